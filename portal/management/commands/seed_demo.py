@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from servicedesk.auth import DEMO_PASSWORD
+from servicedesk.demo import demo_logins, seed_core
+
+
+class Command(BaseCommand):
+    help = "Create the demo tenants, users and data (idempotent: run it as often as you like)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo log-ins.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_MODE:
+            raise CommandError("seed_demo runs only with DEMO_MODE on: the demo password is public.")
+        seed_core()
+        self.stdout.write(self.style.SUCCESS("Demo data is in place."))
+        if not options["quiet_logins"]:
+            self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
+            for email, description in demo_logins():
+                self.stdout.write(f"  {email:<32} {description}")

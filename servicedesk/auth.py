@@ -1,0 +1,118 @@
+"""Sign-in rules shared by the sign-in page and the API token endpoint.
+
+Failed attempts are counted per e-mail address and per client address. Once either count
+reaches its limit, further attempts are refused *before* the password is checked: hashing
+(Argon2) is the expensive step, so a flood of guesses costs the attacker more than the desk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from servicedesk.models import User
+
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the published demo password; refused outside DEMO_MODE
+
+
+class SignInThrottled(Exception):
+    """Too many failed sign-ins for this address or client; try again later."""
+
+
+class InvalidCredentials(Exception):
+    """The e-mail address and password do not match an active user."""
+
+
+def client_address(request: HttpRequest | None) -> str:
+    if request is None:
+        return "unknown"
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+@dataclass(frozen=True)
+class LoginThrottle:
+    username: str
+    address: str
+
+    def _keys(self) -> tuple[str, str]:
+        user_digest = hashlib.sha256(self.username.strip().lower().encode()).hexdigest()
+        return f"signin-fail:user:{user_digest}", f"signin-fail:addr:{self.address}"
+
+    def is_blocked(self) -> bool:
+        user_key, address_key = self._keys()
+        counts = cache.get_many([user_key, address_key])
+        return (
+            counts.get(user_key, 0) >= settings.LOGIN_FAILURE_LIMIT_PER_USER
+            or counts.get(address_key, 0) >= settings.LOGIN_FAILURE_LIMIT_PER_IP
+        )
+
+    def record_failure(self) -> None:
+        for key in self._keys():
+            # add() is a no-op when the key exists, so the window starts at the first failure.
+            cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+
+    def record_success(self) -> None:
+        cache.delete(self._keys()[0])
+
+
+def sign_in(*, request: HttpRequest | None, username: str, password: str) -> User:
+    """Check credentials under the failure throttle and return the user.
+
+    Raises SignInThrottled (without hashing anything) or InvalidCredentials.
+    """
+    throttle = LoginThrottle(username=username, address=client_address(request))
+    if throttle.is_blocked():
+        raise SignInThrottled
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        throttle.record_failure()
+        raise InvalidCredentials
+    throttle.record_success()
+    if not isinstance(user, User):
+        raise InvalidCredentials
+    return user
+
+
+class DeskAuthenticationBackend(ModelBackend):
+    """Django's model backend, plus: no sign-in into an inactive tenant, and the published
+    demo password works only in demo mode."""
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> User | None:
+        if password == DEMO_PASSWORD and not settings.DEMO_MODE:
+            return None
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        return user if isinstance(user, User) else None
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        if not super().user_can_authenticate(user):
+            return False
+        tenant = getattr(user, "tenant", None)
+        return tenant is None or bool(tenant.is_active)
+
+
+class DemoPasswordValidator:
+    """Refuses the published demo password for any real account."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if password == DEMO_PASSWORD and not settings.DEMO_MODE:
+            raise ValidationError(
+                _("This password is published with the demo data; choose another."), code="demo_password"
+            )
+
+    def get_help_text(self) -> str:
+        return _("Your password cannot be the published demo password.")

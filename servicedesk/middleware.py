@@ -1,0 +1,49 @@
+import zoneinfo
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+
+from servicedesk.tenancy import activate_tenant, deactivate_tenant
+
+
+class TenantMiddleware:
+    """Makes the signed-in user's tenant current for the request, and clears it afterwards.
+
+    API token authentication runs later, inside the view, and makes the token user's tenant
+    current; the reset here undoes that too, so nothing outlives the request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        tenant_id = getattr(user, "tenant_id", None) if user.is_authenticated else None
+        token = activate_tenant(tenant_id)
+        try:
+            return self.get_response(request)
+        finally:
+            deactivate_tenant(token)
+
+
+class UserPreferencesMiddleware:
+    """The signed-in user's language and time zone (or their tenant's) for the request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        tenant = getattr(user, "tenant", None) if user.is_authenticated else None
+        if user.is_authenticated:
+            language = getattr(user, "language", "") or (tenant.default_language if tenant else "")
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        zone = (getattr(user, "time_zone", "") or (tenant.time_zone if tenant else "")) if user.is_authenticated else ""
+        if zone:
+            timezone.activate(zoneinfo.ZoneInfo(zone))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

@@ -1,0 +1,326 @@
+"""The core every app builds on: tenants, users and roles, customer accounts and sites,
+product areas and teams.
+
+Every tenant-owned table has a non-null ``tenant`` and every index and unique constraint on
+it starts with ``tenant_id``: that lets the tables be distributed by tenant later without a
+rewrite. Other foreign keys on tenant-owned tables therefore carry no single-column index of
+their own; a composite ``(tenant, …)`` index serves them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.tenancy import TenantManager
+from servicedesk.validators import validate_country_code, validate_time_zone
+
+
+class Tenant(models.Model):
+    """A provider organisation: one desk, walled off from every other."""
+
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country_code])
+    time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
+    default_language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tenant")
+        verbose_name_plural = _("tenants")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TenantOwned(models.Model):
+    """Base of every model whose rows belong to one tenant."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+", verbose_name=_("tenant"))
+
+    objects: ClassVar[TenantManager[Any]] = TenantManager()
+
+    class Meta:
+        abstract = True
+
+
+class CustomerAccount(TenantOwned):
+    """A customer company of the tenant; its users see only its own data."""
+
+    name = models.CharField(_("name"), max_length=200)
+    reference = models.CharField(_("customer number"), max_length=50, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer account")
+        verbose_name_plural = _("customer accounts")
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="account_name_unique_per_tenant")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(TenantOwned):
+    """A customer location; its country and subdivision decide its public holidays."""
+
+    account = models.ForeignKey(
+        CustomerAccount,
+        on_delete=models.PROTECT,
+        related_name="sites",
+        db_index=False,
+        verbose_name=_("customer account"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country_code])
+    subdivision = models.CharField(
+        _("subdivision"), max_length=10, blank=True, help_text=_("State or region code for public holidays, e.g. HE.")
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "account", "name"], name="site_name_unique_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.account_id and self.tenant_id and self.account.tenant_id != self.tenant_id:
+            raise ValidationError({"account": _("The customer account belongs to another tenant.")})
+
+
+class ProductArea(TenantOwned):
+    """A product area (e.g. Data/IP/ICT); routes work to teams and escalation levels."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=50)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product area")
+        verbose_name_plural = _("product areas")
+        constraints = [models.UniqueConstraint(fields=["tenant", "slug"], name="product_area_slug_unique_per_tenant")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(TenantOwned):
+    name = models.CharField(_("name"), max_length=100)
+    product_area = models.ForeignKey(
+        ProductArea,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="teams",
+        db_index=False,
+        verbose_name=_("product area"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="team_name_unique_per_tenant")]
+        indexes = [models.Index(fields=["tenant", "product_area"], name="team_tenant_area_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(DjangoUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user_object(self, username: Any, email: Any, password: Any, **extra: Any) -> User:
+        email = self.normalize_email(email or username).lower()
+        user = self.model(email=email, **extra)
+        user.password = ""
+        user.set_password(password)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:  # type: ignore[override]
+        extra.setdefault("is_superuser", False)
+        extra.setdefault("is_staff", False)
+        user = self._create_user_object(None, email, password, **extra)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:  # type: ignore[override]
+        """A platform operator: no tenant, no role, the Django admin."""
+        extra.update(is_superuser=True, is_staff=True, tenant=None, role="")
+        return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: a member of exactly one tenant with one role.
+
+    The user table is the identity directory, read before any tenant is known (sign-in,
+    session and token look-ups), so it is not behind the tenant manager or row-level
+    security. Everything that lists users goes through ``servicedesk.selectors``, which
+    scopes to the actor's tenant.
+    """
+
+    class Role(models.TextChoices):
+        CUSTOMER = "customer", _("Customer user")
+        AGENT = "agent", _("Agent")
+        MANAGER = "manager", _("Manager")
+        ADMIN = "admin", _("Tenant administrator")
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("tenant")
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
+    customer_account = models.ForeignKey(
+        CustomerAccount,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("customer account"),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, help_text=_("Empty: the tenant's default.")
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone], help_text=_("Empty: the tenant's.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("platform admin access"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # Platform operators are superusers outside every tenant; everyone else has a tenant and a role.
+            models.CheckConstraint(
+                condition=(Q(tenant__isnull=True) & Q(is_superuser=True) & Q(role=""))
+                | (Q(tenant__isnull=False) & ~Q(role="")),
+                name="user_tenant_and_role_or_operator",
+            ),
+            # Customer users belong to one customer account; staff to none.
+            models.CheckConstraint(
+                condition=(Q(role="customer") & Q(customer_account__isnull=False))
+                | (~Q(role="customer") & Q(customer_account__isnull=True)),
+                name="user_account_iff_customer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.lower()
+        if self.customer_account_id and self.tenant_id:
+            account_tenant = CustomerAccount._base_manager.filter(pk=self.customer_account_id).values_list(
+                "tenant_id", flat=True
+            )
+            if list(account_tenant) != [self.tenant_id]:
+                raise ValidationError({"customer_account": _("The customer account belongs to another tenant.")})
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == self.Role.CUSTOMER
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role == self.Role.AGENT
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+    @property
+    def is_tenant_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    @property
+    def is_desk_staff(self) -> bool:
+        """Agents, managers and tenant administrators: they see their whole tenant."""
+        return self.role in {self.Role.AGENT, self.Role.MANAGER, self.Role.ADMIN}
+
+    @property
+    def is_platform_operator(self) -> bool:
+        return self.is_superuser and self.tenant_id is None
+
+
+class SiteRestriction(TenantOwned):
+    """Limits a customer user to some of the account's sites; a user with none sees them all."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="site_restrictions", db_index=False)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        verbose_name = _("site restriction")
+        verbose_name_plural = _("site restrictions")
+        constraints = [models.UniqueConstraint(fields=["tenant", "user", "site"], name="site_restriction_unique")]
+        indexes = [models.Index(fields=["tenant", "site"], name="siterestr_tenant_site_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → site {self.site_id}"
+
+
+class TeamMembership(TenantOwned):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships", db_index=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="team_memberships", db_index=False)
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        constraints = [models.UniqueConstraint(fields=["tenant", "team", "user"], name="team_membership_unique")]
+        indexes = [models.Index(fields=["tenant", "user"], name="teammember_tenant_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in team {self.team_id}"
+
+
+class ApiToken(models.Model):
+    """An API token. Only its SHA-256 digest is stored; the token is shown once, when issued.
+
+    Part of the identity directory (looked up before the tenant is known), like ``User``.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"token {self.digest[:8]}… for {self.user}"

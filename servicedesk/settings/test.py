@@ -1,0 +1,22 @@
+"""Settings for the test suite: PostgreSQL and Redis, as in production."""
+
+import os
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("DEMO_MODE", "1")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-8d1f0a7c3b2e4f56")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("DATABASE_URL", "postgres://servicedesk_app@127.0.0.1:5432/servicedesk")
+os.environ.setdefault("DATABASE_SYSTEM_URL", "postgres://servicedesk_system@127.0.0.1:5432/servicedesk")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("CACHE_KEY_PREFIX", f"desk-test-{os.getpid()}")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+from .base import *  # noqa: E402,F403
+
+# Argon2 stays the production hasher (a test asserts it); the suite hashes thousands of
+# passwords and uses a fast one.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+CELERY_TASK_ALWAYS_EAGER = False

@@ -1,0 +1,30 @@
+"""The root URLconf: it composes every app's URLs (and so may import from every layer)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from servicedesk import api as core_api
+from servicedesk.health import healthz
+
+router = DefaultRouter()
+router.register("accounts", core_api.AccountViewSet, basename="account")
+router.register("sites", core_api.SiteViewSet, basename="site")
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/auth/token/", core_api.ObtainTokenView.as_view(), name="api-token"),
+    path("api/v1/me/", core_api.MeView.as_view(), name="api-me"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("platform-admin/", admin.site.urls),
+    path("", include("portal.urls")),
+]
+
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
