@@ -98,6 +98,7 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet[CustomerAccount]):
     """Customer accounts: staff see all of their tenant's, a customer user their own."""
 
     serializer_class = AccountSerializer
+    lookup_value_converter = "int"
 
     def get_queryset(self) -> Any:
         return accounts_visible_to(actor=self.request.user)  # type: ignore[arg-type]
@@ -116,6 +117,7 @@ class SiteViewSet(viewsets.ReadOnlyModelViewSet[Site]):
     they are restricted to."""
 
     serializer_class = SiteSerializer
+    lookup_value_converter = "int"
 
     def get_queryset(self) -> Any:
         return sites_visible_to(actor=self.request.user)  # type: ignore[arg-type]

@@ -112,7 +112,7 @@ class ProductArea(TenantOwned):
     """A product area (e.g. Data/IP/ICT); routes work to teams and escalation levels."""
 
     name = models.CharField(_("name"), max_length=100)
-    slug = models.SlugField(_("slug"), max_length=50)
+    slug = models.SlugField(_("slug"), max_length=50, db_index=False)
 
     class Meta:
         ordering = ["name"]

@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 from servicedesk import api as core_api
 from servicedesk.health import healthz
 
-router = DefaultRouter()
+router = DefaultRouter(use_regex_path=False)
 router.register("accounts", core_api.AccountViewSet, basename="account")
 router.register("sites", core_api.SiteViewSet, basename="site")
 

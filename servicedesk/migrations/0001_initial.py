@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("name", models.CharField(max_length=100, verbose_name="name")),
-                ("slug", models.SlugField(verbose_name="slug")),
+                ("slug", models.SlugField(db_index=False, verbose_name="slug")),
             ],
             options={
                 "verbose_name": "product area",

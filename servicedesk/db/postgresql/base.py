@@ -15,8 +15,14 @@ from django.db.backends.postgresql import base
 
 from servicedesk.tenancy import current_tenant_id
 
+# Transaction control must reach the server on its own: after an error the transaction is
+# aborted and would refuse the SELECT in front, so ROLLBACK TO SAVEPOINT could never run.
+_TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK", "COMMIT", "BEGIN")
+
 
 def _with_tenant_setting(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+    if sql.lstrip()[:20].upper().startswith(_TRANSACTION_CONTROL):
+        return execute(sql, params, many, context)
     tenant_id = current_tenant_id()
     if tenant_id is None and not context["connection"].in_atomic_block:
         # A statement on its own is its own transaction, and no earlier statement left a

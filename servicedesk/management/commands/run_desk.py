@@ -86,7 +86,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Port {port} on {host} is taken. Stop what runs there, or start with PORT=<other>.")
 
     def _prepare_folders(self) -> None:
-        folders = [str(settings.VAR_DIR)]
+        folders = [str(settings.VAR_DIR), str(settings.STATIC_ROOT)]
         transport_options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
         folders += [
             str(transport_options[key]) for key in ("data_folder_in", "processed_folder") if key in transport_options
