@@ -71,6 +71,7 @@ def test_make_run_serves_the_desk_with_worker_and_beat_and_stops_cleanly(tmp_pat
         assert "alice@acme.example" in output
         assert "demo-pass-2026" in output
         assert (tmp_path / "var" / "desk.sqlite3").exists()
+        assert not (ROOT / "control").exists()  # the broker keeps everything under VAR_DIR
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as page:
             assert page.status == 200
     finally:
