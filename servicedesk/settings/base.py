@@ -208,7 +208,6 @@ SPECTACULAR_SETTINGS = {
     # Served from this installation's static files: the docs page loads nothing from elsewhere.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

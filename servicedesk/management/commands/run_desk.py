@@ -89,7 +89,9 @@ class Command(BaseCommand):
         folders = [str(settings.VAR_DIR), str(settings.STATIC_ROOT)]
         transport_options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
         folders += [
-            str(transport_options[key]) for key in ("data_folder_in", "processed_folder", "control_folder") if key in transport_options
+            str(transport_options[key])
+            for key in ("data_folder_in", "processed_folder", "control_folder")
+            if key in transport_options
         ]
         for folder in folders:
             os.makedirs(folder, exist_ok=True)
