@@ -6,8 +6,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -122,7 +123,8 @@ def set_language(request: HttpRequest) -> HttpResponseBase:
     ):
         next_url = "/"
     response = redirect(next_url)
-    if not translation.check_for_language(language):
+    # Only the desk's languages: Django has catalogues (and so check_for_language) for many more.
+    if language not in dict(settings.LANGUAGES) or not translation.check_for_language(language):
         return response
     if request.user.is_authenticated:
         try:
@@ -133,8 +135,24 @@ def set_language(request: HttpRequest) -> HttpResponseBase:
     return response
 
 
+_API_ERRORS = {
+    400: ("Bad request.", "bad_request"),
+    403: ("You do not have permission to perform this action.", "permission_denied"),
+    404: ("Not found.", "not_found"),
+    500: ("Server error.", "error"),
+}
+
+
+def _api_error(status: int) -> JsonResponse:
+    """API clients get the API's error shape, never an HTML page."""
+    detail, code = _API_ERRORS[status]
+    return JsonResponse({"detail": detail, "code": code}, status=status)
+
+
 def _error(template: str, status: int) -> Callable[..., HttpResponse]:
     def view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return _api_error(status)
         return render(request, template, status=status)
 
     return view
@@ -146,6 +164,8 @@ page_not_found = _error("errors/404.html", 404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _api_error(500)
     # No context processors: the error may have come from them, or from the database.
     from django.template import loader
 

@@ -92,3 +92,13 @@ def test_list_responses_are_paginated_with_results(demo):
     assert len(body["results"]) == 2
     assert body["next"] is not None
     assert "count" not in body  # cursor pagination: no COUNT(*) over the tenant per page
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_url_is_a_json_404(demo):
+    client = demo.api("alice@acme.example")
+    for url in ["/api/v1/sites/not-a-number/", "/api/v1/nothing-here/"]:
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "Not found.", "code": "not_found"}
