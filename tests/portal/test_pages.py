@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
+from django.utils import translation
 
 from servicedesk.auth import DEMO_PASSWORD
 
@@ -26,6 +27,12 @@ LOGIN_URL = "/accounts/login/"
 def text(response) -> str:
     """The page's HTML with entities decoded, so names compare as written."""
     return unescape(response.content.decode())
+
+
+def in_language(language: str, message: str) -> str:
+    """``message`` as a user who reads ``language`` sees it (dave, carol and Bluepeak's agent read Spanish)."""
+    with translation.override(language):
+        return translation.gettext(message)
 
 
 def section(response, heading: str) -> str:
@@ -128,8 +135,8 @@ def test_dave_sees_madrid_and_not_frankfurt(client, demo):
     assert response.status_code == 200
     page = text(response)
     assert "<h1>Acme Logistics GmbH</h1>" in page
-    assert [row[0] for row in rows(section(response, "Your sites"))] == ["Madrid"]
-    assert "Your access is limited to the sites below." in page
+    assert [row[0] for row in rows(section(response, in_language("es", "Your sites")))] == ["Madrid"]
+    assert in_language("es", "Your access is limited to the sites below.") in page
     assert "Frankfurt" not in page
     assert "Hafenstraße" not in page
 
@@ -156,7 +163,7 @@ def test_carol_sees_barcelona_and_nothing_of_northwind(client, demo):
     page = text(response)
     assert "<h1>Initech S.A.</h1>" in page
     assert "Bluepeak Hosting" in page  # her provider's name in the top bar
-    assert [row[0] for row in rows(section(response, "Your sites"))] == ["Barcelona"]
+    assert [row[0] for row in rows(section(response, in_language("es", "Your sites")))] == ["Barcelona"]
     # Barcelona's time zone is Europe/Madrid; Acme's Madrid site's street must not show.
     for outsider in ("Northwind", "Acme", "Globex", "Frankfurt", "Alcalá", "London"):
         assert outsider not in page
@@ -184,8 +191,8 @@ def test_the_bluepeak_agent_console_lists_initech_only(client, demo):
     response = client.get("/console/")
 
     assert response.status_code == 200
-    assert rows(section(response, "Customer accounts")) == [["Initech S.A.", "Barcelona"]]
-    assert items(section(response, "Your teams")) == ["Hosting desk — Hosting"]
+    assert rows(section(response, in_language("es", "Customer accounts"))) == [["Initech S.A.", "Barcelona"]]
+    assert items(section(response, in_language("es", "Your teams"))) == ["Hosting desk — Hosting"]
     page = text(response)
     for outsider in ("Northwind", "Acme", "Globex", "Frankfurt", "Madrid", "London"):
         assert outsider not in page
@@ -580,8 +587,8 @@ def test_a_missing_page_renders_the_desks_404(client, demo):
     assert response.status_code == 404
     assert [t.name for t in response.templates][0] == "errors/404.html"
     page = text(response)
-    assert "<h1>Not found</h1>" in page
-    assert "There is nothing here, or it is not yours to see." in page
+    assert f"<h1>{in_language('es', 'Not found')}</h1>" in page
+    assert in_language("es", "There is nothing here, or it is not yours to see.") in page
 
 
 def test_a_missing_page_for_an_anonymous_visitor_is_a_404_too(client, db):
