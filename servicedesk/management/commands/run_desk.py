@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from servicedesk.auth import DEMO_PASSWORD
 from servicedesk.demo import demo_logins
@@ -38,6 +39,9 @@ class Command(BaseCommand):
         host, port = options["host"], options["port"]
         self._check_port_free(host, port)
         self._prepare_folders()
+        if connection.vendor == "postgresql":
+            # PostgreSQL mode: the roles row-level security needs, and the database.
+            call_command("ensure_database")
         call_command("migrate", interactive=False, verbosity=0)
         if not options["no_seed"]:
             call_command("seed_demo", quiet_logins=True, verbosity=0)
