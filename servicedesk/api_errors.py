@@ -2,17 +2,27 @@
 
 Validation errors keep DRF's shape, an object keyed by field name (``non_field_errors`` for
 the whole object), so a client can put each message next to its field. Every other error is
-``{"detail": "…", "code": "…"}``. Django's 404 and permission errors are mapped to the same
-shape by DRF; nothing reaches the client as an HTML page.
+``{"detail": "…", "code": "…"}``. Domain refusals from the services map the same way:
+``InvalidInput`` → 400 by field, ``PermissionRefused`` → 403, ``Conflict`` → 409. Nothing
+reaches the client as an HTML page.
 """
 
 from typing import Any
 
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, InvalidInput):
+        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, PermissionRefused):
+        return Response({"detail": exc.detail, "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, Conflict):
+        return Response({"detail": exc.detail, "code": exc.code, **exc.extra}, status=status.HTTP_409_CONFLICT)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

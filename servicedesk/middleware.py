@@ -42,7 +42,7 @@ class UserPreferencesMiddleware:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
         zone = (getattr(user, "time_zone", "") or (tenant.time_zone if tenant else "")) if user.is_authenticated else ""
-        if zone:
+        if zone and not request.path.startswith("/api/"):  # the API speaks UTC (API.md)
             timezone.activate(zoneinfo.ZoneInfo(zone))
         else:
             timezone.deactivate()

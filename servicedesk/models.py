@@ -34,6 +34,9 @@ class Tenant(models.Model):
     default_language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES, default="en")
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    reopen_window_days = models.PositiveSmallIntegerField(
+        _("reopen window (days)"), default=7, help_text=_("How long after resolution a customer may reopen a ticket.")
+    )
 
     class Meta:
         ordering = ["name"]

@@ -5,17 +5,22 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from orders.api import ServiceViewSet
 from servicedesk import api as core_api
 from servicedesk.health import healthz
+from tickets.api import QuestionnaireView, TicketViewSet
 
 router = DefaultRouter(use_regex_path=False)
 router.register("accounts", core_api.AccountViewSet, basename="account")
 router.register("sites", core_api.SiteViewSet, basename="site")
+router.register("services", ServiceViewSet, basename="service")
+router.register("tickets", TicketViewSet, basename="ticket")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/auth/token/", core_api.ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/me/", core_api.MeView.as_view(), name="api-me"),
+    path("api/v1/services/<str:service_id>/questionnaire/", QuestionnaireView.as_view(), name="api-questionnaire"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -54,3 +54,15 @@ class EnableTenantRowLevelSecurity(migrations.operations.base.Operation):
     @property
     def migration_name_fragment(self) -> str:
         return f"rls_{self.model_name.lower()}"
+
+
+class RunSQLOnPostgreSQL(migrations.RunSQL):
+    """RunSQL that does nothing on other databases (SQLite has no GIN, no extensions)."""
+
+    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)

@@ -157,6 +157,13 @@ STORAGES = {
     },
 }
 
+# --- Tickets --------------------------------------------------------------------------------
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Full-text search configuration: "simple" (no stemming) because tickets come in German,
+# English and Spanish side by side. The GIN index (tickets migration 0002) is built on it.
+SEARCH_CONFIG = "simple"
+
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -209,6 +216,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TicketKindEnum": "tickets.models.Ticket.Kind",
+        "TicketEventKindEnum": "tickets.models.TicketEvent.Kind",
+    },
 }
 
 # --- Tasks ----------------------------------------------------------------------------------

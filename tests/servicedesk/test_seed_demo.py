@@ -12,7 +12,8 @@ from servicedesk.tenancy import tenant_context, tenant_owned_models
 def _snapshot():
     """Every core row's values (timestamps of sign-ins aside), table by table."""
     rows = {}
-    for model in apps.get_app_config("servicedesk").get_models():
+    models = [m for label in ("servicedesk", "orders", "tickets") for m in apps.get_app_config(label).get_models()]
+    for model in models:
         if model in tenant_owned_models():
             values = []
             for tenant in Tenant.objects.all():

@@ -2,9 +2,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from orders.demo import seed_inventory
 from servicedesk.auth import DEMO_PASSWORD
 from servicedesk.demo import demo_logins, seed_core
+from servicedesk.models import Tenant
+from tickets.demo import seed_intake_rules, seed_tickets
 
 
 class Command(BaseCommand):
@@ -16,7 +20,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_MODE:
             raise CommandError("seed_demo runs only with DEMO_MODE on: the demo password is public.")
-        seed_core()
+        with transaction.atomic():
+            seed_core()
+            seed_inventory()
+            for tenant in Tenant.objects.filter(slug__in=["northwind", "bluepeak"]):
+                seed_intake_rules(tenant)
+                seed_tickets(tenant)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         if not options["quiet_logins"]:
             self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")

@@ -1,0 +1,25 @@
+import pytest
+
+from orders.demo import seed_inventory
+from tickets.demo import seed_intake_rules
+
+
+@pytest.fixture
+def desk(demo):
+    """The demo world with its inventory, priority matrix and questionnaires (no tickets)."""
+    seed_inventory()
+    seed_intake_rules(demo.northwind)
+    seed_intake_rules(demo.bluepeak)
+    return demo
+
+
+INCIDENT = {
+    "kind": "incident",
+    "service": "NW-MPLS-1001",
+    "subject": "MPLS link down",
+    "description": "Since 08:10 the warehouse cannot reach the data centre.",
+    "impact": "outage",
+    "urgency": "high",
+    "problem_started_at": "2026-11-20T07:10:00Z",
+    "answers": {"power_at_site": "yes", "symptom": "no_service"},
+}

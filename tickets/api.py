@@ -1,0 +1,439 @@
+"""Tickets API: list, open, read, update (optimistic concurrency), lifecycle actions, the
+conversation, attachments, the timeline, and each service's intake questionnaire.
+
+Endpoints parse input, fetch through a selector (which applies the caller's walls: what is
+not theirs is a 404), call one service, and render. Domain refusals become structured
+errors in servicedesk.api_errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders.selectors import get_service_for
+from servicedesk.api_pagination import DeskPagination, paginated
+from servicedesk.models import User
+from tickets.models import Attachment, Comment, Impact, QuestionnaireField, Ticket, TicketEvent, Urgency
+from tickets.questionnaires import describe
+from tickets.selectors import (
+    attachments_visible_to,
+    comments_visible_to,
+    get_attachment_for,
+    get_ticket_for,
+    search_tickets,
+    tickets_visible_to,
+    timeline_for,
+)
+from tickets.services.attachments import add_attachment
+from tickets.services.conversation import add_comment
+from tickets.services.intake import TicketDraft, open_ticket
+from tickets.services.lifecycle import ACTIONS, available_actions, transition_ticket
+from tickets.services.updates import update_ticket
+
+ENTITLEMENT_NOTICE = (
+    "This service has no current maintenance contract or warranty. The ticket is logged and the desk will "
+    "contact you, but technical support may be charged or limited until a contract is in place."
+)
+
+
+def _actor(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - IsAuthenticated ran before
+    return user
+
+
+def _ref(obj: Any, name: str = "name") -> dict[str, Any] | None:
+    return None if obj is None else {"id": obj.pk, "name": str(getattr(obj, name))}
+
+
+class ContactSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class TicketSerializer(serializers.ModelSerializer[Ticket]):
+    service = serializers.SerializerMethodField()
+    site = serializers.SerializerMethodField()
+    account = serializers.SerializerMethodField()
+    team = serializers.SerializerMethodField()
+    assignee = serializers.SerializerMethodField()
+    entitled = serializers.BooleanField(source="is_entitled")
+    entitlement_notice = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "number", "kind", "status", "channel", "impact", "urgency", "priority", "priority_overridden",
+            "priority_reason", "subject", "description", "description_html", "service", "site", "account",
+            "problem_started_at", "occurrence", "customer_reference", "contacts", "answers", "caller_name",
+            "caller_company", "caller_phone", "product_name", "serial_number", "entitled", "entitlement_notice",
+            "escalation_level", "team", "assignee", "created_at", "updated_at", "resolved_at", "closed_at",
+            "version", "actions",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_service(self, ticket: Ticket) -> dict[str, Any] | None:
+        service = ticket.service
+        if service is None:
+            return None
+        return {"service_id": service.service_id, "name": service.product, "type": service.service_type.code}
+
+    def get_site(self, ticket: Ticket) -> dict[str, Any] | None:
+        return _ref(ticket.site)
+
+    def get_account(self, ticket: Ticket) -> dict[str, Any] | None:
+        return _ref(ticket.account)
+
+    def get_team(self, ticket: Ticket) -> dict[str, Any] | None:
+        return _ref(ticket.team)
+
+    def get_assignee(self, ticket: Ticket) -> dict[str, Any] | None:
+        return _ref(ticket.assignee, "full_name")
+
+    def get_entitlement_notice(self, ticket: Ticket) -> str | None:
+        return None if ticket.is_entitled else _(ENTITLEMENT_NOTICE)
+
+    def get_actions(self, ticket: Ticket) -> list[str]:
+        return available_actions(ticket=ticket, actor=self.context["request"].user)
+
+
+class TicketCreateSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=Ticket.Kind.choices)
+    service = serializers.CharField(required=False, allow_blank=True, help_text="The service's service_id.")
+    site = serializers.IntegerField(required=False)
+    account = serializers.IntegerField(required=False, help_text="Staff: the customer account, if no service or site.")
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20_000)
+    impact = serializers.ChoiceField(choices=Impact.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.MEDIUM)
+    problem_started_at = serializers.DateTimeField(required=False)
+    occurrence = serializers.ChoiceField(choices=Ticket.Occurrence.choices, required=False)
+    customer_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    contacts = serializers.DictField(child=ContactSerializer(), required=False)
+    answers = serializers.DictField(required=False)
+    channel = serializers.ChoiceField(choices=Ticket.Channel.choices, default=Ticket.Channel.API)
+    caller_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    caller_company = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    caller_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    product_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    serial_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+    def to_draft(self) -> TicketDraft:
+        data = dict(self.validated_data)
+        return TicketDraft(
+            kind=data.pop("kind"),
+            subject=data.pop("subject"),
+            description=data.pop("description"),
+            service_id=data.pop("service", None) or None,
+            site_id=data.pop("site", None),
+            account_id=data.pop("account", None),
+            **data,
+        )
+
+
+class TicketUpdateSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(help_text="The version you read; a stale one is refused with 409.")
+    subject = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=20_000, required=False)
+    customer_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    occurrence = serializers.ChoiceField(choices=[("", ""), *Ticket.Occurrence.choices], required=False)
+    contacts = serializers.DictField(child=ContactSerializer(), required=False)
+    impact = serializers.ChoiceField(choices=Impact.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    priority = serializers.ChoiceField(choices=["P1", "P2", "P3", "P4"], required=False)
+    priority_reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    team = serializers.IntegerField(required=False, allow_null=True)
+    assignee = serializers.IntegerField(required=False, allow_null=True)
+
+
+class TransitionSerializer(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=ACTIONS)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class CommentSerializer(serializers.ModelSerializer[Comment]):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "body_html", "internal", "created_at"]
+        read_only_fields = ["id", "author", "body_html", "created_at"]
+
+    def get_author(self, comment: Comment) -> dict[str, Any]:
+        return {"id": comment.author_id, "name": comment.author.full_name}
+
+
+class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
+    uploaded_by = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "name",
+            "content_type",
+            "size",
+            "sha256",
+            "internal",
+            "uploaded_by",
+            "created_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_uploaded_by(self, attachment: Attachment) -> dict[str, Any]:
+        return {"id": attachment.uploaded_by_id, "name": attachment.uploaded_by.full_name}
+
+    def get_download_url(self, attachment: Attachment) -> str:
+        return f"/api/v1/tickets/{attachment.ticket.number}/attachments/{attachment.pk}/"
+
+
+class EventSerializer(serializers.ModelSerializer[TicketEvent]):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "kind", "at", "actor", "field", "from_value", "to_value", "reason"]
+        read_only_fields = fields
+
+    def get_actor(self, event: TicketEvent) -> dict[str, Any] | None:
+        return _ref(event.actor, "full_name")
+
+
+_LIST_FILTERS = [
+    OpenApiParameter("status", str, description="One status, or several separated by commas."),
+    OpenApiParameter("priority", str, description="P1…P4, or several separated by commas."),
+    OpenApiParameter("kind", str),
+    OpenApiParameter("site", int),
+    OpenApiParameter("service", str, description="A service_id."),
+    OpenApiParameter("account", int),
+    OpenApiParameter("assignee", str, description='A user id, or "me".'),
+    OpenApiParameter("team", int),
+    OpenApiParameter("q", str, description="Full text over subject, description and public replies."),
+    OpenApiParameter("ordering", str, enum=["created_at", "-created_at", "updated_at", "-updated_at"]),
+]
+
+
+class TicketPagination(DeskPagination):
+    def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
+        ordering = request.query_params.get("ordering", "-created_at")
+        allowed = {"created_at", "-created_at", "updated_at", "-updated_at"}
+        return (ordering if ordering in allowed else "-created_at",)
+
+
+class TicketViewSet(viewsets.GenericViewSet[Ticket]):
+    """Tickets inside the caller's walls, by ``number``."""
+
+    lookup_field = "number"
+    lookup_value_converter = "str"
+    serializer_class = TicketSerializer
+    pagination_class = TicketPagination
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> Any:
+        return tickets_visible_to(actor=_actor(self.request))
+
+    def _ticket(self) -> Ticket:
+        return get_ticket_for(actor=_actor(self.request), number=self.kwargs["number"])
+
+    def _filtered(self) -> Any:
+        params = self.request.query_params
+        tickets = self.get_queryset()
+        for name, lookup in (("status", "status__in"), ("priority", "priority__in"), ("kind", "kind__in")):
+            if params.get(name):
+                tickets = tickets.filter(**{lookup: params[name].split(",")})
+        for name in ("site", "account", "team"):
+            if params.get(name):
+                value = params[name]
+                tickets = tickets.filter(**{f"{name}_id": int(value)}) if value.isdigit() else tickets.none()
+        if params.get("service"):
+            tickets = tickets.filter(service__service_id=params["service"])
+        if params.get("assignee"):
+            value = params["assignee"]
+            if value == "me":
+                tickets = tickets.filter(assignee=self.request.user)
+            else:
+                tickets = tickets.filter(assignee_id=int(value)) if value.isdigit() else tickets.none()
+        return search_tickets(tickets, params.get("q", ""))
+
+    @extend_schema(parameters=_LIST_FILTERS)
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self._filtered())
+        return self.get_paginated_response(TicketSerializer(page, many=True, context={"request": request}).data)
+
+    @extend_schema(
+        request=TicketCreateSerializer,
+        responses={201: TicketSerializer},
+        examples=[
+            OpenApiExample(
+                "An incident",
+                request_only=True,
+                value={
+                    "kind": "incident",
+                    "service": "NW-MPLS-1001",
+                    "subject": "MPLS link down in Frankfurt",
+                    "description": "Since 09:10 the site cannot reach the data centre.",
+                    "impact": "outage",
+                    "urgency": "high",
+                    "problem_started_at": "2026-11-20T08:10:00Z",
+                    "answers": {"symptom": "no_service", "power_at_site": "yes"},
+                },
+            )
+        ],
+    )
+    def create(self, request: Request) -> Response:
+        serializer = TicketCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = open_ticket(actor=_actor(request), draft=serializer.to_draft())
+        ticket = get_ticket_for(actor=_actor(request), number=ticket.number)
+        return Response(TicketSerializer(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, number: str) -> Response:
+        return Response(TicketSerializer(self._ticket(), context={"request": request}).data)
+
+    @extend_schema(request=TicketUpdateSerializer, responses={200: TicketSerializer})
+    def partial_update(self, request: Request, number: str) -> Response:
+        ticket = self._ticket()
+        serializer = TicketUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        version = changes.pop("version")
+        update_ticket(ticket=ticket, actor=_actor(request), version=version, changes=changes)
+        return Response(TicketSerializer(self._ticket(), context={"request": request}).data)
+
+    @extend_schema(request=TransitionSerializer, responses={200: TicketSerializer})
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, number: str) -> Response:
+        """Run a lifecycle action the caller may take now (see the ticket's ``actions``)."""
+        ticket = self._ticket()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        transition_ticket(ticket=ticket, actor=_actor(request), **serializer.validated_data)
+        return Response(TicketSerializer(self._ticket(), context={"request": request}).data)
+
+    @extend_schema(
+        methods=["GET"], responses={200: CommentSerializer(many=True)}, parameters=[OpenApiParameter("cursor", str)]
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=inline_serializer(
+            "CommentCreate", {"body": serializers.CharField(), "internal": serializers.BooleanField(default=False)}
+        ),
+        responses={201: CommentSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request: Request, number: str) -> Response:
+        """Public replies (and, for staff, internal notes)."""
+        ticket = self._ticket()
+        actor = _actor(request)
+        if request.method == "POST":
+            serializer = CommentSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            comment = add_comment(
+                ticket=ticket, actor=actor, body=serializer.validated_data["body"],
+                internal=serializer.validated_data.get("internal", False),
+            )  # fmt: skip
+            return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        comments = comments_visible_to(actor=actor, ticket=ticket)
+        return paginated(request, self, comments, "created_at", lambda page: CommentSerializer(page, many=True).data)
+
+    @extend_schema(methods=["GET"], responses={200: AttachmentSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"],
+        request={
+            "multipart/form-data": inline_serializer(
+                "AttachmentUpload",
+                {"file": serializers.FileField(), "internal": serializers.BooleanField(default=False)},
+            )
+        },
+        responses={201: AttachmentSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def attachments(self, request: Request, number: str) -> Response:
+        """The ticket's files; upload one as multipart ``file``."""
+        ticket = self._ticket()
+        actor = _actor(request)
+        if request.method == "POST":
+            upload = request.FILES.get("file")
+            if upload is None:
+                return Response(
+                    {"file": [_("Attach a file as multipart field 'file'.")]}, status=status.HTTP_400_BAD_REQUEST
+                )
+            internal = str(request.data.get("internal", "")).lower() in {"1", "true", "yes", "on"}
+            attachment = add_attachment(ticket=ticket, actor=actor, upload=upload, internal=internal)
+            return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        attachments = attachments_visible_to(actor=actor, ticket=ticket).select_related("ticket")
+        return paginated(
+            request, self, attachments, "created_at", lambda page: AttachmentSerializer(page, many=True).data
+        )
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="attachments/<int:attachment_id>")
+    def download(self, request: Request, number: str, attachment_id: int) -> FileResponse:
+        """The file, always as a download, never rendered by the browser."""
+        attachment = get_attachment_for(actor=_actor(request), ticket=self._ticket(), pk=int(attachment_id))
+        return attachment_response(attachment)
+
+    @extend_schema(responses={200: EventSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def timeline(self, request: Request, number: str) -> Response:
+        """Every change, transition, reply and attachment, oldest first."""
+        events = timeline_for(actor=_actor(request), ticket=self._ticket())
+        return paginated(request, self, events, "at", lambda page: EventSerializer(page, many=True).data)
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """Serve a stored attachment so that no browser renders it: a download, with a content
+    type we detected ourselves, no sniffing, and a sandbox if it is opened anyway."""
+    content_type = "text/plain; charset=utf-8" if attachment.content_type == "text/plain" else attachment.content_type
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class QuestionnaireView(APIView):
+    """GET /api/v1/services/{service_id}/questionnaire/: the intake questions of the
+    service's type, in the caller's language."""
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "Question",
+                {
+                    "name": serializers.CharField(),
+                    "type": serializers.CharField(),
+                    "label": serializers.CharField(),
+                    "help_text": serializers.CharField(),
+                    "required": serializers.BooleanField(),
+                    "choices": serializers.ListField(child=serializers.DictField()),
+                    "shown_when": serializers.DictField(allow_null=True),
+                },
+                many=True,
+            )
+        },
+        tags=["services"],
+    )
+    def get(self, request: Request, service_id: str) -> Response:
+        service = get_service_for(actor=_actor(request), service_id=service_id)
+        language = (translation.get_language() or "en")[:2]
+        questions = QuestionnaireField.objects.filter(service_type_id=service.service_type_id)
+        return Response([describe(question, language) for question in questions])

@@ -1,0 +1,80 @@
+"""Reads of tickets and their conversation, each inside the actor's walls."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from servicedesk.models import User
+from servicedesk.selectors import sites_visible_to
+from tickets.models import Attachment, Comment, Ticket, TicketEvent
+
+LIST_RELATED = ("tenant", "account", "site", "service", "service__service_type", "team", "assignee")
+
+
+def tickets_visible_to(*, actor: User) -> QuerySet[Ticket]:
+    """Staff see their tenant's tickets. A customer user sees the account's; a user restricted
+    to some sites sees the tickets of those sites and the ones they opened themselves."""
+    tickets = Ticket.objects.select_related(*LIST_RELATED)
+    if actor.is_desk_staff:
+        return tickets
+    if not actor.is_customer:
+        return tickets.none()
+    tickets = tickets.filter(account_id=actor.customer_account_id)
+    if actor.site_restrictions.exists():
+        tickets = tickets.filter(Q(site__in=sites_visible_to(actor=actor)) | Q(created_by=actor))
+    return tickets
+
+
+def get_ticket_for(*, actor: User, number: str, for_update: bool = False) -> Ticket:
+    """The ticket with that number, if the actor may see it; otherwise 404, as if it did not
+    exist. With ``for_update`` the row is locked (call inside a transaction)."""
+    tickets = tickets_visible_to(actor=actor).filter(number=number)
+    if for_update:
+        tickets = tickets.select_for_update(of=("self",))
+    ticket = tickets.first()
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def search_tickets(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
+    """Full text over subject, description and public replies. PostgreSQL uses the GIN
+    expression index of migration 0002 (the expression here must match it); elsewhere a
+    plain substring match."""
+    query = query.strip()
+    if not query:
+        return tickets
+    if connection.vendor == "postgresql":
+        return tickets.extra(  # noqa: S610 - parameterised; extra() is the way to hit the expression index
+            where=[
+                f"to_tsvector('{settings.SEARCH_CONFIG}'::regconfig, tickets_ticket.search_document) "
+                f"@@ websearch_to_tsquery('{settings.SEARCH_CONFIG}'::regconfig, %s)"
+            ],
+            params=[query],
+        )
+    return tickets.filter(search_document__icontains=query)
+
+
+def comments_visible_to(*, actor: User, ticket: Ticket) -> QuerySet[Comment]:
+    comments = Comment.objects.filter(ticket=ticket).select_related("author")
+    return comments if actor.is_desk_staff else comments.filter(internal=False)
+
+
+def attachments_visible_to(*, actor: User, ticket: Ticket) -> QuerySet[Attachment]:
+    attachments = Attachment.objects.filter(ticket=ticket).select_related("uploaded_by")
+    return attachments if actor.is_desk_staff else attachments.filter(internal=False)
+
+
+def get_attachment_for(*, actor: User, ticket: Ticket, pk: int) -> Attachment:
+    attachment = attachments_visible_to(actor=actor, ticket=ticket).filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def timeline_for(*, actor: User, ticket: Ticket) -> QuerySet[TicketEvent]:
+    events = TicketEvent.objects.filter(ticket=ticket).select_related("actor")
+    return events if actor.is_desk_staff else events.filter(internal=False)

@@ -1,0 +1,110 @@
+"""Attachments: size limit, type checked from the content, tenant-scoped storage."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servicedesk.errors import Conflict, InvalidInput
+from servicedesk.models import User
+from tickets.models import Attachment, Ticket, TicketEvent
+from tickets.services.lifecycle import bump
+
+# What a customer or agent attaches to a fault: documents, screenshots, archives of logs,
+# packet captures, plain-text logs. Anything a browser would run or render as a page is not
+# accepted (HTML, SVG, XML, scripts), whatever the file is called.
+ALLOWED_BINARY = {
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/zip",
+    "application/gzip",
+    "application/x-7z-compressed",
+    "application/x-tar",
+}
+PCAP_MAGIC = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x0a\x0d\x0d\x0a")  # pcap (both byte orders), pcapng
+_MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|script|svg|iframe|object|embed|\?xml)\b", re.IGNORECASE)
+_UNSAFE_NAME = re.compile(r"[^\w.\- ()+]")
+
+
+def safe_file_name(name: str) -> str:
+    """The uploader's file name reduced to a harmless base name (no folders, no control
+    characters); only ever shown and offered as the download name."""
+    name = unicodedata.normalize("NFKC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = _UNSAFE_NAME.sub("_", name).strip(" .")
+    stem, ext = os.path.splitext(name)
+    return (stem[:150] + ext[:20]) or "attachment"
+
+
+def detect_content_type(head: bytes) -> str:
+    """The type from the first bytes, or raise InvalidInput when it is not one we accept."""
+    if head.startswith(PCAP_MAGIC):
+        return "application/vnd.tcpdump.pcap"
+    kind = filetype.guess(head)
+    if kind is not None:
+        if kind.mime in ALLOWED_BINARY:
+            return str(kind.mime)
+        raise InvalidInput.single("file", _("Files of type %(type)s are not accepted.") % {"type": kind.mime})
+    if b"\x00" in head:
+        raise InvalidInput.single(
+            "file",
+            _("This kind of file is not accepted. Attach a PDF, an image, a text log, a packet capture or an archive."),
+        )
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # a multi-byte character cut off at the end is fine
+            raise InvalidInput.single("file", _("Text files must be UTF-8.")) from None
+    if _MARKUP.search(head):
+        raise InvalidInput.single("file", _("Web pages and markup are not accepted; attach a PDF or a screenshot."))
+    return "text/plain"
+
+
+@transaction.atomic
+def add_attachment(*, ticket: Ticket, actor: User, upload: UploadedFile, internal: bool = False) -> Attachment:
+    """Store ``upload`` on ``ticket`` after checking its size and its content."""
+    if internal and not actor.is_desk_staff:
+        raise InvalidInput.single("internal", _("Only the desk attaches staff-only files."))
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise InvalidInput.single("file", _("Files may be at most %(mb)d MB.") % {"mb": limit // (1024 * 1024)})
+    if upload.size == 0:
+        raise InvalidInput.single("file", _("The file is empty."))
+    upload.seek(0)
+    head = upload.read(8192)
+    content_type = detect_content_type(head)
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if locked.status in (Ticket.Status.CLOSED, Ticket.Status.CANCELLED) and not actor.is_desk_staff:
+        raise Conflict(_("This ticket is closed."), code="ticket_closed")
+    now = timezone.now()
+    attachment = Attachment(
+        tenant_id=locked.tenant_id, ticket=locked, uploaded_by=actor, name=safe_file_name(upload.name or ""),
+        content_type=content_type, size=upload.size, sha256=digest.hexdigest(), internal=internal, created_at=now,
+    )  # fmt: skip
+    attachment.file.save("upload", upload, save=False)
+    attachment.save()
+    fields = bump(locked, now)
+    locked.save(update_fields=fields)
+    TicketEvent.objects.create(
+        tenant_id=locked.tenant_id, ticket=locked, kind=TicketEvent.Kind.ATTACHMENT_ADDED, actor=actor, at=now,
+        to_value=attachment.name, internal=internal,
+    )  # fmt: skip
+    return attachment

@@ -1,0 +1,82 @@
+"""Public replies and internal notes."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from servicedesk.errors import Conflict, InvalidInput
+from servicedesk.models import User
+from tickets.models import Comment, Ticket, TicketEvent
+from tickets.rendering import render_markdown
+from tickets.services.lifecycle import bump
+
+MAX_COMMENT = 20_000
+
+
+def search_document_for(ticket: Ticket) -> str:
+    """What full-text search reads: subject, description and the public replies."""
+    replies = Comment.objects.filter(ticket=ticket, internal=False).order_by("created_at", "id")
+    return "\n".join([ticket.subject, ticket.description, *replies.values_list("body", flat=True)])
+
+
+@transaction.atomic
+def add_comment(*, ticket: Ticket, actor: User, body: str, internal: bool = False) -> Comment:
+    """Add a public reply or (staff only) an internal note.
+
+    A customer's reply to a ticket that waits for the customer resumes it. Closed and
+    cancelled tickets take internal notes only."""
+    body = (body or "").strip()
+    if not body:
+        raise InvalidInput.single("body", _("Write something."))
+    if len(body) > MAX_COMMENT:
+        raise InvalidInput.single("body", _("At most %(max)d characters.") % {"max": MAX_COMMENT})
+    if internal and not actor.is_desk_staff:
+        raise InvalidInput.single("internal", _("Only the desk writes internal notes."))
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if not internal and locked.status in (Ticket.Status.CLOSED, Ticket.Status.CANCELLED):
+        raise Conflict(
+            _("This ticket is closed. Open a new ticket and mention %(n)s.") % {"n": locked.number},
+            code="ticket_closed",
+        )
+    now = timezone.now()
+    comment = Comment.objects.create(
+        tenant_id=locked.tenant_id, ticket=locked, author=actor, body=body, body_html=render_markdown(body),
+        internal=internal, created_at=now,
+    )  # fmt: skip
+    events = [
+        TicketEvent(
+            tenant_id=locked.tenant_id,
+            ticket=locked,
+            kind=TicketEvent.Kind.COMMENTED,
+            actor=actor,
+            at=now,
+            internal=internal,
+            to_value=_("internal note") if internal else _("reply"),
+        )  # fmt: skip
+    ]
+    fields = bump(locked, now)
+    if not internal:
+        locked.search_document = f"{locked.search_document}\n{body}"
+        fields.append("search_document")
+        if actor.is_customer and locked.status == Ticket.Status.WAITING_FOR_CUSTOMER and can_proceed(locked.resume):
+            locked.resume()
+            fields.append("status")
+            events.append(
+                TicketEvent(
+                    tenant_id=locked.tenant_id,
+                    ticket=locked,
+                    kind=TicketEvent.Kind.TRANSITION,
+                    actor=actor,
+                    at=now,
+                    field="status",
+                    from_value=Ticket.Status.WAITING_FOR_CUSTOMER,
+                    to_value=locked.status,
+                    reason=_("The customer replied."),
+                )  # fmt: skip
+            )
+    locked.save(update_fields=fields)
+    TicketEvent.objects.bulk_create(events)
+    return comment
