@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
@@ -56,6 +56,12 @@ class DeskTokenAuthentication(BaseAuthentication):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         # The tenant middleware restores the previous value when the request ends.
         activate_tenant(user.tenant_id)
+        # An API client that asks for a language (Accept-Language) gets it; otherwise the
+        # user's own, or the tenant's.
+        if "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            language = user.language or (user.tenant.default_language if user.tenant else "")
+            if language:
+                translation.activate(language)
         return user, token
 
     def authenticate_header(self, request: Request) -> str:

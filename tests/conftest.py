@@ -14,18 +14,29 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from orders.demo import seed_inventory
 from servicedesk.api_auth import issue_token
 from servicedesk.demo import seed_core
 from servicedesk.models import CustomerAccount, Site, Tenant, User
 from servicedesk.tenancy import tenant_context
+from tickets.demo import seed_intake_rules
+
+
+def _clear_own_cache_keys() -> None:
+    """Delete this run's cache keys only. (cache.clear() is FLUSHDB on Redis: it would wipe
+    every other process's keys on that database, a broker's queues included.)"""
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
 def _clean_cache() -> Iterator[None]:
     """Sign-in throttles and heartbeats live in the cache; no test sees another's."""
-    cache.clear()
+    _clear_own_cache_keys()
     yield
-    cache.clear()
+    _clear_own_cache_keys()
 
 
 @pytest.fixture(autouse=True)
@@ -61,9 +72,27 @@ class Demo:
         return client
 
 
+def seed_world() -> None:
+    """The demo world without tickets: tenants, users, accounts, sites, inventory, the priority
+    matrix and the questionnaires."""
+    seed_core()
+    seed_inventory()
+    for tenant in Tenant.objects.filter(slug__in=["northwind", "bluepeak"]):
+        seed_intake_rules(tenant)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seed the world once, committed, for every test that runs in a rolled-back transaction.
+    (pytest-django runs those before the transactional tests, which flush it.)"""
+    with django_db_blocker.unblock():
+        seed_world()
+
+
 @pytest.fixture
 def demo(db) -> Demo:
-    seed_core()
+    if not Tenant.objects.filter(slug="northwind").exists():  # flushed by a transactional test
+        seed_world()
     northwind = Tenant.objects.get(slug="northwind")
     bluepeak = Tenant.objects.get(slug="bluepeak")
     with tenant_context(northwind):

@@ -203,6 +203,11 @@ class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
         return f"/api/v1/tickets/{attachment.ticket.number}/attachments/{attachment.pk}/"
 
 
+class AttachmentUploadSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(help_text="The file (multipart).")
+    internal = serializers.BooleanField(default=False, help_text="Staff only: hide the file from the customer.")
+
+
 class EventSerializer(serializers.ModelSerializer[TicketEvent]):
     actor = serializers.SerializerMethodField()
 
@@ -369,13 +374,14 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
         ticket = self._ticket()
         actor = _actor(request)
         if request.method == "POST":
-            upload = request.FILES.get("file")
-            if upload is None:
-                return Response(
-                    {"file": [_("Attach a file as multipart field 'file'.")]}, status=status.HTTP_400_BAD_REQUEST
-                )
-            internal = str(request.data.get("internal", "")).lower() in {"1", "true", "yes", "on"}
-            attachment = add_attachment(ticket=ticket, actor=actor, upload=upload, internal=internal)
+            upload = AttachmentUploadSerializer(data=request.data)
+            upload.is_valid(raise_exception=True)
+            attachment = add_attachment(
+                ticket=ticket,
+                actor=actor,
+                upload=upload.validated_data["file"],
+                internal=upload.validated_data["internal"],
+            )
             return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
         attachments = attachments_visible_to(actor=actor, ticket=ticket).select_related("ticket")
         return paginated(

@@ -9,6 +9,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DATABASE_URL", "postgres://servicedesk_app@127.0.0.1:5432/servicedesk")
 os.environ.setdefault("DATABASE_SYSTEM_URL", "postgres://servicedesk_system@127.0.0.1:5432/servicedesk")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("CACHE_KEY_PREFIX", f"desk-test-{os.getpid()}")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 

@@ -86,6 +86,7 @@ def test_seed_demo_keeps_a_changed_password(demo):
 @pytest.mark.django_db
 def test_seed_demo_refuses_to_run_outside_demo_mode(settings):
     settings.DEMO_MODE = False
+    User.objects.filter(email="alice@acme.example").update(full_name="Changed")
     with pytest.raises(CommandError, match="DEMO_MODE"):
         call_command("seed_demo")
-    assert not User.objects.exists()
+    assert User.objects.get(email="alice@acme.example").full_name == "Changed"

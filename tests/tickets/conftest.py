@@ -1,15 +1,10 @@
 import pytest
 
-from orders.demo import seed_inventory
-from tickets.demo import seed_intake_rules
-
 
 @pytest.fixture
 def desk(demo):
-    """The demo world with its inventory, priority matrix and questionnaires (no tickets)."""
-    seed_inventory()
-    seed_intake_rules(demo.northwind)
-    seed_intake_rules(demo.bluepeak)
+    """The demo world with its inventory, priority matrix and questionnaires (no tickets);
+    tests/conftest.py seeds all of it."""
     return demo
 
 

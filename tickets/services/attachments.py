@@ -34,7 +34,15 @@ ALLOWED_BINARY = {
     "application/x-tar",
 }
 PCAP_MAGIC = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x0a\x0d\x0d\x0a")  # pcap (both byte orders), pcapng
-_MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|script|svg|iframe|object|embed|\?xml)\b", re.IGNORECASE)
+# Markup a browser would sniff and run: whole pages and fragments alike.
+_MARKUP = re.compile(
+    rb"<\s*(!doctype|!--|\?xml|html|head|body|script|style|svg|math|iframe|frame|frameset|object|embed|applet"
+    rb"|a|div|span|p|img|form|input|button|meta|link|base|title|table|video|audio|source|template)\b",
+    re.IGNORECASE,
+)
+# A text file keeps its name only with an extension that opens as text; otherwise ".txt" is
+# added, so a downloaded "invoice.html" cannot open as a page from the user's disk.
+TEXT_EXTENSIONS = {".txt", ".log", ".csv", ".tsv", ".cfg", ".conf", ".ini", ".json", ".yaml", ".yml", ".md"}
 _UNSAFE_NAME = re.compile(r"[^\w.\- ()+]")
 
 
@@ -95,8 +103,11 @@ def add_attachment(*, ticket: Ticket, actor: User, upload: UploadedFile, interna
     if locked.status in (Ticket.Status.CLOSED, Ticket.Status.CANCELLED) and not actor.is_desk_staff:
         raise Conflict(_("This ticket is closed."), code="ticket_closed")
     now = timezone.now()
+    name = safe_file_name(upload.name or "")
+    if content_type == "text/plain" and os.path.splitext(name)[1].lower() not in TEXT_EXTENSIONS:
+        name = f"{name}.txt"
     attachment = Attachment(
-        tenant_id=locked.tenant_id, ticket=locked, uploaded_by=actor, name=safe_file_name(upload.name or ""),
+        tenant_id=locked.tenant_id, ticket=locked, uploaded_by=actor, name=name,
         content_type=content_type, size=upload.size, sha256=digest.hexdigest(), internal=internal, created_at=now,
     )  # fmt: skip
     attachment.file.save("upload", upload, save=False)

@@ -147,8 +147,9 @@ def _resolve_scope(
     if service is not None:
         site = service.site
     if actor.is_customer:
-        account = actor.customer_account
-        if draft.account_id is not None and draft.account_id != actor.customer_account_id:
+        # By id, inside the tenant: a cached relation may have been loaded before the tenant was set.
+        account = accounts_visible_to(actor=actor).first()
+        if account is None or (draft.account_id is not None and draft.account_id != account.pk):
             errors["account"] = [_("There is no such customer account.")]
     elif service is not None:
         account = service.account
@@ -226,9 +227,8 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
             errors.update(invalid.errors)
     elif draft.answers:
         errors["answers"] = [_("Questionnaire answers need a service.")]
-    if errors:
-        raise InvalidInput(errors)  # type: ignore[arg-type]
-    assert account is not None  # noqa: S101 - _resolve_scope reports an error otherwise
+    if errors or account is None:
+        raise InvalidInput(errors or {"account": [_("There is no such customer account.")]})  # type: ignore[arg-type]
 
     impact = draft.impact or Impact.NONE
     ticket = Ticket(

@@ -55,7 +55,7 @@ def transition_ticket(*, ticket: Ticket, actor: User, action: str, reason: str =
     locked = Ticket.objects.select_for_update().select_related("tenant").get(pk=ticket.pk)
     if action not in available_actions(ticket=locked, actor=actor):
         if not _may_ever(locked, actor, action):
-            raise PermissionRefused(_("Your role cannot %(action)s tickets.") % {"action": action.replace("_", " ")})
+            raise PermissionRefused(_("You may not %(action)s this ticket.") % {"action": action.replace("_", " ")})
         raise Conflict(
             _("A ticket that is %(status)s cannot be %(action)s now.")
             % {"status": locked.get_status_display().lower(), "action": action.replace("_", " ")},

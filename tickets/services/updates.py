@@ -102,6 +102,7 @@ def update_ticket(*, ticket: Ticket, actor: User, version: int, changes: dict[st
         new["priority"] = matrix_priority
 
     now = timezone.now()
+    overriding = new.get("priority_overridden", locked.priority_overridden)
     events = []
     for name, value in new.items():
         if getattr(locked, name) == value:
@@ -111,7 +112,7 @@ def update_ticket(*, ticket: Ticket, actor: User, version: int, changes: dict[st
         if name in {"priority_overridden", "priority_reason"}:
             continue
         kind = TicketEvent.Kind.FIELD_CHANGED
-        if name == "priority" and locked.priority_overridden:
+        if name == "priority" and overriding:
             kind = TicketEvent.Kind.PRIORITY_OVERRIDDEN
         elif name in {"team", "assignee"}:
             kind = TicketEvent.Kind.ASSIGNED

@@ -1,0 +1,143 @@
+"""Updating tickets: optimistic concurrency by version, fields by role, assignment, timeline."""
+
+import pytest
+
+from servicedesk.tenancy import tenant_context
+from tests.tickets.conftest import INCIDENT
+from tickets.models import Ticket, TicketEvent
+
+
+def _open(desk):
+    body = desk.api("alice@acme.example").post("/api/v1/tickets/", INCIDENT, format="json").json()
+    return body["number"], body["version"]
+
+
+def _ticket(desk, number):
+    with tenant_context(desk.northwind):
+        return Ticket.objects.get(number=number)
+
+
+@pytest.mark.django_db
+def test_an_update_with_the_current_version_applies_and_bumps_it(desk):
+    number, version = _open(desk)
+    response = desk.api("alice@acme.example").patch(
+        f"/api/v1/tickets/{number}/", {"version": version, "subject": "MPLS down since 08:10"}, format="json"
+    )
+    assert response.status_code == 200
+    assert (response.json()["subject"], response.json()["version"]) == ("MPLS down since 08:10", version + 1)
+
+
+@pytest.mark.django_db
+def test_a_stale_write_is_a_409_and_changes_nothing(desk):
+    number, version = _open(desk)
+    alice, agent = desk.api("alice@acme.example"), desk.api("agent@northwind.example")
+    # Both read version 1; the agent saves first.
+    first = agent.patch(f"/api/v1/tickets/{number}/", {"version": version, "urgency": "medium"}, format="json")
+    assert first.status_code == 200
+    second = alice.patch(f"/api/v1/tickets/{number}/", {"version": version, "subject": "Overwritten?"}, format="json")
+    assert second.status_code == 409
+    assert second.json()["code"] == "stale_version"
+    assert second.json()["current_version"] == version + 1
+    ticket = _ticket(desk, number)
+    assert (ticket.subject, ticket.urgency, ticket.version) == ("MPLS link down", "medium", version + 1)
+
+
+@pytest.mark.django_db
+def test_an_update_needs_the_version(desk):
+    number, _version = _open(desk)
+    response = desk.api("alice@acme.example").patch(f"/api/v1/tickets/{number}/", {"subject": "X"}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["version"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["impact", "urgency", "team", "assignee"])
+def test_customers_cannot_change_desk_fields(desk, field):
+    number, version = _open(desk)
+    value = {"impact": "none", "urgency": "low", "team": None, "assignee": None}[field]
+    response = desk.api("alice@acme.example").patch(
+        f"/api/v1/tickets/{number}/", {"version": version, field: value}, format="json"
+    )
+    assert response.status_code == 403
+    assert _ticket(desk, number).version == version
+
+
+@pytest.mark.django_db
+def test_an_agent_assigns_a_colleague_and_the_timeline_says_so(desk):
+    number, version = _open(desk)
+    colleague = desk.user("voice.agent@northwind.example")
+    body = (
+        desk.api("agent@northwind.example")
+        .patch(f"/api/v1/tickets/{number}/", {"version": version, "assignee": colleague.pk}, format="json")
+        .json()
+    )
+    assert body["assignee"] == {"id": colleague.pk, "name": "Jonas Becker"}
+    with tenant_context(desk.northwind):
+        event = TicketEvent.objects.get(ticket__number=number, kind=TicketEvent.Kind.ASSIGNED)
+    assert (event.field, event.from_value, event.to_value, event.actor.email) == (
+        "assignee",
+        "",
+        "Jonas Becker",
+        "agent@northwind.example",
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email", ["agent@bluepeak.example", "alice@acme.example"])
+def test_only_staff_of_the_same_desk_can_be_assigned(desk, email):
+    number, version = _open(desk)
+    response = desk.api("agent@northwind.example").patch(
+        f"/api/v1/tickets/{number}/", {"version": version, "assignee": desk.user(email).pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["assignee"]
+    assert _ticket(desk, number).assignee_id is None
+
+
+@pytest.mark.django_db
+def test_another_tenants_team_does_not_exist(desk):
+    from servicedesk.models import Team
+
+    number, version = _open(desk)
+    with tenant_context(desk.bluepeak):
+        foreign_team = Team.objects.first()
+    response = desk.api("agent@northwind.example").patch(
+        f"/api/v1/tickets/{number}/", {"version": version, "team": foreign_team.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["team"]
+
+
+@pytest.mark.django_db
+def test_closed_tickets_cannot_be_edited(desk):
+    number, _version = _open(desk)
+    agent = desk.api("agent@northwind.example")
+    agent.post(f"/api/v1/tickets/{number}/transition/", {"action": "cancel", "reason": "Duplicate"}, format="json")
+    version = _ticket(desk, number).version
+    response = agent.patch(f"/api/v1/tickets/{number}/", {"version": version, "subject": "X"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "ticket_closed"
+
+
+@pytest.mark.django_db
+def test_the_timeline_records_every_step_in_order(desk):
+    number, version = _open(desk)
+    alice, agent = desk.api("alice@acme.example"), desk.api("agent@northwind.example")
+    agent.post(f"/api/v1/tickets/{number}/transition/", {"action": "acknowledge"}, format="json")
+    agent.patch(f"/api/v1/tickets/{number}/", {"version": version + 1, "urgency": "low"}, format="json")
+    agent.post(
+        f"/api/v1/tickets/{number}/comments/", {"body": "Checking the PE router.", "internal": True}, format="json"
+    )
+    alice.post(f"/api/v1/tickets/{number}/comments/", {"body": "Thanks!"}, format="json")
+
+    staff_view = agent.get(f"/api/v1/tickets/{number}/timeline/").json()["results"]
+    assert [(e["kind"], e["field"], e["from_value"], e["to_value"], e["actor"]["name"]) for e in staff_view] == [
+        ("created", "", "", "new", "Alice Schneider"),
+        ("transition", "status", "new", "acknowledged", "Lena Fischer"),
+        ("field_changed", "urgency", "high", "low", "Lena Fischer"),
+        ("field_changed", "priority", "P1", "P2", "Lena Fischer"),
+        ("commented", "", "", "internal note", "Lena Fischer"),
+        ("commented", "", "", "reply", "Alice Schneider"),
+    ]
+    customer_view = alice.get(f"/api/v1/tickets/{number}/timeline/").json()["results"]
+    assert [e["to_value"] for e in customer_view if e["kind"] == "commented"] == ["reply"]
