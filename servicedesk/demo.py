@@ -13,6 +13,7 @@ from django.db import transaction
 
 from servicedesk.auth import DEMO_PASSWORD
 from servicedesk.models import (
+    BusinessCalendar,
     CustomerAccount,
     ProductArea,
     Site,
@@ -64,6 +65,9 @@ class TenantSpec:
     product_areas: tuple[tuple[str, str], ...]
     staff: tuple[UserSpec, ...]
     accounts: tuple[AccountSpec, ...] = field(default=())
+    # (name, time zone, weekly hours Mon–Fri or None for 24×7, country, subdivision); the
+    # first with hours is the desk's own office calendar.
+    calendars: tuple[tuple[str, str, tuple[str, str] | None, str, str], ...] = field(default=())
 
 
 R = User.Role
@@ -75,6 +79,11 @@ TENANTS = (
         country="DE",
         time_zone="Europe/Berlin",
         default_language="de",
+        calendars=(
+            ("24×7", "Europe/Berlin", None, "", ""),
+            ("Northwind office hours", "Europe/Berlin", ("08:30", "17:00"), "DE", "HE"),
+            ("UK business hours", "Europe/London", ("08:30", "17:00"), "GB", "ENG"),
+        ),
         product_areas=(
             ("premium-bespoke", "Premium & Bespoke"),
             ("data-ip-ict", "Data/IP/ICT"),
@@ -114,6 +123,10 @@ TENANTS = (
         country="ES",
         time_zone="Europe/Madrid",
         default_language="es",
+        calendars=(
+            ("24×7", "Europe/Madrid", None, "", ""),
+            ("Horario de oficina Barcelona", "Europe/Madrid", ("09:00", "18:00"), "ES", "CT"),
+        ),
         product_areas=(("hosting", "Hosting"), ("network", "Network")),
         staff=(UserSpec("agent@bluepeak.example", "Pablo Ruiz", R.AGENT, "es", team="hosting"),),
         accounts=(
@@ -164,6 +177,28 @@ def _user(spec: UserSpec, *, tenant: Tenant | None, account: CustomerAccount | N
     return user
 
 
+def _seed_calendars(tenant: Tenant, spec: TenantSpec) -> None:
+    office = None
+    for name, zone, hours, country, subdivision in spec.calendars:
+        weekly = {str(day): [list(hours)] for day in range(5)} if hours else {}
+        calendar, _ = BusinessCalendar.objects.update_or_create(
+            tenant=tenant,
+            name=name,
+            defaults={
+                "time_zone": zone,
+                "always_open": hours is None,
+                "weekly_hours": weekly,
+                "country": country,
+                "subdivision": subdivision,
+            },
+        )
+        if hours and office is None:
+            office = calendar
+    if office is not None and tenant.business_calendar_id != office.pk:
+        tenant.business_calendar = office
+        tenant.save(update_fields=["business_calendar"])
+
+
 @transaction.atomic
 def seed_core() -> None:
     """Create or update the core demo data."""
@@ -179,6 +214,7 @@ def seed_core() -> None:
             },
         )
         with tenant_context(tenant):
+            _seed_calendars(tenant, spec)
             areas = {}
             for slug, name in spec.product_areas:
                 areas[slug], _ = ProductArea.objects.update_or_create(tenant=tenant, slug=slug, defaults={"name": name})

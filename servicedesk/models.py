@@ -37,6 +37,11 @@ class Tenant(models.Model):
     reopen_window_days = models.PositiveSmallIntegerField(
         _("reopen window (days)"), default=7, help_text=_("How long after resolution a customer may reopen a ticket.")
     )
+    # The desk's own office hours: RFO deadlines, deferring non-service-affecting faults raised
+    # outside business hours. (A tenant-owned row; set once the calendar exists.)
+    business_calendar = models.ForeignKey(
+        "BusinessCalendar", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["name"]
@@ -327,3 +332,71 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.digest[:8]}… for {self.user}"
+
+
+class BusinessCalendar(TenantOwned):
+    """When a desk counts time: weekly opening hours in a time zone, the public holidays of a
+    country (and subdivision), the tenant's own closures (bridge days) and extra opening days.
+    24×7 is a calendar too. The arithmetic lives in ``servicedesk.calendars``."""
+
+    name = models.CharField(_("name"), max_length=100)
+    time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
+    always_open = models.BooleanField(_("always open (24×7)"), default=False)
+    # {"0": [["08:30", "17:00"]], …, "6": []}: local wall-clock intervals per weekday, Monday = 0.
+    weekly_hours = models.JSONField(_("weekly opening hours"), default=dict, blank=True)
+    country = models.CharField(_("holidays of country"), max_length=2, blank=True)
+    subdivision = models.CharField(_("and subdivision"), max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="calendar_name_unique_per_tenant")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_calendar(self) -> Any:
+        """The pure calendar for ``servicedesk.calendars`` (closures and extra days included)."""
+        from servicedesk import calendars  # noqa: PLC0415 - keeps the model import light
+
+        if self.always_open:
+            return calendars.BusinessCalendar.always_open(self.time_zone)
+        return calendars.BusinessCalendar.weekly_hours(
+            self.time_zone,
+            {int(day): [tuple(interval) for interval in intervals] for day, intervals in self.weekly_hours.items()},
+            country=self.country or None,
+            subdivision=self.subdivision or None,
+            closures=[closure.date for closure in self.closures.all()],
+            extra_days={extra.date: [tuple(i) for i in extra.intervals] for extra in self.extra_days.all()},
+        )
+
+
+class CalendarClosure(TenantOwned):
+    """A date the desk is closed although the weekly hours say open (e.g. a bridge day)."""
+
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="closures", db_index=False)
+    date = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "calendar", "date"], name="closure_unique_date")]
+
+    def __str__(self) -> str:
+        return f"{self.calendar} closed {self.date}"
+
+
+class CalendarExtraDay(TenantOwned):
+    """A date the desk opens with its own hours (even on a weekend or holiday)."""
+
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="extra_days", db_index=False)
+    date = models.DateField(_("date"))
+    intervals = models.JSONField(_("opening hours"), default=list)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "calendar", "date"], name="extra_day_unique_date")]
+
+    def __str__(self) -> str:
+        return f"{self.calendar} open {self.date}"

@@ -14,7 +14,13 @@ from django.http import FileResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -37,9 +43,10 @@ from tickets.selectors import (
     timeline_for,
 )
 from tickets.services.attachments import add_attachment
-from tickets.services.conversation import add_comment
+from tickets.services.conversation import add_comment, log_callback
 from tickets.services.intake import TicketDraft, open_ticket
 from tickets.services.lifecycle import ACTIONS, available_actions, transition_ticket
+from tickets.services.sla import summary as sla_summary
 from tickets.services.updates import update_ticket
 
 ENTITLEMENT_NOTICE = (
@@ -72,6 +79,7 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
     assignee = serializers.SerializerMethodField()
     entitled = serializers.BooleanField(source="is_entitled")
     entitlement_notice = serializers.SerializerMethodField()
+    sla = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -81,7 +89,7 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
             "priority_reason", "subject", "description", "description_html", "service", "site", "account",
             "problem_started_at", "occurrence", "customer_reference", "contacts", "answers", "caller_name",
             "caller_company", "caller_phone", "product_name", "serial_number", "entitled", "entitlement_notice",
-            "escalation_level", "team", "assignee", "created_at", "updated_at", "resolved_at", "closed_at",
+            "escalation_level", "sla", "team", "assignee", "created_at", "updated_at", "resolved_at", "closed_at",
             "version", "actions",
         ]  # fmt: skip
         read_only_fields = fields
@@ -106,6 +114,30 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
 
     def get_entitlement_notice(self, ticket: Ticket) -> str | None:
         return None if ticket.is_entitled else _(ENTITLEMENT_NOTICE)
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "description": "Per target (respond, callback, restore, rfo): due_at, met_at, state "
+            "(running · paused · met · breached · stopped).",
+            "additionalProperties": {
+                "type": "object",
+                "properties": {
+                    "due_at": {"type": "string", "format": "date-time"},
+                    "met_at": {"type": "string", "format": "date-time", "nullable": True},
+                    "state": {"type": "string", "enum": ["running", "paused", "met", "breached", "stopped"]},
+                },
+            },
+        }
+    )
+    def get_sla(self, ticket: Ticket) -> dict[str, Any]:
+        field = serializers.DateTimeField()
+        return {
+            target: {"due_at": field.to_representation(v["due_at"]),
+                     "met_at": field.to_representation(v["met_at"]) if v["met_at"] else None,
+                     "state": v["state"]}
+            for target, v in sla_summary(ticket).items()
+        }  # fmt: skip
 
     def get_actions(self, ticket: Ticket) -> list[str]:
         return available_actions(ticket=ticket, actor=self.context["request"].user)
@@ -394,6 +426,17 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
         """The file, always as a download, never rendered by the browser."""
         attachment = get_attachment_for(actor=_actor(request), ticket=self._ticket(), pk=int(attachment_id))
         return attachment_response(attachment)
+
+    @extend_schema(
+        request=inline_serializer("CallbackLog", {"note": serializers.CharField(required=False, allow_blank=True)}),
+        responses={200: TicketSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def callback(self, request: Request, number: str) -> Response:
+        """Staff: record that a specialist called the customer back (meets the call-back target)."""
+        note = request.data.get("note", "") if isinstance(request.data, dict) else ""
+        log_callback(ticket=self._ticket(), actor=_actor(request), note=str(note))
+        return Response(TicketSerializer(self._ticket(), context={"request": request}).data)
 
     @extend_schema(responses={200: EventSerializer(many=True)})
     @action(detail=True, methods=["get"])

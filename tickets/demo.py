@@ -9,9 +9,9 @@ from typing import Any
 from django.utils import timezone
 
 from orders.models import ServiceType
-from servicedesk.models import CustomerAccount, Tenant, User
+from servicedesk.models import BusinessCalendar, CustomerAccount, Tenant, User
 from servicedesk.tenancy import tenant_context
-from tickets.models import PriorityRule, QuestionnaireField, Ticket
+from tickets.models import PriorityRule, QuestionnaireField, SlaPolicy, Ticket
 from tickets.services.conversation import add_comment
 from tickets.services.intake import DEFAULT_PRIORITY_MATRIX, TicketDraft, open_ticket
 from tickets.services.lifecycle import transition_ticket
@@ -89,8 +89,43 @@ QUESTIONNAIRES = {
 }
 
 
+# (tenant, name, contract tier ("" = any), calendar, respond, callback, restore P1–P4), minutes.
+# Business-hours budgets count opening minutes: 510 a day at 08:30–17:00.
+SLA_POLICIES = (
+    ("northwind", "Premium 24×7", "premium_24x7", "24×7", 15, 120, (240, 480, 1440, 4320)),
+    ("northwind", "Business hours (UK)", "business_hours", "UK business hours", 15, 120, (510, 1020, 1530, 2550)),
+    ("northwind", "Standard", "", "Northwind office hours", 15, 120, (510, 1020, 2550, 5100)),
+    ("bluepeak", "Premium 24×7", "premium_24x7", "24×7", 15, 120, (240, 480, 1440, 4320)),
+    ("bluepeak", "Standard", "", "Horario de oficina Barcelona", 15, 120, (540, 1080, 2700, 5400)),
+)
+
+
+def seed_sla_policies(tenant: Tenant) -> None:
+    with tenant_context(tenant):
+        for slug, name, tier, calendar, respond, callback, restore in SLA_POLICIES:
+            if slug != tenant.slug:
+                continue
+            SlaPolicy.objects.update_or_create(
+                tenant=tenant,
+                contract_tier=tier,
+                ticket_kind="",
+                defaults={
+                    "name": name,
+                    "calendar": BusinessCalendar.objects.get(name=calendar),
+                    "respond_minutes": respond,
+                    "callback_minutes": callback,
+                    "restore_minutes_p1": restore[0],
+                    "restore_minutes_p2": restore[1],
+                    "restore_minutes_p3": restore[2],
+                    "restore_minutes_p4": restore[3],
+                    "warning_percent": 80,
+                },
+            )
+
+
 def seed_intake_rules(tenant: Tenant) -> None:
-    """The default priority matrix and the questionnaires (idempotent)."""
+    """The default priority matrix, the questionnaires and the SLA policies (idempotent)."""
+    seed_sla_policies(tenant)
     with tenant_context(tenant):
         for impact, row in DEFAULT_PRIORITY_MATRIX.items():
             for urgency, priority in row.items():

@@ -17,7 +17,7 @@ LIST_RELATED = ("tenant", "account", "site", "service", "service__service_type",
 def tickets_visible_to(*, actor: User) -> QuerySet[Ticket]:
     """Staff see their tenant's tickets. A customer user sees the account's; a user restricted
     to some sites sees the tickets of those sites and the ones they opened themselves."""
-    tickets = Ticket.objects.select_related(*LIST_RELATED)
+    tickets = Ticket.objects.select_related(*LIST_RELATED).prefetch_related("sla_clocks")
     if actor.is_desk_staff:
         return tickets
     if not actor.is_customer:

@@ -1,5 +1,6 @@
 """Settings for every environment; production differs from development by environment only."""
 
+import zoneinfo
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -7,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .database import database_settings
 from .env import env_bool, env_int, env_list, env_str
+
+# Time zone rules from the pinned tzdata package, not from whatever the host has: every
+# machine computes the same SLA instants (README, "Time").
+zoneinfo.reset_tzpath(to=[])
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -253,6 +258,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Every 15 s: records that beat and a worker are alive; /healthz reports its age.
     # No query: one cache key.
+    # Every minute: SLA warnings and breaches. Reads the partial index slaclock_next_check_idx
+    # (clocks with next_check_at <= now), claims rows with SKIP LOCKED; idempotent.
+    "sla-sweep": {
+        "task": "tickets.tasks.sla_sweep_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "heartbeat": {
         "task": "servicedesk.tasks.heartbeat_task",
         "schedule": 15.0,

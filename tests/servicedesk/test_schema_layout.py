@@ -6,6 +6,10 @@ from django.db import connection
 
 from servicedesk.tenancy import tenant_owned_models
 
+# The beat sweeps' entrances: one range scan over every tenant's due rows (README, "Timers").
+# Not unique, so distributing the table by tenant keeps them as they are, one per shard.
+CROSS_TENANT_TIMER_INDEXES = {"slaclock_next_check_idx"}
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", tenant_owned_models(), ids=lambda m: m.__name__)
@@ -16,6 +20,9 @@ def test_indexes_and_unique_constraints_start_with_tenant_id(model):
     offenders = {
         name: info["columns"]
         for name, info in constraints.items()
-        if (info["index"] or info["unique"]) and not info["primary_key"] and info["columns"][:1] != ["tenant_id"]
+        if (info["index"] or info["unique"])
+        and not info["primary_key"]
+        and info["columns"][:1] != ["tenant_id"]
+        and name not in CROSS_TENANT_TIMER_INDEXES
     }
     assert offenders == {}

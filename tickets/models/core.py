@@ -306,6 +306,9 @@ class TicketEvent(TenantOwned):
         ASSIGNED = "assigned", _("Assigned")
         COMMENTED = "commented", _("Reply or note")
         ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+        CALLBACK = "callback", _("Called back")
+        SLA_WARNING = "sla_warning", _("SLA warning")
+        SLA_BREACH = "sla_breach", _("SLA breached")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=24, choices=Kind.choices)

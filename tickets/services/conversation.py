@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from servicedesk.errors import Conflict, InvalidInput
+from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import User
-from tickets.models import Comment, Ticket, TicketEvent
+from tickets.models import Comment, SlaTarget, Ticket, TicketEvent
 from tickets.rendering import render_markdown
-from tickets.services.lifecycle import bump
+from tickets.services import sla
+from tickets.services.lifecycle import apply_to_clocks, bump
 
 MAX_COMMENT = 20_000
 
@@ -79,4 +80,25 @@ def add_comment(*, ticket: Ticket, actor: User, body: str, internal: bool = Fals
             )
     locked.save(update_fields=fields)
     TicketEvent.objects.bulk_create(events)
+    if "status" in fields:
+        apply_to_clocks(locked, "resume", now)
     return comment
+
+
+@transaction.atomic
+def log_callback(*, ticket: Ticket, actor: User, note: str = "") -> TicketEvent:
+    """A specialist called the customer back: recorded on the timeline; meets the call-back
+    target (seed 004: a specialist calls back within 2 hours)."""
+    if not actor.is_desk_staff:
+        raise PermissionRefused(_("Only the desk logs call-backs."))
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if not locked.is_open:
+        raise Conflict(_("This ticket is no longer open."), code="ticket_closed")
+    now = timezone.now()
+    event = TicketEvent.objects.create(
+        tenant_id=locked.tenant_id, ticket=locked, kind=TicketEvent.Kind.CALLBACK, actor=actor, at=now,
+        reason=(note or "").strip()[:2000],
+    )  # fmt: skip
+    locked.save(update_fields=bump(locked, now))
+    sla.meet(locked, SlaTarget.CALLBACK, now)
+    return event

@@ -30,6 +30,7 @@ from tickets.models import (
 )
 from tickets.questionnaires import validate_answers
 from tickets.rendering import render_markdown
+from tickets.services import sla
 
 # The default impact × urgency matrix, seeded for every tenant and used where a tenant has
 # removed a cell. Rows: impact; columns: urgency.
@@ -265,6 +266,7 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
         search_document=f"{cleaned['subject']}\n{cleaned['description']}",
     )
     ticket.save()
+    sla.start_clocks(ticket)
     TicketEvent.objects.create(
         tenant_id=ticket.tenant_id, ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=actor, at=now,
         to_value=ticket.status, reason=ticket.get_channel_display(),

@@ -11,7 +11,8 @@ from django_fsm import can_proceed, has_transition_perm
 
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import User
-from tickets.models import Ticket, TicketEvent
+from tickets.models import SlaTarget, Ticket, TicketEvent
+from tickets.services import sla
 
 ACTIONS = ("acknowledge", "start_work", "wait_for_customer", "resume", "resolve", "close", "reopen", "cancel")
 # Resolving and cancelling say why: the customer reads it.
@@ -64,7 +65,7 @@ def transition_ticket(*, ticket: Ticket, actor: User, action: str, reason: str =
             actions=available_actions(ticket=locked, actor=actor),
         )
     now = timezone.now()
-    before = locked.status
+    before, resolved_at = locked.status, locked.resolved_at
     getattr(locked, action)()
     fields = ["status", "resolved_at", "closed_at", *bump(locked, now)]
     locked.save(update_fields=fields)
@@ -72,4 +73,22 @@ def transition_ticket(*, ticket: Ticket, actor: User, action: str, reason: str =
         tenant_id=locked.tenant_id, ticket=locked, kind=TicketEvent.Kind.TRANSITION, actor=actor, at=now,
         field="status", from_value=before, to_value=locked.status, reason=reason[:2000],
     )  # fmt: skip
+    apply_to_clocks(locked, action, now, resolved_at=resolved_at)
     return locked
+
+
+def apply_to_clocks(ticket: Ticket, action: str, now: dt.datetime, resolved_at: dt.datetime | None = None) -> None:
+    """What a lifecycle action means for the ticket's service-level clocks."""
+    if action in ("acknowledge", "start_work"):
+        sla.meet(ticket, SlaTarget.RESPOND, now)
+    elif action == "wait_for_customer":
+        sla.pause(ticket, now)
+    elif action == "resume":
+        sla.resume(ticket, now)
+    elif action == "resolve":
+        sla.meet(ticket, SlaTarget.RESPOND, now)
+        sla.meet(ticket, SlaTarget.RESTORE, now)
+    elif action == "reopen":
+        sla.reopen(ticket, resolved_at, now)
+    elif action == "cancel":
+        sla.stop(ticket, now)

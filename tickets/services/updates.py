@@ -13,6 +13,7 @@ from servicedesk.models import Team, User
 from servicedesk.selectors import staff_of_tenant
 from tickets.models import Impact, Priority, Ticket, TicketEvent, Urgency
 from tickets.rendering import render_markdown
+from tickets.services import sla
 from tickets.services.conversation import search_document_for
 from tickets.services.intake import MAX_DESCRIPTION, _clean_contacts, priority_for
 from tickets.services.lifecycle import bump
@@ -138,4 +139,6 @@ def update_ticket(*, ticket: Ticket, actor: User, version: int, changes: dict[st
     bump(locked, now)
     locked.save()
     TicketEvent.objects.bulk_create(events)
+    if "priority" in new and any(e.field == "priority" for e in events):
+        sla.recompute(locked, now)
     return locked

@@ -1,0 +1,37 @@
+"""Tickets' models, split by subdomain: the ticket and its conversation (core), service
+levels (sla), problems and reasons for outage (problems)."""
+
+from tickets.models.core import (
+    Attachment,
+    Comment,
+    Impact,
+    Priority,
+    PriorityRule,
+    QuestionnaireField,
+    Ticket,
+    TicketEvent,
+    TicketSequence,
+    Urgency,
+    attachment_path,
+    contact_fields,
+)
+from tickets.models.sla import SlaAlert, SlaClock, SlaPolicy, SlaTarget
+
+__all__ = [
+    "Attachment",
+    "Comment",
+    "Impact",
+    "Priority",
+    "PriorityRule",
+    "QuestionnaireField",
+    "SlaAlert",
+    "SlaClock",
+    "SlaPolicy",
+    "SlaTarget",
+    "Ticket",
+    "TicketEvent",
+    "TicketSequence",
+    "Urgency",
+    "attachment_path",
+    "contact_fields",
+]

@@ -1,0 +1,48 @@
+"""Telling people about SLA warnings and breaches (e-mail, in each recipient's language)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from servicedesk.models import User
+from tickets.models import SlaAlert
+
+
+def _recipients(alert: SlaAlert) -> list[User]:
+    ticket = alert.clock.ticket
+    people = {u.pk: u for u in User.objects.filter(tenant_id=ticket.tenant_id, role=User.Role.MANAGER, is_active=True)}
+    if ticket.assignee_id and ticket.assignee is not None:
+        people[ticket.assignee_id] = ticket.assignee
+    return list(people.values())
+
+
+@transaction.atomic
+def notify_sla_alerts(*, clock_ids: list[int]) -> int:
+    """Send each not yet notified alert of these clocks once; returns how many were sent."""
+    alerts = list(
+        SlaAlert.objects.filter(clock_id__in=clock_ids, notified_at__isnull=True)
+        .select_related("clock__ticket__assignee", "clock__ticket__tenant")
+        .select_for_update(of=("self",), skip_locked=True)
+    )
+    for alert in alerts:
+        ticket = alert.clock.ticket
+        for person in _recipients(alert):
+            with translation.override(person.language or ticket.tenant.default_language):
+                subject = (
+                    _("SLA breached: %(number)s %(target)s") if alert.kind == SlaAlert.Kind.BREACH
+                    else _("SLA warning: %(number)s %(target)s")
+                ) % {"number": ticket.number, "target": alert.clock.get_target_display()}  # fmt: skip
+                body = _("%(number)s “%(subject)s” (%(priority)s): %(target)s due at %(due)s UTC.") % {
+                    "number": ticket.number,
+                    "subject": ticket.subject,
+                    "priority": ticket.priority,
+                    "target": alert.clock.get_target_display(),
+                    "due": alert.clock.due_at.strftime("%Y-%m-%d %H:%M"),
+                }
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+    SlaAlert.objects.filter(pk__in=[a.pk for a in alerts]).update(notified_at=timezone.now())
+    return len(alerts)

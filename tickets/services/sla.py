@@ -1,0 +1,268 @@
+"""Service-level clocks: started when a ticket opens, paused while the desk waits for the
+customer, met by the lifecycle, recomputed when what they depend on changes.
+
+Rules (each has a test in tests/tickets/test_sla_clocks.py):
+- Targets: every ticket has ``respond``; incidents have ``callback``; incidents and service
+  requests have ``restore``. Budgets come from the most specific policy for the service's
+  contract tier and the ticket kind; a target the policy leaves empty is not tracked.
+- A clock counts business time on its policy's calendar from ``started_at``: the ticket's
+  creation, or, for a fault that affects no service raised while the desk is closed, the next
+  opening of the tenant's business calendar.
+- ``due_at`` = started_at + budget + business time paused; ``warn_at`` the same with
+  ``warning_percent`` of the budget. Both are recomputed from the start, so a pause is never
+  lost and never counted twice.
+- Waiting for the customer pauses ``restore`` (never ``respond``); resuming adds the business
+  time paused. Acknowledging meets ``respond``; a logged call-back meets ``callback``;
+  resolving meets ``restore``; reopening resumes ``restore`` and counts the time it was
+  resolved as paused. Cancelling stops every clock.
+- A clock met after its due instant is ``breached`` (``met_at`` still says when).
+- A change of priority, contract or policy recomputes the running clocks from their start
+  with the new budget, pauses kept; a met or stopped clock stays as it was. A clock that was
+  breached and is not due any more under the new budget runs again (its alert stays on
+  record).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q
+
+from orders.selectors import entitlement_of
+from servicedesk import calendars
+from servicedesk.models import BusinessCalendar
+from tickets.models import SlaClock, SlaPolicy, SlaTarget, Ticket
+
+State = SlaClock.State
+
+
+def targets_for(kind: str) -> list[str]:
+    targets = [SlaTarget.RESPOND]
+    if kind == Ticket.Kind.INCIDENT:
+        targets.append(SlaTarget.CALLBACK)
+    if kind in (Ticket.Kind.INCIDENT, Ticket.Kind.SERVICE_REQUEST):
+        targets.append(SlaTarget.RESTORE)
+    return [str(t) for t in targets]
+
+
+def contract_tier_of(ticket: Ticket) -> str:
+    if ticket.service is None:
+        return ""
+    contract = entitlement_of(ticket.service, ticket.created_at)
+    return contract.tier if contract else ""
+
+
+def policy_for(ticket: Ticket) -> SlaPolicy | None:
+    """The most specific policy: tier and kind, tier, kind, then the catch-all."""
+    tier = contract_tier_of(ticket)
+    candidates = SlaPolicy.objects.select_related("calendar").filter(
+        Q(contract_tier__in=[tier, ""]) & Q(ticket_kind__in=[ticket.kind, ""])
+    )
+    ranked = sorted(candidates, key=lambda p: (p.contract_tier == "", p.ticket_kind == ""))
+    return ranked[0] if ranked else None
+
+
+class CalendarCache:
+    """Pure calendars by model id, built once per operation (closures and extra days included)."""
+
+    def __init__(self) -> None:
+        self._built: dict[int, calendars.BusinessCalendar] = {}
+
+    def get(self, calendar: BusinessCalendar) -> calendars.BusinessCalendar:
+        if calendar.pk not in self._built:
+            self._built[calendar.pk] = calendar.as_calendar()
+        return self._built[calendar.pk]
+
+
+def clock_start(ticket: Ticket, policy: SlaPolicy, cache: CalendarCache) -> dt.datetime:
+    start = ticket.created_at
+    office = ticket.tenant.business_calendar
+    deferrable = ticket.kind == Ticket.Kind.INCIDENT and ticket.impact == "none" and policy.defer_outside_hours
+    if deferrable and office is not None:
+        start = calendars.next_opening(cache.get(office), start)
+    return start
+
+
+def _budget(clock: SlaClock) -> dt.timedelta:
+    return dt.timedelta(minutes=clock.budget_minutes, seconds=clock.paused_seconds)
+
+
+def schedule(clock: SlaClock, cache: CalendarCache) -> None:
+    """Set due_at, warn_at and next_check_at from the clock's start, budget and pauses."""
+    calendar = cache.get(clock.calendar)
+    paused = dt.timedelta(seconds=clock.paused_seconds)
+    clock.due_at = calendars.add_business_time(calendar, clock.started_at, _budget(clock))
+    warn_budget = dt.timedelta(minutes=clock.budget_minutes * clock.warning_percent / 100) + paused
+    clock.warn_at = calendars.add_business_time(calendar, clock.started_at, warn_budget)
+    clock.next_check_at = next_check(clock)
+
+
+def next_check(clock: SlaClock) -> dt.datetime | None:
+    if clock.state != State.RUNNING:
+        return None
+    if clock.warned_at is None and clock.warn_at < clock.due_at:
+        return clock.warn_at
+    if clock.breached_at is None:
+        return clock.due_at
+    return None
+
+
+def start_clocks(ticket: Ticket, cache: CalendarCache | None = None) -> list[SlaClock]:
+    """Create the ticket's clocks under its policy (call inside the creating transaction)."""
+    cache = cache or CalendarCache()
+    policy = policy_for(ticket)
+    if policy is None:
+        return []
+    start = clock_start(ticket, policy, cache)
+    clocks = []
+    for target in targets_for(ticket.kind):
+        budget = policy.budget_minutes(target, ticket.priority)
+        if budget is None:
+            continue
+        clock = SlaClock(
+            tenant_id=ticket.tenant_id, ticket=ticket, target=target, policy=policy, calendar=policy.calendar,
+            started_at=start, budget_minutes=budget, warning_percent=policy.warning_percent,
+        )  # fmt: skip
+        schedule(clock, cache)
+        clocks.append(clock)
+    return SlaClock.objects.bulk_create(clocks)
+
+
+def _clocks(ticket: Ticket, targets: Iterable[str] | None = None) -> list[SlaClock]:
+    clocks = SlaClock.objects.filter(ticket=ticket).select_related("calendar").select_for_update()
+    if targets is not None:
+        clocks = clocks.filter(target__in=list(targets))
+    return list(clocks)
+
+
+_FIELDS = ["state", "paused_seconds", "paused_since", "due_at", "warn_at", "met_at", "breached_at", "next_check_at"]
+
+
+def _save(clocks: list[SlaClock]) -> None:
+    if clocks:
+        SlaClock.objects.bulk_update(clocks, _FIELDS)
+
+
+def _end_pause(clock: SlaClock, now: dt.datetime, cache: CalendarCache) -> None:
+    if clock.paused_since is None:
+        return
+    paused = calendars.business_time_between(cache.get(clock.calendar), clock.paused_since, now)
+    clock.paused_seconds += max(0, int(paused.total_seconds()))
+    clock.paused_since = None
+
+
+def pause(ticket: Ticket, now: dt.datetime) -> None:
+    """Waiting for the customer: the restore clock stops counting."""
+    clocks = [c for c in _clocks(ticket, [SlaTarget.RESTORE]) if c.state == State.RUNNING]
+    for clock in clocks:
+        clock.state, clock.paused_since, clock.next_check_at = State.PAUSED, now, None
+    _save(clocks)
+
+
+def resume(ticket: Ticket, now: dt.datetime) -> None:
+    """Work goes on: the restore clock counts again, its due instant moved by the pause."""
+    cache = CalendarCache()
+    clocks = [c for c in _clocks(ticket, [SlaTarget.RESTORE]) if c.state == State.PAUSED]
+    for clock in clocks:
+        _end_pause(clock, now, cache)
+        clock.state = State.RUNNING
+        schedule(clock, cache)
+        _refresh_breach(clock, now)
+    _save(clocks)
+
+
+def reopen(ticket: Ticket, resolved_at: dt.datetime | None, now: dt.datetime) -> None:
+    """A reopened ticket: the restore clock runs again; the time it stood resolved counts as
+    paused."""
+    cache = CalendarCache()
+    clocks = [c for c in _clocks(ticket, [SlaTarget.RESTORE]) if c.state in (State.MET, State.BREACHED)]
+    for clock in clocks:
+        clock.paused_since = resolved_at or clock.met_at
+        _end_pause(clock, now, cache)
+        clock.met_at = None
+        clock.state = State.RUNNING
+        schedule(clock, cache)
+        _refresh_breach(clock, now)
+    _save(clocks)
+
+
+def meet(ticket: Ticket, target: str, now: dt.datetime) -> None:
+    """The target is met now (in time, or late: then the clock is breached)."""
+    cache = CalendarCache()
+    clocks = [c for c in _clocks(ticket, [target]) if c.met_at is None and c.state != State.STOPPED]
+    for clock in clocks:
+        _end_pause(clock, now, cache)
+        if clock.state == State.PAUSED:
+            clock.state = State.RUNNING
+            schedule(clock, cache)
+        clock.met_at = now
+        if now > clock.due_at:
+            clock.breached_at = clock.breached_at or clock.due_at
+            clock.state = State.BREACHED
+        else:
+            clock.state = State.MET
+        clock.next_check_at = None
+    _save(clocks)
+
+
+def stop(ticket: Ticket, now: dt.datetime) -> None:
+    """The ticket was cancelled: nothing is due any more."""
+    clocks = [c for c in _clocks(ticket) if c.met_at is None and c.state != State.STOPPED]
+    for clock in clocks:
+        _end_pause(clock, now, CalendarCache())
+        clock.state, clock.next_check_at = State.STOPPED, None
+    _save(clocks)
+
+
+def _refresh_breach(clock: SlaClock, now: dt.datetime) -> None:
+    """After a recomputation: breached when the new due instant has passed; running again
+    when it has not (the recorded alert stays)."""
+    if clock.met_at is not None or clock.state in (State.PAUSED, State.STOPPED):
+        return
+    if clock.due_at < now:
+        clock.state = State.BREACHED
+        clock.breached_at = clock.breached_at or clock.due_at
+        clock.next_check_at = None
+    else:
+        clock.state = State.RUNNING
+        clock.breached_at = None
+        clock.next_check_at = next_check(clock)
+
+
+def recompute(ticket: Ticket, now: dt.datetime) -> None:
+    """Priority, contract or policy changed: new budgets from the current policy, counted
+    from each clock's start with its pauses kept. Met and stopped clocks stay as they were;
+    targets the new policy adds start now."""
+    cache = CalendarCache()
+    policy = policy_for(ticket)
+    existing = {c.target: c for c in _clocks(ticket)}
+    changed = []
+    for target, clock in existing.items():
+        if clock.met_at is not None or clock.state == State.STOPPED or policy is None:
+            continue
+        budget = policy.budget_minutes(target, ticket.priority)
+        if budget is None:
+            continue
+        clock.policy, clock.calendar = policy, policy.calendar
+        clock.budget_minutes, clock.warning_percent = budget, policy.warning_percent
+        if clock.state == State.PAUSED:
+            saved = clock.next_check_at
+            schedule(clock, cache)
+            clock.next_check_at = saved
+        else:
+            schedule(clock, cache)
+            _refresh_breach(clock, now)
+        changed.append(clock)
+    _save(changed)
+    if policy is not None:
+        SlaClock.objects.bulk_update(changed, ["policy", "calendar", "budget_minutes", "warning_percent"])
+
+
+def summary(ticket: Ticket) -> dict[str, Any]:
+    """The API's ``sla`` object, from prefetched clocks: per target its due_at, met_at, state."""
+    return {
+        clock.target: {"due_at": clock.due_at, "met_at": clock.met_at, "state": clock.state}
+        for clock in ticket.sla_clocks.all()
+    }
