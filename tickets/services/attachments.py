@@ -11,6 +11,7 @@ import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,7 +89,7 @@ def add_attachment(*, ticket: Ticket, actor: User, upload: UploadedFile, interna
         raise InvalidInput.single("internal", _("Only the desk attaches staff-only files."))
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size is None or upload.size > limit:
-        raise InvalidInput.single("file", _("Files may be at most %(mb)d MB.") % {"mb": limit // (1024 * 1024)})
+        raise InvalidInput.single("file", _("Files may be at most %(size)s.") % {"size": filesizeformat(limit)})
     if upload.size == 0:
         raise InvalidInput.single("file", _("The file is empty."))
     upload.seek(0)
@@ -96,8 +97,14 @@ def add_attachment(*, ticket: Ticket, actor: User, upload: UploadedFile, interna
     content_type = detect_content_type(head)
     digest = hashlib.sha256()
     upload.seek(0)
+    tail = b""
     for chunk in upload.chunks():
         digest.update(chunk)
+        # A text file is read whole for markup (with an overlap, so a tag split across two
+        # chunks is seen too), not only its first bytes.
+        if content_type == "text/plain" and _MARKUP.search(tail + chunk):
+            raise InvalidInput.single("file", _("Web pages and markup are not accepted; attach a PDF or a screenshot."))
+        tail = chunk[-64:]
     upload.seek(0)
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if locked.status in (Ticket.Status.CLOSED, Ticket.Status.CANCELLED) and not actor.is_desk_staff:
