@@ -9,18 +9,28 @@ from orders.api import ServiceViewSet
 from servicedesk import api as core_api
 from servicedesk.health import healthz
 from tickets.api import QuestionnaireView, TicketViewSet
+from tickets.api_problems import ProblemViewSet, RfoView
 
 router = DefaultRouter(use_regex_path=False)
 router.register("accounts", core_api.AccountViewSet, basename="account")
 router.register("sites", core_api.SiteViewSet, basename="site")
 router.register("services", ServiceViewSet, basename="service")
 router.register("tickets", TicketViewSet, basename="ticket")
+router.register("problems", ProblemViewSet, basename="problem")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/auth/token/", core_api.ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/me/", core_api.MeView.as_view(), name="api-me"),
     path("api/v1/services/<str:service_id>/questionnaire/", QuestionnaireView.as_view(), name="api-questionnaire"),
+    path(
+        "api/v1/tickets/<str:number>/rfo/",
+        RfoView.as_view({"get": "retrieve", "post": "create"}),
+        name="api-ticket-rfo",
+    ),
+    path(
+        "api/v1/tickets/<str:number>/rfo/publish/", RfoView.as_view({"post": "publish"}), name="api-ticket-rfo-publish"
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

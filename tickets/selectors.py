@@ -9,7 +9,7 @@ from django.http import Http404
 
 from servicedesk.models import User
 from servicedesk.selectors import sites_visible_to
-from tickets.models import Attachment, Comment, Ticket, TicketEvent
+from tickets.models import Attachment, Comment, Problem, Rfo, Ticket, TicketEvent
 
 LIST_RELATED = ("tenant", "account", "site", "service", "service__service_type", "team", "assignee")
 
@@ -78,3 +78,24 @@ def get_attachment_for(*, actor: User, ticket: Ticket, pk: int) -> Attachment:
 def timeline_for(*, actor: User, ticket: Ticket) -> QuerySet[TicketEvent]:
     events = TicketEvent.objects.filter(ticket=ticket).select_related("actor")
     return events if actor.is_desk_staff else events.filter(internal=False)
+
+
+def problems_visible_to(*, actor: User) -> QuerySet[Problem]:
+    """Problem records are the desk's own: staff only."""
+    problems = Problem.objects.select_related("created_by")
+    return problems if actor.is_desk_staff else problems.none()
+
+
+def get_problem_for(*, actor: User, number: str) -> Problem:
+    problem = problems_visible_to(actor=actor).filter(number=number).first()
+    if problem is None:
+        raise Http404
+    return problem
+
+
+def rfo_of(*, actor: User, ticket: Ticket) -> Rfo:
+    """The ticket's RFO (the ticket came through get_ticket_for, so the walls hold); 404 if none."""
+    rfo = Rfo.objects.filter(ticket=ticket).select_related("problem").first()
+    if rfo is None:
+        raise Http404
+    return rfo

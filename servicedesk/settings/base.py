@@ -225,6 +225,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TicketKindEnum": "tickets.models.Ticket.Kind",
         "TicketEventKindEnum": "tickets.models.TicketEvent.Kind",
+        "TicketStatusEnum": "tickets.models.Ticket.Status",
+        "ProblemStatusEnum": "tickets.models.Problem.Status",
+        "RfoStatusEnum": "tickets.models.Rfo.Status",
+        "ServiceStatusEnum": "orders.models.Service.Status",
     },
 }
 

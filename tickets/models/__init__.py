@@ -15,6 +15,7 @@ from tickets.models.core import (
     attachment_path,
     contact_fields,
 )
+from tickets.models.problems import Problem, ProblemIncident, Rfo
 from tickets.models.sla import SlaAlert, SlaClock, SlaPolicy, SlaTarget
 
 __all__ = [
@@ -23,7 +24,10 @@ __all__ = [
     "Impact",
     "Priority",
     "PriorityRule",
+    "Problem",
+    "ProblemIncident",
     "QuestionnaireField",
+    "Rfo",
     "SlaAlert",
     "SlaClock",
     "SlaPolicy",
