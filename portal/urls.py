@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from portal import views
+from portal import console_views, ticket_views, views
 from portal.forms import SignInForm
 
 app_name = "portal"
@@ -9,7 +9,36 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("portal/", views.customer_home, name="customer-home"),
+    path("portal/tickets/", ticket_views.customer_tickets, name="customer-tickets"),
+    path("portal/tickets/new/", ticket_views.customer_ticket_new, name="customer-ticket-new"),
+    path("portal/tickets/new/questions/", ticket_views.customer_ticket_questions, name="customer-ticket-questions"),
+    path("portal/tickets/<str:number>/", ticket_views.customer_ticket, name="customer-ticket"),
+    path("portal/tickets/<str:number>/reply/", ticket_views.customer_ticket_reply, name="customer-ticket-reply"),
+    path("portal/tickets/<str:number>/attach/", ticket_views.customer_ticket_attach, name="customer-ticket-attach"),
+    path(
+        "portal/tickets/<str:number>/transition/",
+        ticket_views.customer_ticket_transition,
+        name="customer-ticket-transition",
+    ),
+    path(
+        "portal/tickets/<str:number>/attachments/<int:attachment_id>/",
+        ticket_views.customer_ticket_download,
+        name="customer-ticket-download",
+    ),
     path("console/", views.console_home, name="console-home"),
+    path("console/tickets/", console_views.queue, name="console-queue"),
+    path("console/tickets/<str:number>/", console_views.ticket, name="console-ticket"),
+    path("console/tickets/<str:number>/reply/", console_views.reply, name="console-ticket-reply"),
+    path("console/tickets/<str:number>/note/", console_views.note, name="console-ticket-note"),
+    path("console/tickets/<str:number>/attach/", console_views.attach, name="console-ticket-attach"),
+    path("console/tickets/<str:number>/transition/", console_views.transition, name="console-ticket-transition"),
+    path("console/tickets/<str:number>/assign/", console_views.assign, name="console-ticket-assign"),
+    path("console/tickets/<str:number>/priority/", console_views.set_priority, name="console-ticket-priority"),
+    path(
+        "console/tickets/<str:number>/attachments/<int:attachment_id>/",
+        console_views.download,
+        name="console-ticket-download",
+    ),
     path("dashboard/", views.dashboard_home, name="dashboard-home"),
     path("desk-admin/", views.desk_admin_home, name="desk-admin-home"),
     path("language/", views.set_language, name="set-language"),

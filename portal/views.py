@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -17,6 +17,10 @@ from django.views.decorators.http import require_POST
 from servicedesk.models import ProductArea, Team, TeamMembership, User
 from servicedesk.selectors import accounts_visible_to, sites_visible_to, staff_of_tenant
 from servicedesk.services import UnknownLanguage, set_user_language
+from tickets.models import Ticket
+from tickets.selectors import tickets_visible_to
+
+R = TypeVar("R", bound=HttpResponseBase)
 
 ROLE_HOME = {
     User.Role.CUSTOMER: "portal:customer-home",
@@ -34,13 +38,13 @@ def signed_in_user(request: HttpRequest) -> User:
     return user
 
 
-def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def role_required(*roles: str) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """Signed-in users of these roles only; for anyone else the page does not exist."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., R]) -> Callable[..., R]:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> R:
             if getattr(request.user, "role", None) not in roles:
                 raise Http404
             return view(request, *args, **kwargs)
@@ -68,6 +72,7 @@ def customer_home(request: HttpRequest) -> HttpResponse:
             "account": user.customer_account,
             "sites": sites_visible_to(actor=user),
             "restricted": user.site_restrictions.exists(),
+            "open_tickets": tickets_visible_to(actor=user).filter(status__in=Ticket.OPEN_STATUSES).count(),
         },
     )
 
@@ -76,10 +81,16 @@ def customer_home(request: HttpRequest) -> HttpResponse:
 def console_home(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     memberships = TeamMembership.objects.filter(user=user).select_related("team__product_area").order_by("team__name")
+    open_tickets = tickets_visible_to(actor=user).filter(status__in=Ticket.OPEN_STATUSES)
     return render(
         request,
         "console/home.html",
-        {"teams": [m.team for m in memberships], "accounts": accounts_visible_to(actor=user).prefetch_related("sites")},
+        {
+            "teams": [m.team for m in memberships],
+            "accounts": accounts_visible_to(actor=user).prefetch_related("sites"),
+            "mine": open_tickets.filter(assignee=user).count(),
+            "unassigned": open_tickets.filter(assignee__isnull=True).count(),
+        },
     )
 
 

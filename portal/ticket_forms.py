@@ -1,0 +1,224 @@
+"""The ticket pages' forms: the lists' filters and the ticket page's forms (the new-ticket
+form is in portal.intake_forms).
+
+They only parse what the browser sends. The rules (what is required, what a valid answer is,
+who may do what) live in the services; their InvalidInput errors are put back onto these
+forms with ``add_service_errors``. So the fields are lenient (``required=False``, no
+max_length checks): one submission shows every problem at once, in the service's words.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.models import Team, User
+from servicedesk.selectors import accounts_visible_to, staff_of_tenant
+from tickets.models import Priority, Ticket
+from tickets.selectors import search_tickets
+from tickets.services.lifecycle import ACTIONS
+
+
+class ServiceErrorsMixin:
+    """Puts a service's InvalidInput errors (keyed by field name) next to the form's fields."""
+
+    #: service error key → form field name, where they differ
+    error_fields: dict[str, str] = {}
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        form = cast(forms.Form, self)
+        for key, messages in errors.items():
+            name = self.error_fields.get(key, key)
+            target = name if name in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+
+
+class TicketListForm(forms.Form):
+    """The customer's list: filters, search and order, from the query string."""
+
+    STATUS_CHOICES = [("all", _("All")), ("open", _("Open")), ("closed", _("Resolved, closed or cancelled"))]
+    SORT_CHOICES = [
+        ("-created", _("Newest first")),
+        ("created", _("Oldest first")),
+        ("-updated", _("Recently updated")),
+        ("updated", _("Least recently updated")),
+    ]
+    ORDERING: dict[str, tuple[str, ...]] = {
+        "-created": ("-created_at", "-id"),
+        "created": ("created_at", "id"),
+        "-updated": ("-updated_at", "-id"),
+        "updated": ("updated_at", "id"),
+    }
+
+    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *Ticket.Kind.choices], required=False)
+    sort = forms.ChoiceField(label=_("Order"), choices=SORT_CHOICES, required=False)
+
+    default_status = "all"
+    STATUS_GROUPS: dict[str, tuple[str, ...]] = {
+        "open": Ticket.OPEN_STATUSES,
+        "closed": (Ticket.Status.RESOLVED, Ticket.Status.CLOSED, Ticket.Status.CANCELLED),
+    }
+
+    def value(self, name: str, default: str = "") -> str:
+        """The valid value of ``name``, or ``default`` (a bad filter is ignored, never an error page)."""
+        if not self.is_valid() and name in self.errors:
+            return default
+        return str(self.cleaned_data.get(name) or default)
+
+    def apply(self, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        """Narrow ``tickets`` (already inside the actor's walls) to the chosen filters and order."""
+        self.is_valid()
+        status = self.value("status", self.default_status)
+        if status in self.STATUS_GROUPS:
+            tickets = tickets.filter(status__in=self.STATUS_GROUPS[status])
+        elif status in Ticket.Status.values:
+            tickets = tickets.filter(status=status)
+        if self.value("kind"):
+            tickets = tickets.filter(kind=self.value("kind"))
+        tickets = search_tickets(tickets, self.value("q"))
+        return tickets.order_by(*self.ORDERING[self.value("sort", "-created")])
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.value("q") or self.value("kind") or self.value("status", self.default_status) != "all")
+
+
+class QueueForm(TicketListForm):
+    """The agents' queue: the customer's filters and more, choices from the actor's tenant."""
+
+    SORT_CHOICES = [*TicketListForm.SORT_CHOICES, ("priority", _("Priority, most urgent first"))]
+    ORDERING = {**TicketListForm.ORDERING, "priority": ("priority", "-created_at", "-id")}
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("open", _("Open")), *Ticket.Status.choices, ("all", _("All"))],
+        required=False,
+    )
+    priority = forms.ChoiceField(label=_("Priority"), choices=[("", _("Any")), *Priority.choices], required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    account = forms.ChoiceField(label=_("Customer account"), required=False)
+    sort = forms.ChoiceField(label=_("Order"), choices=SORT_CHOICES, required=False)
+
+    field_order = ["q", "status", "priority", "kind", "team", "assignee", "account", "sort"]
+    default_status = "open"
+    STATUS_GROUPS = {"open": Ticket.OPEN_STATUSES}
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        team_choices = [(str(team.pk), team.name) for team in Team.objects.order_by("name")]
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", _("Any team")), *team_choices]
+        staff = [
+            (str(user.pk), user.full_name or user.email) for user in staff_of_tenant(actor=actor).order_by("full_name")
+        ]
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
+            ("", _("Anyone or no one")),
+            ("mine", _("Assigned to me")),
+            ("unassigned", _("Unassigned")),
+            *staff,
+        ]
+        accounts = [(str(account.pk), account.name) for account in accounts_visible_to(actor=actor).order_by("name")]
+        cast(forms.ChoiceField, self.fields["account"]).choices = [("", _("All accounts")), *accounts]
+
+    def apply(self, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        tickets = super().apply(tickets)
+        if self.value("priority"):
+            tickets = tickets.filter(priority=self.value("priority"))
+        if self.value("team"):
+            tickets = tickets.filter(team_id=int(self.value("team")))
+        assignee = self.value("assignee")
+        if assignee == "mine":
+            tickets = tickets.filter(assignee=self.actor)
+        elif assignee == "unassigned":
+            tickets = tickets.filter(assignee__isnull=True)
+        elif assignee:
+            tickets = tickets.filter(assignee_id=int(assignee))
+        if self.value("account"):
+            tickets = tickets.filter(account_id=int(self.value("account")))
+        return tickets
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(
+            self.value("q")
+            or self.value("status", self.default_status) != self.default_status
+            or any(self.value(name) for name in ("kind", "priority", "team", "assignee", "account"))
+        )
+
+
+class CommentForm(ServiceErrorsMixin, forms.Form):
+    body = forms.CharField(label=_("Your reply"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AttachmentForm(ServiceErrorsMixin, forms.Form):
+    file = forms.FileField(label=_("File"), required=False)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            raise forms.ValidationError(_("Choose a file to attach."), code="required")
+        return upload
+
+
+class StaffAttachmentForm(AttachmentForm):
+    internal = forms.BooleanField(label=_("Staff only (the customer does not see it)"), required=False)
+
+
+class TransitionForm(ServiceErrorsMixin, forms.Form):
+    action = forms.ChoiceField(choices=[(action, action) for action in ACTIONS])
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VersionedForm(ServiceErrorsMixin, forms.Form):
+    """A change to a ticket that names the version it was made on (optimistic concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AssignmentForm(VersionedForm):
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "assignment_%s")  # beside the priority form on one page
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        teams = [(str(team.pk), team.name) for team in Team.objects.order_by("name")]
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", _("No team")), *teams]
+        staff = [
+            (str(user.pk), user.full_name or user.email) for user in staff_of_tenant(actor=actor).order_by("full_name")
+        ]
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [("", _("Unassigned")), *staff]
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "team": int(data["team"]) if data.get("team") else None,
+            "assignee": int(data["assignee"]) if data.get("assignee") else None,
+        }
+
+
+class PriorityForm(VersionedForm):
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    priority_reason = forms.CharField(
+        label=_("Reason for a priority other than the matrix's"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "priority_%s")  # beside the assignment form on one page
+        super().__init__(*args, **kwargs)
+
+    def changes(self) -> dict[str, Any]:
+        return {
+            "priority": self.cleaned_data["priority"],
+            "priority_reason": self.cleaned_data.get("priority_reason", ""),
+        }
