@@ -106,7 +106,9 @@ def rfo_due(calendar: calendars.BusinessCalendar, requested_at: dt.datetime) -> 
 def request_rfo(*, ticket: Ticket, actor: User) -> Rfo:
     """The customer (or the desk for them) asks for the reason for outage of a resolved
     critical or major incident: due within 5 business days on the desk's business calendar."""
-    locked = Ticket.objects.select_for_update(of=("self",)).select_related("tenant__business_calendar").get(pk=ticket.pk)
+    locked = (
+        Ticket.objects.select_for_update(of=("self",)).select_related("tenant__business_calendar").get(pk=ticket.pk)
+    )
     if locked.kind != Ticket.Kind.INCIDENT or locked.priority not in RFO_PRIORITIES:
         raise Conflict(
             _("A reason for outage is written for critical and major (P1, P2) incidents."), code="rfo_not_applicable"
