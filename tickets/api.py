@@ -13,6 +13,7 @@ from typing import Any
 from django.http import FileResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -49,7 +50,8 @@ from tickets.services.lifecycle import ACTIONS, available_actions, transition_ti
 from tickets.services.sla import summary as sla_summary
 from tickets.services.updates import update_ticket
 
-ENTITLEMENT_NOTICE = (
+# Marked for the catalogues here, translated where it is shown (API and pages).
+ENTITLEMENT_NOTICE = gettext_noop(
     "This service has no current maintenance contract or warranty. The ticket is logged and the desk will "
     "contact you, but technical support may be charged or limited until a contract is in place."
 )
