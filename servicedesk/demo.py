@@ -45,6 +45,7 @@ class UserSpec:
     language: str = ""
     team: str = ""
     sites: tuple[str, ...] = ()
+    time_zone: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,14 +107,21 @@ TENANTS = (
                 ),
                 users=(
                     UserSpec("alice@acme.example", "Alice Schneider", R.CUSTOMER, "en"),
-                    UserSpec("dave@acme.example", "Dave Moreno", R.CUSTOMER, "es", sites=("Madrid",)),
+                    UserSpec(
+                        "dave@acme.example",
+                        "Dave Moreno",
+                        R.CUSTOMER,
+                        "es",
+                        sites=("Madrid",),
+                        time_zone="Europe/Madrid",
+                    ),
                 ),
             ),
             AccountSpec(
                 name="Globex Retail Ltd",
                 reference="C-10002",
                 sites=(SiteSpec("London", "14 Wharf Road", "N1 7GR", "London", "GB", "ENG", "Europe/London"),),
-                users=(UserSpec("bob@globex.example", "Bob Taylor", R.CUSTOMER, "en"),),
+                users=(UserSpec("bob@globex.example", "Bob Taylor", R.CUSTOMER, "en", time_zone="Europe/London"),),
             ),
         ),
     ),
@@ -166,6 +174,7 @@ def _user(spec: UserSpec, *, tenant: Tenant | None, account: CustomerAccount | N
         "role": spec.role,
         "customer_account": account,
         "language": spec.language,
+        "time_zone": spec.time_zone,
         "is_active": True,
         "is_superuser": tenant is None,
         "is_staff": tenant is None,

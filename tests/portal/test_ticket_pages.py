@@ -25,7 +25,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from servicedesk.models import User
 from servicedesk.tenancy import tenant_context
@@ -1004,3 +1004,25 @@ def test_a_script_typed_anywhere_is_escaped_on_every_page(desk):  # noqa: F811
     assert "&lt;script&gt;alert" in pages["ticket"].content.decode()
     assert text(pages["ticket"]).count(XSS) >= 5  # subject, description, answer, reference, contact, reply
     assert text(pages["console ticket"]).count(XSS) >= 6  # and the internal note
+
+
+@pytest.mark.django_db
+def test_the_ticket_page_shows_the_service_level_targets(demo, time_machine):
+    time_machine.move_to("2026-11-20T16:55:00Z", tick=False)  # Friday, London
+    bob = demo.user("bob@globex.example")
+    with tenant_context(demo.northwind):
+        ticket = open_ticket(
+            actor=bob,
+            draft=TicketDraft(
+                kind="incident", service_id="NW-INET-3001", subject="Down", description="Down.", impact="outage",
+                problem_started_at=timezone.now() - dt.timedelta(hours=1), answers={"power_at_site": "yes", "symptom": "no_service"},
+            ),
+        )  # fmt: skip
+    client = Client()
+    client.force_login(bob)
+    page = client.get(f"/portal/tickets/{ticket.number}/").content.decode()
+    section = page[page.index('id="service-levels"') :]
+    # Bob reads English in London time: respond due Monday 08:40.
+    assert '<time datetime="2026-11-23T08:40:00+00:00">' in section
+    assert "Response (ticket number confirmed)" in section
+    assert "Running" in section
