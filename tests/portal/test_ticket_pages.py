@@ -497,7 +497,7 @@ def test_a_ticket_without_contract_shows_the_entitlement_notice(world):
     response = signed_in("dave@acme.example").get("/portal/tickets/INC-000003/")
 
     assert response.status_code == 200
-    assert ENTITLEMENT_NOTICE in text(response)
+    assert in_language("es", ENTITLEMENT_NOTICE) in text(response)  # dave reads Spanish
 
 
 # --- walls ------------------------------------------------------------------------------------
