@@ -132,7 +132,8 @@ def test_alerts_are_mailed_once_in_each_recipients_language(
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "system"])
-def test_the_sweep_finds_due_clocks_of_every_tenant():
+@pytest.mark.parametrize("in_database", [True, False], ids=["in-database", "per-tenant"])
+def test_the_sweep_finds_due_clocks_of_every_tenant(in_database):
     seed_world()
     northwind, bluepeak = Tenant.objects.get(slug="northwind"), Tenant.objects.get(slug="bluepeak")
     start = dt.datetime(2026, 11, 18, 9, 0, tzinfo=dt.UTC)
@@ -144,14 +145,16 @@ def test_the_sweep_finds_due_clocks_of_every_tenant():
             draft=TicketDraft(kind="enquiry", subject="Hello", description="Question."),
             now=start,
         )
-    result = sweep_sla_clocks(now=dt.datetime(2026, 11, 18, 9, 30, tzinfo=dt.UTC) + dt.timedelta(days=400))
+    later = dt.datetime(2026, 11, 18, 9, 30, tzinfo=dt.UTC) + dt.timedelta(days=400)
+    result = sweep_sla_clocks(now=later, in_database=in_database)
     assert result.tenants == 2
     assert _alerts(bluepeak) == [("respond", "breach"), ("respond", "warning")]
     assert len(_alerts(northwind)) == 6
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "system"])
-def test_two_sweeps_at_once_record_each_breach_exactly_once():
+@pytest.mark.parametrize("in_database", [True, False], ids=["in-database", "per-tenant"])
+def test_two_sweeps_at_once_record_each_breach_exactly_once(in_database):
     seed_world()
     northwind = Tenant.objects.get(slug="northwind")
     alice = User.objects.get(email="alice@acme.example")
@@ -165,7 +168,7 @@ def test_two_sweeps_at_once_record_each_breach_exactly_once():
     def sweep():
         try:
             barrier.wait()
-            results.append(sweep_sla_clocks(now=at, batch_size=7))
+            results.append(sweep_sla_clocks(now=at, batch_size=7, in_database=in_database))
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
         finally:
