@@ -99,3 +99,19 @@ def test_met_and_paused_clocks_are_not_swept(world):
         transition_ticket(ticket=ticket, actor=agent, action="wait_for_customer")
     sweep_sla_clocks(now=dt.datetime(2026, 11, 19, 9, 0, tzinfo=UTC), in_database=True)
     assert _alerts(northwind) == [("callback", "breach"), ("callback", "warning")]
+
+
+def test_the_alerts_of_a_batch_are_mailed_once(world, mailoutbox):
+    from servicedesk.celery import app as celery_app
+
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        _sweep(hour=9, minute=16)
+        _sweep(hour=9, minute=16)
+    finally:
+        celery_app.conf.task_always_eager = before
+    assert sorted(m.subject for m in mailoutbox) == [
+        "SLA breached: INC-000001 Response (ticket number confirmed)",
+        "SLA warning: INC-000001 Response (ticket number confirmed)",
+    ]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connections, transaction
 from django.utils import timezone
@@ -36,10 +36,15 @@ BATCH_SIZE = 2000
 
 @dataclass
 class SweepResult:
-    tenants: int = 0
     clocks: int = 0
     warnings: int = 0
     breaches: int = 0
+    tenant_ids: set[int] = field(default_factory=set)
+
+    @property
+    def tenants(self) -> int:
+        """Tenants with an alert (in-database) or with due clocks (per tenant)."""
+        return len(self.tenant_ids)
 
 
 def due_tenants(now: dt.datetime) -> list[int]:
@@ -158,13 +163,15 @@ def _settle_in_database(now: dt.datetime, batch_size: int, result: SweepResult) 
         if by_tenant:
             transaction.on_commit(lambda: _notify_each(by_tenant), using=SYSTEM_DB)
     result.clocks += settled
-    result.tenants += len(by_tenant)
+    result.tenant_ids.update(by_tenant)
     return int(settled)
 
 
 def _notify_each(clock_ids_by_tenant: dict[int, list[int]]) -> None:
-    for tenant_id, clock_ids in clock_ids_by_tenant.items():
-        _notify(tenant_id, clock_ids)
+    """One task for the whole batch; it works through the tenants one wall at a time."""
+    from tickets.tasks import notify_sla_alert_batch_task  # noqa: PLC0415 - tasks import services
+
+    notify_sla_alert_batch_task.delay(clock_ids_by_tenant={str(t): ids for t, ids in clock_ids_by_tenant.items()})
 
 
 def _notify(tenant_id: int, clock_ids: list[int]) -> None:
@@ -196,7 +203,7 @@ def sweep_sla_clocks(
             pass
         return result
     for tenant_id in due_tenants(now) if tenant_ids is None else tenant_ids:
-        result.tenants += 1
+        result.tenant_ids.add(tenant_id)
         with tenant_context(tenant_id):
             while _sweep_batch(now, batch_size, result) == batch_size:
                 pass
