@@ -5,7 +5,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from orders.api import ServiceViewSet
+from orders.api import (
+    CatalogueViewSet,
+    ChangeRequestViewSet,
+    LeadTimeViewSet,
+    OrderViewSet,
+    ServiceViewSet,
+    SsrBillingViewSet,
+    SsrViewSet,
+    SupplierViewSet,
+)
 from servicedesk import api as core_api
 from servicedesk.health import healthz
 from tickets.api import QuestionnaireView, TicketViewSet
@@ -15,6 +24,13 @@ router = DefaultRouter(use_regex_path=False)
 router.register("accounts", core_api.AccountViewSet, basename="account")
 router.register("sites", core_api.SiteViewSet, basename="site")
 router.register("services", ServiceViewSet, basename="service")
+router.register("orders", OrderViewSet, basename="order")
+router.register("suppliers", SupplierViewSet, basename="supplier")
+router.register("lead-times", LeadTimeViewSet, basename="lead-time")
+router.register("ssr-catalogue", CatalogueViewSet, basename="ssr-catalogue")
+router.register("ssrs", SsrViewSet, basename="ssr")
+router.register("billing/ssr", SsrBillingViewSet, basename="ssr-billing")
+router.register("change-requests", ChangeRequestViewSet, basename="change-request")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("problems", ProblemViewSet, basename="problem")
 

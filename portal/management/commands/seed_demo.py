@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from orders.demo import seed_inventory
+from orders.demo import seed_inventory, seed_orders
 from servicedesk.auth import DEMO_PASSWORD
 from servicedesk.demo import demo_logins, seed_core
 from servicedesk.models import Tenant
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             seed_core()
             seed_inventory()
+            seed_orders()
             for tenant in Tenant.objects.filter(slug__in=["northwind", "bluepeak"]):
                 seed_intake_rules(tenant)
                 seed_tickets(tenant)

@@ -1,4 +1,4 @@
-"""Inventory API: the caller's services and each service type's intake questionnaire."""
+"""Inventory API: the caller's services (each service type's intake questionnaire is in tickets.api)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The inventory: services at customer sites, their types, and the contracts that entitle
-support. (Orders, which create and change inventory, join this app later.)"""
+support. Delivered orders create and change it (``orders.services.delivery.hand_over``)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,183 @@
+"""Reads of orders, suppliers and lead times, each inside the actor's walls; lateness and the
+lead-time calculator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from orders import dates
+from orders.models import LeadTime, Order, OrderEvent, OrderLine, Supplier
+from servicedesk.models import Site, User
+from servicedesk.selectors import sites_visible_to
+
+LIST_RELATED = ("tenant", "account", "site", "supplier", "order_manager")
+
+
+def orders_visible_to(*, actor: User) -> QuerySet[Order]:
+    """Staff see their tenant's orders. A customer user sees the account's; a user restricted
+    to some sites sees the orders for those sites and the ones they placed themselves."""
+    orders = Order.objects.select_related(*LIST_RELATED).prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=OrderLine.objects.select_related("site", "service_type", "service", "product_area").order_by(
+                "position"
+            ),
+        ),
+        "steps",
+    )
+    if actor.is_desk_staff:
+        return orders
+    if not actor.is_customer:
+        return orders.none()
+    orders = orders.filter(account_id=actor.customer_account_id)
+    if actor.site_restrictions.exists():
+        orders = orders.filter(Q(site__in=sites_visible_to(actor=actor)) | Q(created_by=actor))
+    return orders
+
+
+def get_order_for(*, actor: User, number: str) -> Order:
+    """The order with that number, if the actor may see it; otherwise 404, as if it did not exist."""
+    order = orders_visible_to(actor=actor).filter(number=number).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+def order_timeline(*, actor: User, order: Order) -> QuerySet[OrderEvent]:
+    """Every change of an order the actor can see (the order came through ``get_order_for``)."""
+    return OrderEvent.objects.filter(order=order).select_related("actor")
+
+
+# --- Lateness ---------------------------------------------------------------------------------
+# An open order (received … commissioning, or on hold) is late
+# - against the confirmation deadline: the exact delivery date is still not confirmed and the
+#   deadline day has ended at the delivery site;
+# - against the committed date: it is not handed over and the committed day has ended there.
+# A handed-over or cancelled order is never flagged. Computed on read, from the clock's now.
+
+
+@dataclass(frozen=True)
+class Lateness:
+    confirmation: bool
+    delivery: bool
+
+    @property
+    def any(self) -> bool:
+        return self.confirmation or self.delivery
+
+
+def lateness(order: Order, *, now: dt.datetime) -> Lateness:
+    """Whether ``order`` is late at ``now`` (uses the selected site; no query)."""
+    if not order.is_open:
+        return Lateness(confirmation=False, delivery=False)
+    today = dates.local_date(order.site.time_zone, now)
+    confirmation = (
+        order.committed_delivery_on is None
+        and order.confirmation_due_on is not None
+        and order.confirmation_due_on < today
+    )
+    delivery = order.committed_delivery_on is not None and order.committed_delivery_on < today
+    return Lateness(confirmation=confirmation, delivery=delivery)
+
+
+def _late_condition(time_zones: Iterable[str], now: dt.datetime) -> Q:
+    """The database form of ``lateness(...).any``: one branch per site time zone, each with
+    that zone's date today."""
+    condition = Q(pk__in=[])
+    for zone in time_zones:
+        today = dates.local_date(zone, now)
+        condition |= Q(site__time_zone=zone) & (
+            Q(committed_delivery_on__isnull=True, confirmation_due_on__lt=today) | Q(committed_delivery_on__lt=today)
+        )
+    return Q(status__in=Order.OPEN_STATUSES) & condition
+
+
+def filter_late(orders: QuerySet[Order], *, now: dt.datetime, late: bool = True) -> QuerySet[Order]:
+    """The orders that are (or, with ``late=False``, are not) late at ``now``."""
+    zones = sorted(set(Site.objects.values_list("time_zone", flat=True)))
+    condition = _late_condition(zones, now)
+    return orders.filter(condition) if late else orders.exclude(condition)
+
+
+# --- Suppliers and the lead-time table ------------------------------------------------------
+
+
+def suppliers_visible_to(*, actor: User) -> QuerySet[Supplier]:
+    """The tenant's suppliers, for the desk."""
+    return Supplier.objects.all() if actor.is_desk_staff else Supplier.objects.none()
+
+
+def lead_times_visible_to(*, actor: User) -> QuerySet[LeadTime]:
+    """The tenant's lead-time table, for the desk."""
+    rows = LeadTime.objects.select_related("supplier")
+    return rows if actor.is_desk_staff else rows.none()
+
+
+def get_lead_time_for(*, actor: User, pk: int) -> LeadTime:
+    row = lead_times_visible_to(actor=actor).filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+def _specificity(row: LeadTime) -> tuple[int, int, float, int]:
+    """Smaller is more specific: a supplier's own row before an any-supplier row, an exact
+    bandwidth before a band, a narrower band before a wider one (open ends are infinitely
+    wide), then the older row."""
+    exact = row.min_mbps is not None and row.min_mbps == row.max_mbps
+    if row.min_mbps is None and row.max_mbps is None:
+        width = float("inf")
+    elif row.min_mbps is None or row.max_mbps is None:
+        width = float("1e12")
+    else:
+        width = float(row.max_mbps - row.min_mbps)
+    return (row.supplier_id is None, not exact, width, row.pk)
+
+
+def best_lead_time(rows: Iterable[LeadTime], *, bandwidth_mbps: int | None, supplier_id: int | None) -> LeadTime | None:
+    """The most specific row that matches the bandwidth and the supplier (rows of one country)."""
+    candidates = [
+        row
+        for row in rows
+        if (row.supplier_id is None or row.supplier_id == supplier_id) and row.matches(bandwidth_mbps)
+    ]
+    return min(candidates, key=_specificity, default=None)
+
+
+def lead_time_for(*, country: str, bandwidth_mbps: int | None, supplier_id: int | None) -> LeadTime | None:
+    """The lead-time row that applies (call inside the tenant)."""
+    return best_lead_time(
+        LeadTime.objects.filter(country=country), bandwidth_mbps=bandwidth_mbps, supplier_id=supplier_id
+    )
+
+
+@dataclass(frozen=True)
+class DeliveryEstimate:
+    """What the calculator says for one site, bandwidth and supplier, confirmed on a day."""
+
+    confirmed_on: dt.date
+    confirmation_due_on: dt.date
+    lead_time: LeadTime | None
+    estimated_delivery_on: dt.date | None
+
+
+def delivery_estimate(
+    *, site: Site, kind: str, bandwidth_mbps: int | None, supplier_id: int | None, confirmed_on: dt.date
+) -> DeliveryEstimate:
+    """The confirmation deadline and the estimated delivery date of an order confirmed on
+    ``confirmed_on`` at ``site`` (national holidays of the site's country and subdivision)."""
+    calendar = dates.site_calendar(site)
+    row = lead_time_for(country=site.country, bandwidth_mbps=bandwidth_mbps, supplier_id=supplier_id)
+    return DeliveryEstimate(
+        confirmed_on=confirmed_on,
+        confirmation_due_on=dates.confirmation_deadline(
+            calendar, confirmed_on, Order.CONFIRMATION_BUSINESS_DAYS[Order.Kind(kind)]
+        ),
+        lead_time=row,
+        estimated_delivery_on=dates.estimated_delivery(calendar, confirmed_on, row.business_days) if row else None,
+    )

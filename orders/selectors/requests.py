@@ -1,0 +1,154 @@
+"""Reads of the SSR catalogue, simple service requests, change requests and the monthly SSR
+billing report, each inside the actor's walls."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from orders.models import CatalogueItem, ChangeRequest, ChangeRequestEvent, SimpleServiceRequest
+from servicedesk.models import User
+from servicedesk.selectors import sites_visible_to
+
+
+def catalogue_visible_to(*, actor: User) -> QuerySet[CatalogueItem]:
+    """The items on offer; the desk also sees the ones withdrawn."""
+    items = CatalogueItem.objects.all()
+    if actor.is_desk_staff:
+        return items
+    if not actor.is_customer:
+        return items.none()
+    return items.filter(is_active=True)
+
+
+def get_catalogue_item_for(*, actor: User, code: str) -> CatalogueItem:
+    item = catalogue_visible_to(actor=actor).filter(code=code).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def _walled(queryset: QuerySet[SimpleServiceRequest], actor: User) -> QuerySet[SimpleServiceRequest]:
+    if actor.is_desk_staff:
+        return queryset
+    if not actor.is_customer:
+        return queryset.none()
+    queryset = queryset.filter(account_id=actor.customer_account_id)
+    if actor.site_restrictions.exists():
+        queryset = queryset.filter(Q(site__in=sites_visible_to(actor=actor)) | Q(created_by=actor))
+    return queryset
+
+
+def ssrs_visible_to(*, actor: User) -> QuerySet[SimpleServiceRequest]:
+    """Staff see the tenant's requests; a customer user the account's (a site-restricted user
+    those of their sites and their own)."""
+    requests = SimpleServiceRequest.objects.select_related("item", "account", "site", "service", "completed_by")
+    return _walled(requests, actor)
+
+
+def get_ssr_for(*, actor: User, number: str) -> SimpleServiceRequest:
+    """The request with that SSR ID, if the actor may see it; otherwise 404."""
+    ssr = ssrs_visible_to(actor=actor).filter(number=number).first()
+    if ssr is None:
+        raise Http404
+    return ssr
+
+
+def change_requests_visible_to(*, actor: User) -> QuerySet[ChangeRequest]:
+    """Walls as for orders and SSRs."""
+    changes = ChangeRequest.objects.select_related("account", "site", "service", "decided_by")
+    if actor.is_desk_staff:
+        return changes
+    if not actor.is_customer:
+        return changes.none()
+    changes = changes.filter(account_id=actor.customer_account_id)
+    if actor.site_restrictions.exists():
+        changes = changes.filter(Q(site__in=sites_visible_to(actor=actor)) | Q(created_by=actor))
+    return changes
+
+
+def get_change_request_for(*, actor: User, number: str) -> ChangeRequest:
+    change = change_requests_visible_to(actor=actor).filter(number=number).first()
+    if change is None:
+        raise Http404
+    return change
+
+
+def change_request_timeline(*, actor: User, change_request: ChangeRequest) -> QuerySet[ChangeRequestEvent]:
+    return ChangeRequestEvent.objects.filter(change_request=change_request).select_related("actor")
+
+
+# --- The monthly SSR billing report ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BillingLine:
+    account: str
+    number: str
+    completed_at: dt.datetime
+    site: str
+    item_code: str
+    item_name: str
+    price: Decimal
+    currency: str
+
+
+@dataclass
+class BillingReport:
+    """Completed SSRs of one month (in the tenant's time zone), by account; totals per
+    account and currency, and over all accounts per currency."""
+
+    month: dt.date
+    time_zone: str
+    lines: list[BillingLine] = field(default_factory=list)
+    account_totals: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    totals: dict[str, Decimal] = field(default_factory=dict)
+
+
+def month_bounds(month: dt.date, time_zone: str) -> tuple[dt.datetime, dt.datetime]:
+    """The first instant of ``month`` and of the month after, in ``time_zone``."""
+    zone = zoneinfo.ZoneInfo(time_zone)
+    start = dt.datetime(month.year, month.month, 1, tzinfo=zone)
+    following = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
+    return start, following
+
+
+def ssr_billing_report(*, actor: User, month: dt.date, account_id: int | None = None) -> BillingReport:
+    """The SSRs completed in ``month`` that the actor may see: staff every account's (or one),
+    a customer user only their own account's. Months run in the tenant's time zone."""
+    time_zone = actor.tenant.time_zone if actor.tenant else "UTC"
+    start, end = month_bounds(month, time_zone)
+    requests = ssrs_visible_to(actor=actor).filter(
+        status=SimpleServiceRequest.Status.COMPLETED, completed_at__gte=start, completed_at__lt=end
+    )
+    if account_id is not None:
+        requests = requests.filter(account_id=account_id)
+    report = BillingReport(month=month.replace(day=1), time_zone=time_zone)
+    account_totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for ssr in requests.order_by("account__name", "completed_at", "number"):
+        price = ssr.price if ssr.price is not None else ssr.quoted_price
+        assert ssr.completed_at is not None  # noqa: S101 - completed requests have it (filtered above)
+        report.lines.append(
+            BillingLine(
+                account=ssr.account.name,
+                number=ssr.number,
+                completed_at=ssr.completed_at,
+                site=ssr.site.name,
+                item_code=ssr.item.code,
+                item_name=ssr.item.name,
+                price=price,
+                currency=ssr.currency,
+            )
+        )
+        account_totals[(ssr.account.name, ssr.currency)] += price
+        totals[ssr.currency] += price
+    report.account_totals = dict(account_totals)
+    report.totals = dict(totals)
+    return report

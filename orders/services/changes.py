@@ -1,0 +1,256 @@
+"""Change requests: requested, planned and quoted by the desk, accepted or declined by the
+customer, scheduled (the account's contacts get a planned-work notice) and done."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+
+from orders.models import ChangeRequest, ChangeRequestEvent, unmet_guards
+from orders.selectors import services_visible_to
+from orders.services import numbering
+from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
+from servicedesk.models import Site, User
+from servicedesk.selectors import sites_visible_to
+from servicedesk.tenancy import tenant_context
+
+ACTIONS = ("quote", "accept", "decline", "schedule", "complete", "cancel")
+# ``quote`` carries cost and schedule: quote_change_request runs it.
+SIMPLE_ACTIONS = ("accept", "decline", "schedule", "complete", "cancel")
+REASON_REQUIRED = {"decline", "cancel"}
+MAX_DESCRIPTION = 20_000
+
+
+@dataclass
+class ChangeDraft:
+    title: str
+    description: str
+    site_id: int | None = None
+    service: str = ""
+    customer_reference: str = ""
+
+
+def _event(change: ChangeRequest, actor: User | None, now: dt.datetime, kind: str, **values: str) -> ChangeRequestEvent:
+    return ChangeRequestEvent(
+        tenant_id=change.tenant_id, change_request=change, kind=kind, actor=actor, at=now, **values
+    )
+
+
+@transaction.atomic
+def open_change_request(*, actor: User, draft: ChangeDraft, now: dt.datetime | None = None) -> ChangeRequest:
+    """Record a change request for a site (and optionally a service) the actor may see; it
+    starts in planning. Raises InvalidInput naming every bad field."""
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+    title = (draft.title or "").strip()
+    description = (draft.description or "").strip()
+    if not title or len(title) > 200:
+        errors["title"] = [_("Give a short title of at most 200 characters.")]
+    if not description or len(description) > MAX_DESCRIPTION:
+        errors["description"] = [_("Describe the change (at most %(max)d characters).") % {"max": MAX_DESCRIPTION}]
+    service = None
+    if draft.service:
+        service = services_visible_to(actor=actor).filter(service_id=draft.service).first()
+        if service is None:
+            errors["service"] = [_("There is no service %(id)s.") % {"id": draft.service}]
+    site: Site | None = None
+    if draft.site_id is not None:
+        site = sites_visible_to(actor=actor).filter(pk=draft.site_id).first()
+        if site is None:
+            errors["site"] = [_("There is no such site.")]
+        elif service is not None and service.site_id != site.pk:
+            errors["site"] = [_("The service is at another site.")]
+    elif service is not None:
+        site = service.site
+    elif "service" not in errors:
+        errors["site"] = [_("Name the site (or the service) the change is for.")]
+    if errors or site is None:
+        raise InvalidInput(errors)  # type: ignore[arg-type]
+    change = ChangeRequest.objects.create(
+        tenant_id=site.tenant_id,
+        number=numbering.next_number(prefix=numbering.CHANGE_REQUEST),
+        account_id=site.account_id,
+        site=site,
+        service=service,
+        title=title,
+        description=description,
+        customer_reference=(draft.customer_reference or "").strip()[:100],
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    ChangeRequestEvent.objects.create(
+        tenant_id=change.tenant_id, change_request=change, kind=ChangeRequestEvent.Kind.CREATED, actor=actor, at=now,
+        to_value=change.status,
+    )  # fmt: skip
+    return change
+
+
+def available_actions(*, change_request: ChangeRequest, actor: User) -> list[str]:
+    """The lifecycle actions ``actor`` may take now, in graph order."""
+    return [
+        name
+        for name in ACTIONS
+        if can_proceed(getattr(change_request, name)) and has_transition_perm(getattr(change_request, name), actor)
+    ]
+
+
+def _lock(change: ChangeRequest, actor: User, action: str) -> ChangeRequest:
+    locked = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+    if action in available_actions(change_request=locked, actor=actor):
+        return locked
+    transitions = ChangeRequest._meta.get_field("status").get_all_transitions(ChangeRequest)
+    if not any(t.name == action and t.has_perm(locked, actor) for t in transitions):
+        raise PermissionRefused(_("You may not %(action)s this change request.") % {"action": action})
+    unmet = (
+        unmet_guards(ChangeRequest, locked, action, locked.status)
+        if can_proceed(getattr(locked, action), False)
+        else []
+    )
+    raise Conflict(
+        " ".join(unmet)
+        or _("A change request that is %(status)s cannot be %(action)s now.")
+        % {"status": locked.get_status_display().lower(), "action": action},
+        code="transition_guard" if unmet else "transition_not_allowed",
+        status=locked.status,
+        actions=available_actions(change_request=locked, actor=actor),
+    )
+
+
+def _check_window(start: dt.datetime | None, end: dt.datetime | None, now: dt.datetime) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if start is None or timezone.is_naive(start):
+        errors["planned_start"] = [_("Give the start with its time zone.")]
+    elif start <= now:
+        errors["planned_start"] = [_("The work is planned for the future.")]
+    if end is None or timezone.is_naive(end):
+        errors["planned_end"] = [_("Give the end with its time zone.")]
+    elif start is not None and not timezone.is_naive(start) and end <= start:
+        errors["planned_end"] = [_("The work ends after it starts.")]
+    return errors
+
+
+def _bump(change: ChangeRequest, now: dt.datetime) -> list[str]:
+    change.version += 1
+    change.updated_at = now
+    return ["version", "updated_at"]
+
+
+@transaction.atomic
+def quote_change_request(
+    *,
+    change_request: ChangeRequest,
+    actor: User,
+    cost: Decimal | str | float,
+    currency: str,
+    planned_start: dt.datetime | None,
+    planned_end: dt.datetime | None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> ChangeRequest:
+    """State the cost and the schedule of the planned work (again, while the customer has not
+    decided); the customer then accepts or declines."""
+    now = now or timezone.now()
+    errors = _check_window(planned_start, planned_end, now)
+    try:
+        amount = Decimal(str(cost)).quantize(Decimal("0.01"))
+        if amount < 0 or not amount.is_finite():
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        errors["cost"] = [_("Give the cost as a number, zero or more.")]
+        amount = Decimal(0)
+    currency = (currency or "").strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        errors["currency"] = [_("Give a three-letter currency code, e.g. EUR.")]
+    if errors:
+        raise InvalidInput(errors)  # type: ignore[arg-type]
+    locked = _lock(change_request, actor, "quote")
+    before = locked.status
+    locked.quote(now)
+    locked.quoted_cost, locked.currency = amount, currency
+    locked.planned_start, locked.planned_end = planned_start, planned_end
+    locked.quote_note = (note or "").strip()[:5000]
+    locked.save(
+        update_fields=[
+            "status", "quoted_at", "quoted_cost", "currency", "planned_start", "planned_end", "quote_note",
+            *_bump(locked, now),
+        ]
+    )  # fmt: skip
+    assert planned_start is not None  # noqa: S101 - checked above
+    assert planned_end is not None  # noqa: S101 - checked above
+    ChangeRequestEvent.objects.bulk_create(
+        [
+            _event(locked, actor, now, ChangeRequestEvent.Kind.TRANSITION, field="status", from_value=before,
+                   to_value=locked.status),
+            _event(locked, actor, now, ChangeRequestEvent.Kind.QUOTED, field="quote",
+                   to_value=f"{amount} {currency}, {planned_start.isoformat()} – {planned_end.isoformat()}",
+                   reason=locked.quote_note),
+        ]
+    )  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def transition_change_request(
+    *,
+    change_request: ChangeRequest,
+    actor: User,
+    action: str,
+    reason: str = "",
+    planned_start: dt.datetime | None = None,
+    planned_end: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> ChangeRequest:
+    """Run ``action`` (accept, decline, schedule, complete, cancel). Scheduling may move the
+    quoted window (``planned_start``/``planned_end``, agreed with the customer) and sends the
+    planned-work notice to the account's contacts once the transaction commits."""
+    if action not in SIMPLE_ACTIONS:
+        message = (
+            _("A quote needs cost and schedule: use the quote endpoint.")
+            if action == "quote"
+            else _("Unknown action; use one of: %(a)s.") % {"a": ", ".join(SIMPLE_ACTIONS)}
+        )
+        raise InvalidInput.single("action", message)
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if action in REASON_REQUIRED and not reason:
+        raise InvalidInput.single("reason", _("Say why; the other side reads it."))
+    locked = _lock(change_request, actor, action)
+    fields = ["status", "decided_at", "completed_at", "cancelled_at"]
+    if action in ("accept", "decline"):
+        locked.decided_by = actor
+        fields.append("decided_by")
+    if action == "schedule":
+        if planned_start is not None or planned_end is not None:
+            errors = _check_window(planned_start or locked.planned_start, planned_end or locked.planned_end, now)
+            if errors:
+                raise InvalidInput(errors)  # type: ignore[arg-type]
+            locked.planned_start = planned_start or locked.planned_start
+            locked.planned_end = planned_end or locked.planned_end
+        elif locked.planned_start is None or locked.planned_start <= now:
+            raise InvalidInput.single("planned_start", _("The quoted window has passed; give a new one."))
+        fields += ["planned_start", "planned_end"]
+    before = locked.status
+    getattr(locked, action)(now)
+    locked.save(update_fields=[*fields, *_bump(locked, now)])
+    ChangeRequestEvent.objects.create(
+        tenant_id=locked.tenant_id, change_request=locked, kind=ChangeRequestEvent.Kind.TRANSITION, actor=actor,
+        at=now, field="status", from_value=before, to_value=locked.status, reason=reason[:2000],
+    )  # fmt: skip
+    if action == "schedule":
+        tenant_id, change_id = locked.tenant_id, locked.pk
+        transaction.on_commit(lambda: _send_notice(tenant_id, change_id))
+    return locked
+
+
+def _send_notice(tenant_id: int, change_request_id: int) -> None:
+    from orders.tasks import send_planned_work_notice_task  # noqa: PLC0415 - tasks import services
+
+    with tenant_context(tenant_id):
+        send_planned_work_notice_task.delay(change_request_id=change_request_id)
