@@ -1,5 +1,24 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from tickets.models import Ticket
 
 
 class EscalationConfig(AppConfig):
     name = "escalation"
+
+    def ready(self) -> None:
+        from tickets.events import subscribe_ticket_changed  # noqa: PLC0415 - the app registry is ready now
+
+        subscribe_ticket_changed(_look_again)
+
+
+def _look_again(ticket: Ticket) -> None:
+    """A ticket opened, moved or changed priority: its escalation timer is looked at again."""
+    from escalation.services.timers import sync_ticket_escalation  # noqa: PLC0415
+
+    sync_ticket_escalation(ticket=ticket)

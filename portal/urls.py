@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from portal import console_views, ticket_views, views
+from portal import console_views, escalation_views, ticket_views, views
 from portal.forms import SignInForm
 
 app_name = "portal"
@@ -74,4 +74,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password-reset-complete",
     ),
+    path("portal/escalation-matrix/", escalation_views.escalation_matrix, name="escalation-matrix"),
+    path("portal/tickets/<str:number>/escalate/", escalation_views.customer_escalate, name="customer-ticket-escalate"),
+    path("console/tickets/<str:number>/escalate/", escalation_views.console_escalate, name="console-ticket-escalate"),
+    path("escalation/acknowledge/<str:token>/", escalation_views.acknowledge, name="escalation-acknowledge"),
 ]

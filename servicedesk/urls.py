@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from escalation import api as escalation_api
 from orders.api import (
     CatalogueViewSet,
     ChangeRequestViewSet,
@@ -47,6 +48,22 @@ urlpatterns = [
     path(
         "api/v1/tickets/<str:number>/rfo/publish/", RfoView.as_view({"post": "publish"}), name="api-ticket-rfo-publish"
     ),
+    path("api/v1/tickets/<str:number>/escalate/", escalation_api.EscalateView.as_view(), name="api-ticket-escalate"),
+    path(
+        "api/v1/tickets/<str:number>/deescalate/", escalation_api.DeescalateView.as_view(), name="api-ticket-deescalate"
+    ),
+    path(
+        "api/v1/tickets/<str:number>/escalations/",
+        escalation_api.TicketEscalationsView.as_view(),
+        name="api-ticket-escalations",
+    ),
+    path("api/v1/escalation-matrix/", escalation_api.EscalationMatrixView.as_view(), name="api-escalation-matrix"),
+    path(
+        "api/v1/escalation-acknowledgements/",
+        escalation_api.AcknowledgeView.as_view(),
+        name="api-escalation-acknowledge",
+    ),
+    path("api/v1/escalation-notices/", escalation_api.NoticesView.as_view(), name="api-escalation-notices"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -14,6 +14,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from escalation.demo import seed_escalation_matrices
 from orders.demo import seed_inventory
 from servicedesk.api_auth import issue_token
 from servicedesk.demo import seed_core
@@ -79,6 +80,7 @@ def seed_world() -> None:
     seed_inventory()
     for tenant in Tenant.objects.filter(slug__in=["northwind", "bluepeak"]):
         seed_intake_rules(tenant)
+    seed_escalation_matrices()
 
 
 @pytest.fixture(scope="session")

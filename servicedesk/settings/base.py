@@ -269,6 +269,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Every minute: escalation by age and by SLA breach, unanswered acknowledgements. First gives
+    # new tickets a timer (ticket_tenant_status_idx, tickets created since the last run), then
+    # reads the partial index ticketesc_next_check_idx (timers with next_check_at <= now), claims
+    # rows with SKIP LOCKED; idempotent (unique (ticket, round, level) and (event, number) keys).
+    # ESCALATION_SWEEP_SECONDS shortens the interval (the real-worker test runs it every second).
+    "escalation-sweep": {
+        "task": "escalation.tasks.escalation_sweep_task",
+        "schedule": float(env_int("ESCALATION_SWEEP_SECONDS", 60)),
+        "options": {"expires": max(1, env_int("ESCALATION_SWEEP_SECONDS", 60) - 5)},
+    },
+    # Daily: every open ticket without an open escalation timer gets one, however old (re-opened
+    # tickets, imports). One anti-join over ticket_tenant_status_idx; idempotent.
+    "escalation-full-discovery": {
+        "task": "escalation.tasks.escalation_full_discovery_task",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 60 * 60},
+    },
     "heartbeat": {
         "task": "servicedesk.tasks.heartbeat_task",
         "schedule": 15.0,

@@ -9,6 +9,7 @@ from django_fsm import can_proceed
 
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import User
+from tickets.events import ticket_changed
 from tickets.models import Comment, SlaTarget, Ticket, TicketEvent
 from tickets.rendering import render_markdown
 from tickets.services import sla
@@ -82,6 +83,7 @@ def add_comment(*, ticket: Ticket, actor: User, body: str, internal: bool = Fals
     TicketEvent.objects.bulk_create(events)
     if "status" in fields:
         apply_to_clocks(locked, "resume", now)
+        ticket_changed(locked)
     return comment
 
 

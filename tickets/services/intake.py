@@ -17,6 +17,7 @@ from orders.selectors import entitlement_of, services_visible_to
 from servicedesk.errors import InvalidInput
 from servicedesk.models import CustomerAccount, Site, Team, User
 from servicedesk.selectors import accounts_visible_to, sites_visible_to
+from tickets.events import ticket_changed
 from tickets.models import (
     Impact,
     Priority,
@@ -267,6 +268,7 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
     )
     ticket.save()
     sla.start_clocks(ticket)
+    ticket_changed(ticket)
     TicketEvent.objects.create(
         tenant_id=ticket.tenant_id, ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=actor, at=now,
         to_value=ticket.status, reason=ticket.get_channel_display(),

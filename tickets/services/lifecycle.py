@@ -11,6 +11,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import User
+from tickets.events import ticket_changed
 from tickets.models import SlaTarget, Ticket, TicketEvent
 from tickets.services import sla
 
@@ -74,6 +75,7 @@ def transition_ticket(*, ticket: Ticket, actor: User, action: str, reason: str =
         field="status", from_value=before, to_value=locked.status, reason=reason[:2000],
     )  # fmt: skip
     apply_to_clocks(locked, action, now, resolved_at=resolved_at)
+    ticket_changed(locked)
     return locked
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import Team, User
 from servicedesk.selectors import staff_of_tenant
+from tickets.events import ticket_changed
 from tickets.models import Impact, Priority, Ticket, TicketEvent, Urgency
 from tickets.rendering import render_markdown
 from tickets.services import sla
@@ -141,4 +142,5 @@ def update_ticket(*, ticket: Ticket, actor: User, version: int, changes: dict[st
     TicketEvent.objects.bulk_create(events)
     if "priority" in new and any(e.field == "priority" for e in events):
         sla.recompute(locked, now)
+        ticket_changed(locked)
     return locked

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from escalation.demo import seed_escalation
 from orders.demo import seed_inventory, seed_orders
 from servicedesk.auth import DEMO_PASSWORD
 from servicedesk.demo import demo_logins, seed_core
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             seed_orders()
             for tenant in Tenant.objects.filter(slug__in=["northwind", "bluepeak"]):
                 seed_intake_rules(tenant)
+                seed_escalation(tenant)
                 seed_tickets(tenant)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         if not options["quiet_logins"]:

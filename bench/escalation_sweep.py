@@ -1,0 +1,337 @@
+"""How fast the escalation sweep is on 1,000,000 open tickets across 1,000 tenants (PostgreSQL),
+on the SLA benchmark's data set and with the same targets.
+
+(a) Nothing due: every open ticket has its escalation timer, none due, and discovery's
+    watermark is current: a sweep pays for the discovery query (new open tickets without a
+    timer, over ticket_tenant_status_idx) and the due-tenants query (the partial index
+    ticketesc_next_check_idx). Median of several sweeps.
+(b) 10,000 timers due (10 per tenant, level 1 by age): one sweep escalates them all, tenant by
+    tenant under row-level security, exactly as beat runs it (events, the first contact
+    attempt, the ticket's level, a timeline line, the notification task handed over on
+    commit). Then: exactly 10,000 level-1 events and attempts exist, and a second sweep
+    escalates nothing.
+
+The tickets come from bench/dataset.py (built once, reused). This benchmark adds what the
+escalation app needs on top, through the loading connection (not timed): per tenant the
+escalation settings, a 5-level matrix with one contact per level, thresholds for P1–P4 (P3 and
+P4, the data set's priorities, reach level 1 after 30 days, so at the data set's reference
+instant nothing is due), and one timer per ticket. It puts back what the sweep changed.
+
+Run:  DJANGO_SETTINGS_MODULE=servicedesk.settings.test .venv/bin/python bench/escalation_sweep.py
+Options: --runs N (sweeps timed for (a)), --due-per-tenant N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from django.db import connections, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.dataset import TICKETS_PER_TENANT, Dataset, ensure_dataset, loader_connection, ticket_number  # noqa: E402
+from escalation.models import EscalationAttempt, EscalationEvent, TicketEscalation  # noqa: E402
+from escalation.services import sweep as escalation_sweep  # noqa: E402
+from servicedesk.settings.database import SYSTEM_DB  # noqa: E402
+from servicedesk.tenancy import tenant_context  # noqa: E402
+from tickets.models import Ticket  # noqa: E402
+
+TARGET_IDLE_MS = 50.0
+TARGET_TIMERS_PER_S = 2_000.0
+INDEX = "ticketesc_next_check_idx"
+DAY = 24 * 60
+LEVEL_MINUTES = [30 * DAY, 35 * DAY, 40 * DAY, 45 * DAY, 50 * DAY]
+TABLES = (
+    "escalation_ticketescalation", "escalation_escalationevent", "escalation_escalationattempt",
+    "escalation_escalationnotice", "tickets_ticket", "tickets_ticketevent",
+)  # fmt: skip
+
+
+def _vacuum(loader: Any, analyze: bool = False) -> None:
+    loader.autocommit = True
+    with loader.cursor() as cur:
+        for table in TABLES:
+            cur.execute(f"VACUUM {'(ANALYZE) ' if analyze else ''}{table}")
+    loader.autocommit = False
+
+
+def ensure_escalation_data(loader: Any, data: Dataset) -> bool:
+    """Settings, matrix, thresholds and a timer per ticket for every bench tenant (once)."""
+    ids = data.tenant_ids
+    with loader.cursor() as cur:
+        cur.execute("SELECT count(*) FROM escalation_ticketescalation WHERE tenant_id = %s", [ids[-1]])
+        if cur.fetchone()[0] == TICKETS_PER_TENANT:
+            loader.rollback()
+            return False
+        cur.execute("SET session_replication_role = replica")
+        for table in (
+            "escalation_escalationnotice",
+            "escalation_escalationattempt",
+            "escalation_ticketescalation",
+            "escalation_escalationevent",
+            "escalation_escalationcontact",
+            "escalation_escalationpolicy",
+            "escalation_escalationlevel",
+            "escalation_escalationmatrix",
+            "escalation_escalationsettings",
+        ):
+            cur.execute(f"DELETE FROM {table} WHERE tenant_id = ANY(%s)", [ids])  # fmt: skip
+        cur.execute(
+            """INSERT INTO escalation_escalationsettings (tenant_id, is_enabled, customer_interval_minutes,
+                      acknowledge_minutes, attempts_per_level, notify_account)
+               SELECT id, true, 60, 15, 3, true FROM unnest(%s::bigint[]) AS id""",
+            [ids],
+        )
+        cur.execute(
+            """INSERT INTO escalation_escalationmatrix (tenant_id, name, account_id)
+               SELECT id, 'Bench matrix', NULL FROM unnest(%s::bigint[]) AS id""",
+            [ids],
+        )
+        cur.execute(
+            """INSERT INTO escalation_escalationlevel (tenant_id, matrix_id, number, title, product_area_id)
+               SELECT m.tenant_id, m.id, n, 'Level ' || n, NULL
+                 FROM escalation_escalationmatrix m, generate_series(1, 5) n WHERE m.tenant_id = ANY(%s)""",
+            [ids],
+        )
+        cur.execute(
+            """INSERT INTO escalation_escalationcontact (tenant_id, matrix_id, level_id, user_id, name, role, phone,
+                      email, language, position)
+               SELECT l.tenant_id, l.matrix_id, l.id, NULL, 'Contact ' || l.number, 'Manager', '+49 30 5550 0000',
+                      'level' || l.number || '@bench.invalid', 'en', 0
+                 FROM escalation_escalationlevel l WHERE l.tenant_id = ANY(%s)""",
+            [ids],
+        )
+        cur.execute(
+            """INSERT INTO escalation_escalationpolicy (tenant_id, matrix_id, priority, level_minutes, calendar_id,
+                      breach_level)
+               SELECT m.tenant_id, m.id, p, %s::jsonb, NULL, 1
+                 FROM escalation_escalationmatrix m, unnest(ARRAY['P1', 'P2', 'P3', 'P4']) p
+                WHERE m.tenant_id = ANY(%s)""",
+            [str(LEVEL_MINUTES), ids],
+        )
+        # Every ticket's timer as the sweep leaves it: level 0, next check at level 1 by age
+        # (the restore clocks fall due no earlier).
+        cur.execute(
+            """INSERT INTO escalation_ticketescalation (tenant_id, ticket_id, level, round, baseline_at,
+                      baseline_level, breaches_handled_until, ack_event_id, ack_attempts, ack_due_at,
+                      last_customer_escalation_at, next_check_at, created_at, closed_at)
+               SELECT t.tenant_id, t.id, 0, 1, t.created_at, 0, NULL, NULL, 0, NULL, NULL,
+                      t.created_at + %s * interval '1 minute', %s, NULL
+                 FROM tickets_ticket t WHERE t.tenant_id = ANY(%s)""",
+            [LEVEL_MINUTES[0], data.now, ids],
+        )
+        cur.execute("SET session_replication_role = DEFAULT")
+        cur.execute(
+            """INSERT INTO escalation_discoverywatermark (name, value) VALUES (%s, %s)
+               ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value""",
+            [escalation_sweep.WATERMARK, data.now],
+        )
+    loader.commit()
+    _vacuum(loader, analyze=True)
+    return True
+
+
+def _due_ticket_ids(loader: Any, data: Dataset, per_tenant: int) -> list[int]:
+    numbers = [ticket_number(seq) for seq in range(1, TICKETS_PER_TENANT + 1, TICKETS_PER_TENANT // per_tenant)]
+    with loader.cursor() as cur:
+        cur.execute(
+            "SELECT id FROM tickets_ticket WHERE tenant_id = ANY(%s) AND number = ANY(%s) ORDER BY id",
+            [data.tenant_ids, numbers],
+        )
+        ids = [row[0] for row in cur.fetchall()]
+    loader.rollback()
+    return ids
+
+
+def _make_due(loader: Any, data: Dataset, ticket_ids: list[int]) -> None:
+    """Level 1 by age fell due an hour before the reference instant for these tickets."""
+    due = data.now - dt.timedelta(hours=1)
+    with loader.cursor() as cur:
+        cur.execute(
+            """UPDATE escalation_ticketescalation
+                  SET baseline_at = %s - %s * interval '1 minute', next_check_at = %s
+                WHERE ticket_id = ANY(%s)""",
+            [due, LEVEL_MINUTES[0], due, ticket_ids],
+        )
+        assert cur.rowcount == len(ticket_ids), cur.rowcount
+    loader.commit()
+    _vacuum(loader)
+
+
+def reset(loader: Any, data: Dataset) -> int:
+    """Undo what sweeps did: events, attempts, notices and timeline lines go; timers, ticket
+    levels (and their updated_at) are put back as built. The number of timers reset."""
+    ids = data.tenant_ids
+    with loader.cursor() as cur:
+        cur.execute("SET session_replication_role = replica")
+        cur.execute(
+            """UPDATE escalation_ticketescalation e
+                  SET level = 0, round = 1, baseline_at = t.created_at, baseline_level = 0,
+                      breaches_handled_until = NULL, ack_event_id = NULL, ack_attempts = 0, ack_due_at = NULL,
+                      next_check_at = t.created_at + %s * interval '1 minute', closed_at = NULL
+                 FROM tickets_ticket t
+                WHERE t.id = e.ticket_id AND e.tenant_id = ANY(%s)
+                  AND (e.level <> 0 OR e.baseline_at <> t.created_at OR e.ack_event_id IS NOT NULL)""",
+            [LEVEL_MINUTES[0], ids],
+        )
+        count = cur.rowcount
+        for table in ("escalation_escalationnotice", "escalation_escalationattempt", "escalation_escalationevent"):
+            cur.execute(f"DELETE FROM {table} WHERE tenant_id = ANY(%s)", [ids])
+        cur.execute("DELETE FROM tickets_ticketevent WHERE tenant_id = ANY(%s) AND field = 'escalation_level'", [ids])
+        cur.execute(
+            """UPDATE tickets_ticket SET escalation_level = 0, updated_at = created_at
+                WHERE tenant_id = ANY(%s) AND escalation_level <> 0""",
+            [ids],
+        )
+        cur.execute("SET session_replication_role = DEFAULT")
+    loader.commit()
+    _vacuum(loader)
+    return count
+
+
+def _explain(alias: str, sql: str, params: Any, tenant_id: int | None = None) -> list[str]:
+    conn = connections[alias]
+    with tenant_context(tenant_id), transaction.atomic(using=alias):
+        with conn.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            lines = [row[0] for row in cursor.fetchall()]
+        transaction.set_rollback(True, using=alias)
+    return lines
+
+
+def _system_queries(data: Dataset) -> list[tuple[str, Any]]:
+    """The statements a sweep with nothing due sends on the system connection."""
+    with CaptureQueriesContext(connections[SYSTEM_DB]) as queries:
+        escalation_sweep.sweep_escalations(now=data.now)
+    return [(q["sql"], None) for q in queries.captured_queries]
+
+
+def _print_plan(title: str, plan: list[str]) -> None:
+    print(f"  {title}")
+    for line in plan:
+        print(f"    | {line}")
+
+
+def bench_nothing_due(data: Dataset, runs: int) -> dict[str, Any]:
+    for _ in range(3):
+        escalation_sweep.sweep_escalations(now=data.now)
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = escalation_sweep.sweep_escalations(now=data.now)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert (result.discovered, result.timers, result.tenants) == (0, 0, 0), result
+    plans = []
+    for sql, _ in _system_queries(data):
+        if sql.lstrip().upper().startswith("SELECT"):
+            plans.append((sql, _explain(SYSTEM_DB, sql, None)))
+    return {"samples": samples, "median": statistics.median(samples), "plans": plans}
+
+
+def _verify(data: Dataset, expected: int) -> dict[str, int]:
+    ids = data.tenant_ids
+    found = {
+        "level-1 events": EscalationEvent.objects.across_tenants().filter(tenant_id__in=ids, level=1).count(),
+        "attempts": EscalationAttempt.objects.across_tenants().filter(tenant_id__in=ids).count(),
+        "tickets at level 1": Ticket.objects.across_tenants().filter(tenant_id__in=ids, escalation_level=1).count(),
+        "still due": TicketEscalation.objects.across_tenants().filter(next_check_at__lte=data.now).count(),
+    }
+    assert found["level-1 events"] == found["attempts"] == found["tickets at level 1"] == expected, found
+    assert found["still due"] == 0, found
+    return found
+
+
+def bench_due(data: Dataset, loader: Any, per_tenant: int) -> dict[str, Any]:
+    ticket_ids = _due_ticket_ids(loader, data, per_tenant)
+    expected = len(data.tenant_ids) * per_tenant
+    assert len(ticket_ids) == expected, len(ticket_ids)
+    out: dict[str, Any] = {"expected": expected}
+    _make_due(loader, data, ticket_ids)
+    try:
+        start = time.perf_counter()
+        result = escalation_sweep.sweep_escalations(now=data.now)
+        out["seconds"] = time.perf_counter() - start
+        out["result"] = result
+        out["verified"] = _verify(data, expected)
+        start = time.perf_counter()
+        out["second"] = escalation_sweep.sweep_escalations(now=data.now)
+        out["second_ms"] = (time.perf_counter() - start) * 1000
+    finally:
+        out["reset"] = reset(loader, data)
+    return out
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=21, help="sweeps timed with nothing due (median)")
+    parser.add_argument("--due-per-tenant", type=int, default=10)
+    args = parser.parse_args()
+
+    wall = time.perf_counter()
+    data = ensure_dataset()
+    loader = loader_connection()
+    started = time.perf_counter()
+    built = ensure_escalation_data(loader, data)
+    setup = time.perf_counter() - started
+    leftover = reset(loader, data)
+    if leftover:
+        print(f"Put back {leftover} timers an earlier, interrupted run had left changed.")
+    with loader.cursor() as cur:
+        cur.execute("SELECT current_setting('server_version'), current_setting('shared_buffers')")
+        server_version, shared_buffers = cur.fetchone()
+    loader.rollback()
+
+    print("\n(a) nothing due …")
+    idle = bench_nothing_due(data, args.runs)
+    print("(b) timers due …")
+    due = bench_due(data, loader, args.due_per_tenant)
+    loader.close()
+
+    result = due["result"]
+    rate = result.timers / due["seconds"]
+    idle_ok, rate_ok = idle["median"] < TARGET_IDLE_MS, rate >= TARGET_TIMERS_PER_S
+    print()
+    print("=" * 100)
+    print(
+        f"Escalation sweep benchmark: PostgreSQL {server_version} (shared_buffers {shared_buffers}), "
+        f"{os.cpu_count()} CPUs, database bench_servicedesk"
+    )
+    print(
+        f"Data set: {len(data.tenant_ids):,} tenants, {data.tickets:,} open tickets, one escalation timer each "
+        f"({'added by this run in' if built else 'added by an earlier run; this run checked it in'} {setup:.1f} s); "
+        f"reference now {data.now:%Y-%m-%d %H:%M} UTC"
+    )
+    samples = idle["samples"]
+    print(
+        f"(a) nothing due: median {idle['median']:.2f} ms per sweep over {len(samples)} sweeps "
+        f"(min {min(samples):.2f}, max {max(samples):.2f})  target < {TARGET_IDLE_MS:.0f} ms: {_verdict(idle_ok)}"
+    )
+    for sql, plan in idle["plans"]:
+        _print_plan(f"EXPLAIN (ANALYZE, BUFFERS), system connection: {sql[:140]} …", plan)
+    print(
+        f"(b) {due['expected']:,} timers due: one sweep settled {result.timers:,} timers ({result.tenants:,} tenants, "
+        f"{result.escalations:,} escalations, {result.attempts:,} attempts) in {due['seconds']:.2f} s "
+        f"= {rate:,.0f} timers/s  target >= {TARGET_TIMERS_PER_S:,.0f}/s: {_verdict(rate_ok)}"
+    )
+    print(f"  afterwards (system connection): {', '.join(f'{k} {v:,}' for k, v in due['verified'].items())}")
+    print(f"  second sweep settled {due['second'].timers} timers in {due['second_ms']:.1f} ms")
+    print(f"  put back {due['reset']:,} timers for the next run")
+    print(
+        f"Targets: (a) {_verdict(idle_ok)}   (b) {_verdict(rate_ok)}   (benchmark took {time.perf_counter() - wall:.0f} s)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""Escalation by people: the customer asks for the next level, desk staff escalate or
+de-escalate with a reason, and a contact acknowledges an escalation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalation.models import EscalationAttempt, EscalationEvent, TicketEscalation
+from escalation.services.config import TenantConfig
+from escalation.services.engine import TIMER_FIELDS, Change, Escalator, send_notifications_on_commit
+from escalation.services.timers import lock_timer, tickets_for_rules
+from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
+from servicedesk.models import User
+from tickets.models import SlaClock, Ticket
+
+Reason = EscalationEvent.Reason
+MAX_COMMENT = 2000
+
+
+def _check_reason(reason: str, comment: str) -> None:
+    if reason not in Reason.values:
+        raise InvalidInput.single("reason", _("Choose one of: %(choices)s.") % {"choices": ", ".join(Reason.values)})
+    if reason == Reason.OTHER and not comment:
+        raise InvalidInput.single("comment", _("Say why you escalate."))
+    if len(comment) > MAX_COMMENT:
+        raise InvalidInput.single("comment", _("At most %(max)d characters.") % {"max": MAX_COMMENT})
+
+
+def _open_ticket(timer: TicketEscalation, ticket: Ticket, now: dt.datetime) -> Ticket:
+    """The ticket as it is now (read after the timer's lock), if it is open."""
+    current = tickets_for_rules([ticket.pk]).get()
+    if current.status not in Ticket.OPEN_STATUSES:
+        raise Conflict(
+            _("Only an open ticket can be escalated; this one is %(status)s.")
+            % {"status": current.get_status_display().lower()},
+            code="ticket_not_open",
+            status=current.status,
+        )
+    if timer.closed_at is not None:  # re-opened before the sweep noticed
+        timer.closed_at, timer.baseline_at, timer.baseline_level = None, now, timer.level
+    return current
+
+
+def _clocks(ticket: Ticket) -> list[SlaClock]:
+    return list(SlaClock.objects.filter(ticket_id=ticket.pk).only("id", "ticket_id", "state", "due_at", "breached_at"))
+
+
+def _finish(escalator: Escalator, change: Change) -> list[int]:
+    event_ids = escalator.record([change])
+    timer = change.timer
+    timer.next_check_at = escalator.next_check(timer, change.ticket, _clocks(change.ticket))
+    timer.save(update_fields=TIMER_FIELDS)
+    send_notifications_on_commit(timer.tenant_id, event_ids)
+    return event_ids
+
+
+@transaction.atomic
+def escalate_ticket(
+    *,
+    ticket: Ticket,
+    by: User,
+    reason: str,
+    comment: str = "",
+    level: int | None = None,
+    now: dt.datetime | None = None,
+) -> EscalationEvent:
+    """Move ``ticket`` to the next level (staff: to ``level``, any higher one), record why and
+    notify the level reached.
+
+    ``ticket`` comes from an accessor that checked the actor's walls. Raises InvalidInput (a
+    reason outside progress · missed_target · other, or "other" without a comment),
+    PermissionRefused (a customer choosing the level) or Conflict (the ticket is not open, it
+    has no matrix, it is at the top level, or the customer escalated it less than the
+    tenant's interval ago: ``next_allowed_at`` says when they may again)."""
+    now = now or timezone.now()
+    reason, comment = (reason or "").strip(), (comment or "").strip()
+    if not (by.is_customer or by.is_desk_staff):
+        raise PermissionRefused(_("You may not escalate tickets."))
+    if level is not None and not by.is_desk_staff:
+        raise PermissionRefused(_("Customers escalate one level at a time."))
+    _check_reason(reason, comment)
+    timer = lock_timer(ticket=ticket, now=now)
+    current = _open_ticket(timer, ticket, now)
+    escalator = Escalator(TenantConfig.load(), now)
+    top = escalator.top_of(current)
+    if top == 0:
+        raise Conflict(_("This ticket has no escalation matrix."), code="no_matrix")
+    if by.is_customer and timer.last_customer_escalation_at is not None:
+        interval = dt.timedelta(minutes=escalator.config.settings.customer_interval_minutes)
+        allowed = timer.last_customer_escalation_at + interval
+        if now < allowed:
+            raise Conflict(
+                _(
+                    "This ticket was escalated less than %(minutes)d minutes ago; you can escalate it again from %(at)s UTC."
+                )
+                % {
+                    "minutes": escalator.config.settings.customer_interval_minutes,
+                    "at": allowed.strftime("%Y-%m-%d %H:%M"),
+                },
+                code="too_soon",
+                next_allowed_at=allowed.isoformat(),
+            )
+    target = timer.level + 1 if level is None else level
+    if timer.level >= top:
+        raise Conflict(_("This ticket is at the top escalation level already."), code="top_level", level=timer.level)
+    if not timer.level < target <= top:
+        raise InvalidInput.single(
+            "level", _("Choose a level from %(low)d to %(high)d.") % {"low": timer.level + 1, "high": top}
+        )
+    change = Change(timer=timer, ticket=current, from_level=timer.level)
+    trigger = EscalationEvent.Trigger.CUSTOMER if by.is_customer else EscalationEvent.Trigger.AGENT
+    event = escalator.raise_to(change, target, trigger, reason=reason, comment=comment, actor_id=by.pk)
+    timer.baseline_at, timer.baseline_level = now, target
+    if by.is_customer:
+        timer.last_customer_escalation_at = now
+    _finish(escalator, change)
+    return event
+
+
+@transaction.atomic
+def deescalate_ticket(
+    *, ticket: Ticket, by: User, comment: str, level: int | None = None, now: dt.datetime | None = None
+) -> EscalationEvent:
+    """Desk staff: move ``ticket`` down to ``level`` (default: one level), saying why. Age
+    counts again from now at that level; breaches so far are set aside.
+
+    Raises PermissionRefused (not staff), InvalidInput (no comment, a level not below the
+    current one) or Conflict (the ticket is not open or not escalated)."""
+    now = now or timezone.now()
+    comment = (comment or "").strip()
+    if not by.is_desk_staff:
+        raise PermissionRefused(_("Only the desk can lower a ticket's escalation level."))
+    if not comment:
+        raise InvalidInput.single("comment", _("Say why the level goes down."))
+    if len(comment) > MAX_COMMENT:
+        raise InvalidInput.single("comment", _("At most %(max)d characters.") % {"max": MAX_COMMENT})
+    timer = lock_timer(ticket=ticket, now=now)
+    current = _open_ticket(timer, ticket, now)
+    if timer.level == 0:
+        raise Conflict(_("This ticket is not escalated."), code="not_escalated", level=0)
+    target = timer.level - 1 if level is None else level
+    if not 0 <= target < timer.level:
+        raise InvalidInput.single("level", _("Choose a level from 0 to %(high)d.") % {"high": timer.level - 1})
+    escalator = Escalator(TenantConfig.load(), now)
+    change = Change(timer=timer, ticket=current, from_level=timer.level)
+    event = escalator.lower_to(change, target, actor_id=by.pk, comment=comment)
+    _finish(escalator, change)
+    return event
+
+
+@transaction.atomic
+def acknowledge_attempt(
+    *, attempt_id: int, by: User | None = None, now: dt.datetime | None = None
+) -> EscalationAttempt:
+    """The contact of this attempt (or ``by``, signed in) takes the escalation on: no further
+    contact or level is tried for it. Idempotent: a second acknowledgement changes nothing.
+    Raises EscalationAttempt.DoesNotExist for an attempt outside the current tenant."""
+    now = now or timezone.now()
+    ticket_id = EscalationAttempt.objects.filter(pk=attempt_id).values_list("event__ticket_id", flat=True).get()
+    timer = (
+        TicketEscalation.objects.select_for_update(of=("self",))
+        .select_related("ack_event__level_ref")
+        .get(ticket_id=ticket_id)
+    )
+    attempt = EscalationAttempt.objects.select_related("event").select_for_update(of=("self",)).get(pk=attempt_id)
+    if attempt.acknowledged_at is not None:
+        return attempt
+    event = attempt.event
+    attempt.acknowledged_at = now
+    attempt.save(update_fields=["acknowledged_at"])
+    if event.acknowledged_at is None:
+        event.acknowledged_at = now
+        event.acknowledged_by = (by.full_name if by is not None else attempt.name)[:200]
+        event.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    if timer.ack_event_id == event.pk:
+        timer.ack_event, timer.ack_due_at = None, None
+        ticket = tickets_for_rules([ticket_id]).get()
+        escalator = Escalator(TenantConfig.load(), now)
+        timer.next_check_at = escalator.next_check(timer, ticket, _clocks(ticket))
+        timer.save(update_fields=["ack_event", "ack_due_at", "next_check_at"])
+    return attempt

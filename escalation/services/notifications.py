@@ -1,0 +1,185 @@
+"""Telling people about escalations: the contact tried (e-mail, and in-app for users), with a
+signed link to acknowledge, and the customer account's users; each in their own language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from escalation.models import EscalationAttempt, EscalationEvent, EscalationNotice
+from escalation.services.config import settings_of_tenant
+from servicedesk.models import User
+from tickets.models import Ticket
+
+ACK_SALT = "escalation.acknowledge"
+ACK_MAX_AGE = dt.timedelta(days=7)
+
+
+class InvalidAcknowledgeLink(Exception):
+    """The link is not one we signed, or it is too old."""
+
+
+def ack_token(attempt: EscalationAttempt) -> str:
+    return signing.dumps({"t": attempt.tenant_id, "a": attempt.pk}, salt=ACK_SALT)
+
+
+def read_ack_token(token: str) -> tuple[int, int]:
+    """(tenant id, attempt id) of a signed acknowledgement link."""
+    try:
+        data = signing.loads(token, salt=ACK_SALT, max_age=ACK_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired is one too
+        raise InvalidAcknowledgeLink(token) from None
+    if not isinstance(data, dict) or not isinstance(data.get("t"), int) or not isinstance(data.get("a"), int):
+        raise InvalidAcknowledgeLink(token)
+    return data["t"], data["a"]
+
+
+def public_url(path: str) -> str:
+    """An absolute link for mail: PUBLIC_BASE_URL if set, else the first allowed host."""
+    base = getattr(settings, "PUBLIC_BASE_URL", "")
+    if not base:
+        host = next((h for h in settings.ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"), "127.0.0.1:8000")
+        base = f"{'http' if settings.DEBUG else 'https'}://{host}"
+    return base.rstrip("/") + path
+
+
+def ack_url(attempt: EscalationAttempt) -> str:
+    return public_url(reverse("portal:escalation-acknowledge", args=[ack_token(attempt)]))
+
+
+def _trigger_text(event: EscalationEvent) -> str:
+    if event.level < event.from_level:
+        return _("lowered by the desk")
+    return {
+        EscalationEvent.Trigger.AGE: _("the ticket's age"),
+        EscalationEvent.Trigger.BREACH: _("an SLA breach"),
+        EscalationEvent.Trigger.CUSTOMER: _("the customer's request"),
+        EscalationEvent.Trigger.AGENT: _("the desk's decision"),
+        EscalationEvent.Trigger.UNANSWERED: _("no answer at the previous level"),
+    }.get(EscalationEvent.Trigger(event.trigger), event.trigger)
+
+
+def _reason_lines(event: EscalationEvent) -> list[str]:
+    lines = []
+    if event.reason:
+        lines.append(_("Reason: %(reason)s") % {"reason": EscalationEvent.Reason(event.reason).label})
+    if event.comment:
+        lines.append(_("Comment: %(comment)s") % {"comment": event.comment})
+    return lines
+
+
+def _attempt_message(attempt: EscalationAttempt, ticket: Ticket) -> tuple[str, str, str]:
+    """(subject, body, in-app text) in the active language."""
+    event = attempt.event
+    values = {"number": ticket.number, "subject": ticket.subject, "level": event.level, "title": event.title,
+              "priority": ticket.priority, "why": _trigger_text(event)}  # fmt: skip
+    if attempt.is_manager:
+        subject = _("Escalation manager: %(number)s is unanswered at level %(level)d") % values
+        intro = (
+            _("Nobody at the top level (%(level)d, %(title)s) acknowledged %(number)s “%(subject)s” (%(priority)s).")
+            % values
+        )
+    else:
+        subject = _("Escalation level %(level)d: %(number)s %(subject)s") % values
+        intro = (
+            _(
+                "%(number)s “%(subject)s” (%(priority)s) reached escalation level %(level)d (%(title)s) because of %(why)s."
+            )
+            % values
+        )
+    lines = [intro, *_reason_lines(event)]
+    if attempt.ack_due_at is not None:
+        lines.append(
+            _("Please acknowledge by %(due)s UTC, or the next contact is tried: %(link)s")
+            % {"due": attempt.ack_due_at.strftime("%Y-%m-%d %H:%M"), "link": ack_url(attempt)}
+        )
+    else:
+        lines.append(_("Acknowledge: %(link)s") % {"link": ack_url(attempt)})
+    return subject, "\n\n".join(lines), subject
+
+
+def _account_message(event: EscalationEvent, ticket: Ticket) -> tuple[str, str]:
+    values = {"number": ticket.number, "subject": ticket.subject, "level": event.level, "title": event.title,
+              "why": _trigger_text(event)}  # fmt: skip
+    if event.level < event.from_level:
+        subject = _("Your ticket %(number)s: escalation level now %(level)d") % values
+        intro = _("The escalation level of %(number)s “%(subject)s” was lowered to %(level)d.") % values
+    else:
+        subject = _("Your ticket %(number)s was escalated to level %(level)d") % values
+        intro = (
+            _("%(number)s “%(subject)s” reached escalation level %(level)d (%(title)s) because of %(why)s.") % values
+        )
+    return subject, "\n\n".join([intro, *_reason_lines(event)])
+
+
+def account_contacts(ticket: Ticket) -> list[User]:
+    """The customer account's active users who can see the ticket (a user restricted to some
+    sites: only tickets of those sites, or the ones they opened)."""
+    people = User.objects.filter(
+        customer_account_id=ticket.account_id, role=User.Role.CUSTOMER, is_active=True
+    ).prefetch_related("site_restrictions")
+    visible = []
+    for person in people:
+        sites = {r.site_id for r in person.site_restrictions.all()}
+        if not sites or ticket.site_id in sites or ticket.created_by_id == person.pk:
+            visible.append(person)
+    return visible
+
+
+@transaction.atomic
+def notify_escalation(*, event_ids: list[int]) -> int:
+    """Send every not yet sent attempt of these events, and tell the customer account about
+    each level reached (or lowered to), exactly once. Returns the number of messages sent."""
+    now = timezone.now()
+    sent = 0
+    attempts = list(
+        EscalationAttempt.objects.filter(event_id__in=event_ids, notified_at__isnull=True)
+        .select_related("event__ticket__tenant", "user", "contact")
+        .select_for_update(of=("self",), skip_locked=True)
+    )
+    notices = []
+    for attempt in attempts:
+        ticket = attempt.event.ticket
+        default = ticket.tenant.default_language
+        language = attempt.contact.language_or(default) if attempt.contact is not None else default
+        if (
+            attempt.user is not None
+            and attempt.user.language
+            and (attempt.contact is None or not attempt.contact.language)
+        ):
+            language = attempt.user.language
+        with translation.override(language):
+            subject, body, text = _attempt_message(attempt, ticket)
+        if attempt.email:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [attempt.email])
+            sent += 1
+        if attempt.user_id is not None:
+            notices.append(EscalationNotice(tenant_id=attempt.tenant_id, user_id=attempt.user_id, event=attempt.event,
+                                            attempt=attempt, text=text[:500], created_at=now))  # fmt: skip
+    EscalationAttempt.objects.filter(pk__in=[a.pk for a in attempts]).update(notified_at=now)
+
+    events = list(
+        EscalationEvent.objects.filter(pk__in=event_ids, account_notified_at__isnull=True, is_skipped=False)
+        .select_related("ticket__tenant")
+        .select_for_update(of=("self",), skip_locked=True)
+    )
+    if events and settings_of_tenant().notify_account:
+        for event in events:
+            ticket = event.ticket
+            for person in account_contacts(ticket):
+                with translation.override(person.language or ticket.tenant.default_language):
+                    subject, body = _account_message(event, ticket)
+                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+                sent += 1
+                notices.append(EscalationNotice(tenant_id=event.tenant_id, user_id=person.pk, event=event,
+                                                text=subject[:500], created_at=now))  # fmt: skip
+    EscalationEvent.objects.filter(pk__in=[e.pk for e in events]).update(account_notified_at=now)
+    EscalationNotice.objects.bulk_create(notices)
+    return sent

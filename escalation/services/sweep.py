@@ -1,0 +1,243 @@
+"""The escalation sweep: escalation by age and by SLA breach, unanswered attempts, each
+recorded exactly once.
+
+Run by beat every minute (escalation.tasks.escalation_sweep_task), in two phases:
+
+1. Discovery (system connection, reads only): open tickets of escalation-enabled tenants
+   that have no open timer yet, created since the last complete discovery (less a margin for
+   transactions that committed late). One query over ``ticket_tenant_status_idx``
+   (tenant, status, created_at): per tenant and open status a short range scan of the newest
+   tickets, anti-joined with the timers' unique (tenant, ticket) index. Each such ticket gets
+   a timer, due at once. Without a watermark (the first run, or ``tenant_ids`` given, or the
+   daily ``full`` run) every open ticket is considered, which also picks up re-opened tickets
+   whose timers were closed.
+2. Due timers: the tenants with due timers come from one range scan of the partial index
+   ``ticketesc_next_check_idx`` (system connection); then tenant by tenant, inside the
+   tenant's wall, due timers are claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` in batches,
+   so several workers share a sweep and a timer another worker holds is skipped, not waited
+   for. Each timer's level, attempts and ``next_check_at`` change in the same transaction that
+   records its events, and unique keys on (ticket, round, level) and (event, number) back that
+   up: a duplicate beat, a retried task or two workers at once record nothing twice. A worker
+   that was down catches up on its next run: a ticket goes straight to the level its age
+   warrants, the levels in between recorded as skipped.
+
+Notifications are handed to a task when each tenant's transaction commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from escalation.models import DiscoveryWatermark, EscalationSettings, TicketEscalation
+from escalation.services.config import TenantConfig
+from escalation.services.engine import Change, Escalator, send_notifications_on_commit
+from escalation.services.timers import start_timers, tickets_for_rules
+from servicedesk.tenancy import tenant_context
+from tickets.models import SlaClock, Ticket
+
+BATCH_SIZE = 500
+DISCOVERY_BATCH = 2_000
+# Tickets are stamped when their transaction starts and seen when it commits: look this far
+# behind the last complete discovery so a slow commit is not missed.
+DISCOVERY_MARGIN = dt.timedelta(minutes=10)
+WATERMARK = "escalation-discovery"
+
+
+@dataclass
+class SweepResult:
+    tenants: int = 0
+    discovered: int = 0
+    timers: int = 0
+    escalations: int = 0  # levels reached (not skipped)
+    skipped: int = 0
+    attempts: int = 0
+
+
+def enabled_tenants() -> list[int]:
+    """Tenants whose escalation is switched on (system connection; reads only)."""
+    enabled = EscalationSettings.objects.across_tenants().filter(is_enabled=True)
+    return list(enabled.order_by("tenant_id").values_list("tenant_id", flat=True))
+
+
+def undiscovered(tenants: list[int] | None, since: dt.datetime | None, limit: int) -> dict[int, list[int]]:
+    """Open tickets without an open timer, by tenant: of these tenants across tenants
+    (system connection), or of the current tenant (``tenants`` None, default connection)."""
+    if tenants == []:
+        return {}
+    if tenants is None:
+        tickets, timers = Ticket.objects.all(), TicketEscalation.objects.all()
+    else:
+        tickets = Ticket.objects.across_tenants().filter(tenant_id__in=tenants)
+        timers = TicketEscalation.objects.across_tenants()
+    open_timer = timers.filter(tenant_id=OuterRef("tenant_id"), ticket_id=OuterRef("pk"), closed_at__isnull=True)
+    tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
+    if since is not None:
+        tickets = tickets.filter(created_at__gte=since - DISCOVERY_MARGIN)
+    found: dict[int, list[int]] = defaultdict(list)
+    for tenant_id, ticket_id in tickets.filter(~Exists(open_timer)).order_by().values_list("tenant_id", "pk")[:limit]:
+        found[tenant_id].append(ticket_id)
+    return found
+
+
+def _start_all(find: Callable[[], dict[int, list[int]]], now: dt.datetime) -> int:
+    started = 0
+    while True:
+        found = find()
+        progress = 0
+        for tenant_id, ticket_ids in found.items():
+            with tenant_context(tenant_id):
+                progress += start_timers(ticket_ids=ticket_ids, now=now)
+        started += progress
+        # Fewer than a batch: that was all. No progress: the rest changed meanwhile (closed).
+        if sum(len(ids) for ids in found.values()) < DISCOVERY_BATCH or progress == 0:
+            return started
+
+
+def discover(
+    *, now: dt.datetime, tenant_ids: Iterable[int] | None = None, full: bool = False, result: SweepResult | None = None
+) -> int:
+    """Give every open ticket found by discovery its timer; returns how many were started.
+
+    Across tenants (system connection) from the watermark, or every open ticket when there is
+    none or ``full``; with ``tenant_ids``, every open ticket of those tenants, each inside its
+    own wall (the watermark stays as it is)."""
+    started = 0
+    if tenant_ids is not None:
+        for tenant_id in tenant_ids:
+            with tenant_context(tenant_id):
+                if EscalationSettings.objects.filter(is_enabled=True).exists():
+                    started += _start_all(lambda: undiscovered(None, None, DISCOVERY_BATCH), now)
+    else:
+        mark = None if full else DiscoveryWatermark.objects.filter(name=WATERMARK).first()
+        since = mark.value if mark is not None else None
+        tenants = enabled_tenants()
+        started = _start_all(lambda: undiscovered(tenants, since, DISCOVERY_BATCH), now)
+        if mark is None or mark.value < now:
+            DiscoveryWatermark.objects.update_or_create(name=WATERMARK, defaults={"value": now})
+    if result is not None:
+        result.discovered += started
+    return started
+
+
+def due_tenants(now: dt.datetime) -> list[int]:
+    """Tenants with at least one due timer (system connection; reads only)."""
+    due = TicketEscalation.objects.across_tenants().filter(next_check_at__lte=now)
+    return list(due.order_by().values_list("tenant_id", flat=True).distinct())
+
+
+def _sweep_batch(escalator: Escalator, batch_size: int, result: SweepResult) -> int:
+    """One transaction in the current tenant: claim up to batch_size due timers and settle them."""
+    now = escalator.now
+    with transaction.atomic():
+        timers = list(
+            TicketEscalation.objects.filter(next_check_at__lte=now)
+            .select_for_update(of=("self",), skip_locked=True)
+            .select_related("ack_event__level_ref")
+            .order_by("next_check_at")[:batch_size]
+        )
+        if not timers:
+            return 0
+        tickets = {t.pk: t for t in tickets_for_rules(t.ticket_id for t in timers)}
+        watched = [t.ticket_id for t in timers if _watches_breaches(escalator, t, tickets.get(t.ticket_id))]
+        clocks: dict[int, list[SlaClock]] = defaultdict(list)
+        if watched:
+            for clock in SlaClock.objects.filter(ticket_id__in=watched).only(
+                "id", "ticket_id", "state", "due_at", "breached_at"
+            ):
+                clocks[clock.ticket_id].append(clock)
+        changes: list[Change] = []
+        for timer in timers:
+            ticket = tickets.get(timer.ticket_id)
+            if ticket is None:  # gone (deleted): nothing left to escalate
+                timer.closed_at, timer.next_check_at = now, None
+                continue
+            change = escalator.advance(timer, ticket, clocks.get(ticket.pk, []))
+            if change is not None:
+                changes.append(change)
+        event_ids = escalator.record(changes)
+        save_timers(timers)
+        for change in changes:
+            result.escalations += sum(not e.is_skipped and e.pk is not None for e in change.events)
+            result.skipped += sum(e.is_skipped and e.pk is not None for e in change.events)
+        result.attempts += sum(
+            len(c.attempts)
+            + (c.timer.ack_event is not None and c.timer.ack_attempts == 1 and c.start_attempts_on is not None)
+            for c in changes
+        )
+        result.timers += len(timers)
+        send_notifications_on_commit(timers[0].tenant_id, event_ids)
+        return len(timers)
+
+
+# What the sweep changes on a timer (the rest only people change), with PostgreSQL types.
+SWEPT_FIELDS = (
+    ("level", "smallint"), ("breaches_handled_until", "timestamptz"), ("ack_event_id", "bigint"),
+    ("ack_attempts", "smallint"), ("ack_due_at", "timestamptz"), ("next_check_at", "timestamptz"),
+    ("closed_at", "timestamptz"),
+)  # fmt: skip
+
+
+def save_timers(timers: list[TicketEscalation]) -> None:
+    """Write the swept fields of these (locked) timers in one statement. On PostgreSQL an
+    ``UPDATE … FROM (VALUES …)``: Django's bulk_update builds a CASE per field and row, whose
+    Python cost dominated the sweep; elsewhere bulk_update."""
+    if not timers:
+        return
+    if connection.vendor != "postgresql":
+        TicketEscalation.objects.bulk_update(timers, [name.removesuffix("_id") for name, _ in SWEPT_FIELDS])
+        return
+    columns = ", ".join(name for name, _ in SWEPT_FIELDS)
+    row = "(%s::bigint, " + ", ".join(f"%s::{kind}" for _, kind in SWEPT_FIELDS) + ")"
+    assignments = ", ".join(f"{name} = v.{name}" for name, _ in SWEPT_FIELDS)
+    params: list[Any] = []
+    for timer in timers:
+        params.append(timer.pk)
+        params.extend(getattr(timer, name) for name, _ in SWEPT_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {TicketEscalation._meta.db_table} AS t SET {assignments} "  # noqa: S608 - names are ours
+            f"FROM (VALUES {', '.join([row] * len(timers))}) AS v(id, {columns}) WHERE t.id = v.id",
+            params,
+        )
+
+
+def _watches_breaches(escalator: Escalator, timer: TicketEscalation, ticket: Ticket | None) -> bool:
+    if ticket is None:
+        return False
+    policy = escalator.policy_of(ticket)
+    return bool(policy and policy.breach_level and timer.level < policy.breach_level)
+
+
+def sweep_escalations(
+    *,
+    now: dt.datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+    tenant_ids: Iterable[int] | None = None,
+    discovery: bool = True,
+) -> SweepResult:
+    """Start timers for new tickets, then settle every timer due at ``now`` (default: the
+    clock's now), tenant by tenant; all tenants, or only ``tenant_ids``."""
+    now = now or timezone.now()
+    result = SweepResult()
+    only = None if tenant_ids is None else list(tenant_ids)
+    if discovery:
+        discover(now=now, tenant_ids=only, result=result)
+    tenants = due_tenants(now) if only is None else only
+    # Across tenants, the configurations come in one go from the system connection; a sweep
+    # of named tenants reads each inside its own wall.
+    configs = TenantConfig.load_many(tenants) if only is None else {}
+    for tenant_id in tenants:
+        result.tenants += 1
+        with tenant_context(tenant_id):
+            escalator = Escalator(configs.get(tenant_id) or TenantConfig.load(), now)
+            while _sweep_batch(escalator, batch_size, result) == batch_size:
+                pass
+    return result

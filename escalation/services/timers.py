@@ -1,0 +1,96 @@
+"""Each open ticket's escalation timer: created for new tickets, re-opened with them, closed
+when they close, and looked at again when something it depends on changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from escalation.models import TicketEscalation
+from tickets.models import Ticket
+
+# What the rules read of a ticket: no text columns.
+TICKET_FIELDS = (
+    "id", "tenant_id", "status", "priority", "account_id", "created_at", "escalation_level", "service_id",
+    "team_id", "service__product_area_id", "team__product_area_id",
+)  # fmt: skip
+
+
+def tickets_for_rules(ids: Iterable[int]) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(pk__in=list(ids)).select_related("service", "team").only(*TICKET_FIELDS)
+
+
+def new_timer(ticket: Ticket, now: dt.datetime) -> TicketEscalation:
+    """A timer for a ticket that has none: age counts from the ticket's creation (or from now,
+    at the level it already has). Due at once, so the sweep settles it on its next run."""
+    level = ticket.escalation_level
+    return TicketEscalation(
+        tenant_id=ticket.tenant_id, ticket=ticket, level=level, baseline_at=ticket.created_at if level == 0 else now,
+        baseline_level=level, created_at=now, next_check_at=min(now, ticket.created_at),
+    )  # fmt: skip
+
+
+def _reopen(timer: TicketEscalation, now: dt.datetime) -> None:
+    timer.closed_at = None
+    timer.baseline_at, timer.baseline_level = now, timer.level
+    timer.ack_event, timer.ack_attempts, timer.ack_due_at = None, 0, None
+    timer.next_check_at = now
+
+
+def start_timers(*, ticket_ids: Iterable[int], now: dt.datetime | None = None) -> int:
+    """Give these tickets of the current tenant a timer (or re-open a closed one) if they are
+    open; returns how many were started. Idempotent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        tickets = list(tickets_for_rules(ticket_ids).filter(status__in=Ticket.OPEN_STATUSES))
+        existing = {
+            t.ticket_id: t
+            for t in TicketEscalation.objects.filter(ticket_id__in=[t.pk for t in tickets]).select_for_update()
+        }
+        reopened = [existing[t.pk] for t in tickets if t.pk in existing and existing[t.pk].closed_at is not None]
+        for timer in reopened:
+            _reopen(timer, now)
+        TicketEscalation.objects.bulk_update(
+            reopened,
+            ["closed_at", "baseline_at", "baseline_level", "ack_event", "ack_attempts", "ack_due_at", "next_check_at"],
+        )
+        new = [new_timer(t, now) for t in tickets if t.pk not in existing]
+        TicketEscalation.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new) + len(reopened)
+
+
+def lock_timer(*, ticket: Ticket, now: dt.datetime) -> TicketEscalation:
+    """The ticket's timer, created if missing, locked (call inside a transaction, before
+    touching the ticket row: the sweep takes the locks in the same order)."""
+    TicketEscalation.objects.bulk_create([new_timer(ticket, now)], ignore_conflicts=True)
+    return (
+        TicketEscalation.objects.select_for_update(of=("self",))
+        .select_related("ack_event__level_ref")
+        .get(ticket_id=ticket.pk)
+    )
+
+
+@transaction.atomic
+def sync_ticket_escalation(*, ticket: Ticket, now: dt.datetime | None = None) -> TicketEscalation:
+    """Something the ticket's escalation depends on changed (it opened, closed, re-opened, or
+    its priority or SLA clocks changed): the sweep looks at it again on its next run. The
+    function the tickets layer's domain event calls."""
+    now = now or timezone.now()
+    timer = lock_timer(ticket=ticket, now=now)
+    status = Ticket.objects.filter(pk=ticket.pk).values_list("status", flat=True).first()
+    if status in Ticket.OPEN_STATUSES:
+        if timer.closed_at is not None:
+            _reopen(timer, now)
+        else:
+            # Look again now, or earlier if a check was already due: never postpone one.
+            timer.next_check_at = min(now, timer.next_check_at or now)
+    else:
+        timer.closed_at = timer.closed_at or now
+        timer.next_check_at, timer.ack_due_at = None, None
+    timer.save(update_fields=["closed_at", "baseline_at", "baseline_level", "ack_event", "ack_attempts",
+                              "ack_due_at", "next_check_at"])  # fmt: skip
+    return timer

@@ -1,0 +1,28 @@
+"""Celery tasks of escalation: thin, idempotent, calling one service each."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from escalation.services.notifications import notify_escalation
+from escalation.services.sweep import discover, sweep_escalations
+from servicedesk.celery import TenantTask
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def escalation_sweep_task() -> None:
+    """Every minute (beat): timers for new tickets, escalation by age and breach, unanswered
+    attempts. Idempotent, so a late ack is safe."""
+    sweep_escalations()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def escalation_full_discovery_task() -> None:
+    """Daily (beat): every open ticket without an open timer gets one, whenever it was created
+    (re-opened tickets, imports). Idempotent."""
+    discover(now=timezone.now(), full=True)
+
+
+@shared_task(base=TenantTask, ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_escalation_task(*, event_ids: list[int]) -> None:
+    """Send the attempts and account notices of these events not sent yet (retries on mail errors)."""
+    notify_escalation(event_ids=event_ids)
