@@ -6,13 +6,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from orders.api.common import actor_of, enum_field, id_param, ref, service_ref
+from orders.api.common import (
+    STATUS_ACCOUNT_SITE_FILTERS,
+    actor_of,
+    enum_field,
+    filter_by_status_account_site,
+    ref,
+    service_ref,
+)
 from orders.models import ChangeRequest, ChangeRequestEvent
 from orders.selectors import change_request_timeline, change_requests_visible_to, get_change_request_for
 from orders.services import changes as change_services
@@ -115,22 +122,9 @@ class ChangeRequestViewSet(viewsets.GenericViewSet[ChangeRequest]):
         fresh = get_change_request_for(actor=actor_of(self.request), number=change.number)
         return Response(ChangeRequestSerializer(fresh, context={"request": self.request}).data, status=code)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, description="One status, or several separated by commas."),
-            OpenApiParameter("account", int),
-            OpenApiParameter("site", int),
-        ]
-    )
+    @extend_schema(parameters=STATUS_ACCOUNT_SITE_FILTERS)
     def list(self, request: Request) -> Response:
-        changes = self.get_queryset()
-        if request.query_params.get("status"):
-            changes = changes.filter(status__in=request.query_params["status"].split(","))
-        for name in ("account", "site"):
-            value = id_param(request.query_params.get(name))
-            if value is not None:
-                changes = changes.filter(**{f"{name}_id": value})
-        page = self.paginate_queryset(changes)
+        page = self.paginate_queryset(filter_by_status_account_site(self.get_queryset(), request.query_params))
         return self.get_paginated_response(ChangeRequestSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(

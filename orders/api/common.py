@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -48,3 +50,21 @@ def enum_field(name: str, choices: Any, **kwargs: Any) -> serializers.ChoiceFiel
         field_class = type(f"{name}Field", (serializers.ChoiceField,), {})
         _ENUM_FIELDS[name] = extend_schema_field({"type": "string", "enum": values}, component_name=name)(field_class)
     return _ENUM_FIELDS[name](choices=choices, **kwargs)
+
+
+STATUS_ACCOUNT_SITE_FILTERS = [
+    OpenApiParameter("status", str, description="One status, or several separated by commas."),
+    OpenApiParameter("account", int),
+    OpenApiParameter("site", int),
+]
+
+
+def filter_by_status_account_site(queryset: QuerySet[Any], params: Mapping[str, str]) -> QuerySet[Any]:
+    """The list filters shared by SSRs and change requests (ids that are not numbers match nothing)."""
+    if params.get("status"):
+        queryset = queryset.filter(status__in=params["status"].split(","))
+    for name in ("account", "site"):
+        value = id_param(params.get(name))
+        if value is not None:
+            queryset = queryset.filter(**{f"{name}_id": value})
+    return queryset

@@ -13,13 +13,20 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from orders.api.common import actor_of, enum_field, id_param, ref, service_ref
+from orders.api.common import (
+    STATUS_ACCOUNT_SITE_FILTERS,
+    actor_of,
+    enum_field,
+    filter_by_status_account_site,
+    ref,
+    service_ref,
+)
 from orders.models import CatalogueItem, SimpleServiceRequest
 from orders.selectors import (
     BillingReport,
@@ -171,22 +178,9 @@ class SsrViewSet(viewsets.GenericViewSet[SimpleServiceRequest]):
         fresh = get_ssr_for(actor=actor_of(self.request), number=ssr.number)
         return Response(SsrSerializer(fresh, context={"request": self.request}).data, status=code)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, description="One status, or several separated by commas."),
-            OpenApiParameter("account", int),
-            OpenApiParameter("site", int),
-        ]
-    )
+    @extend_schema(parameters=STATUS_ACCOUNT_SITE_FILTERS)
     def list(self, request: Request) -> Response:
-        requests = self.get_queryset()
-        if request.query_params.get("status"):
-            requests = requests.filter(status__in=request.query_params["status"].split(","))
-        for name in ("account", "site"):
-            value = id_param(request.query_params.get(name))
-            if value is not None:
-                requests = requests.filter(**{f"{name}_id": value})
-        page = self.paginate_queryset(requests)
+        page = self.paginate_queryset(filter_by_status_account_site(self.get_queryset(), request.query_params))
         return self.get_paginated_response(SsrSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(
