@@ -21,10 +21,11 @@ Rules (each has a test in tests/escalation/):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from escalation.models import EscalationAttempt, EscalationContact, EscalationEvent, EscalationPolicy, TicketEscalation
@@ -282,76 +283,94 @@ class Escalator:
     def record(self, changes: Sequence[Change]) -> list[int]:
         """Save the events, attempts, ticket levels and timeline lines of these changes (the
         timers are saved by the caller). Returns the events whose notifications to send."""
-        changes = [c for c in changes if c.events or c.attempts]
-        if not changes:
-            return []
-        new_events = [e for c in changes for e in c.events]
-        # ignore_conflicts: the (ticket, round, level) key is the last guard against a duplicate;
-        # the rows read back are the ones this call inserted (the instant is this operation's).
-        EscalationEvent.objects.bulk_create(new_events, ignore_conflicts=True)
-        saved = {
-            (e.ticket_id, e.round, e.level): e
-            for e in EscalationEvent.objects.filter(
-                ticket_id__in={e.ticket_id for e in new_events}, at=self.now
-            ).select_related("level_ref")
-        } if new_events else {}  # fmt: skip
-        attempts: list[EscalationAttempt] = []
-        notify: set[int] = set()
-        for change in changes:
-            for event in change.events:
-                stored = saved.get((event.ticket_id, event.round, event.level))
-                event.pk = stored.pk if stored is not None else None
-            target = change.start_attempts_on
-            if target is not None and target.pk is not None:
-                notify.add(target.pk)
-                attempt = self.first_attempt(change.timer, target)
-                if attempt is not None:
-                    attempts.append(attempt)
-            elif target is not None:
-                # Another operation recorded this level already: do not try its contacts again.
-                change.timer.ack_event, change.timer.ack_attempts, change.timer.ack_due_at = None, 0, None
-            for attempt in change.attempts:
+        tenant_id = self.config.settings.tenant_id
+        return record_changes({tenant_id: self}, changes, self.now).get(tenant_id, [])
+
+
+def _objects(model: Any, db: str) -> Any:
+    """The model's rows: the tenant manager inside a tenant, or every tenant's on ``db``."""
+    return model.objects if db == DEFAULT_DB_ALIAS else model._base_manager.db_manager(db)
+
+
+def record_changes(
+    escalators: Mapping[int, Escalator], changes: Sequence[Change], now: dt.datetime, db: str = DEFAULT_DB_ALIAS
+) -> dict[int, list[int]]:
+    """Record the changes of one or more tenants in one set of statements on ``db`` (the
+    tenant's wall on the default connection, or a cross-tenant batch on the system one).
+    Returns, per tenant, the events whose notifications to send."""
+    changes = [c for c in changes if c.events or c.attempts]
+    if not changes:
+        return {}
+    new_events = [e for c in changes for e in c.events]
+    # ignore_conflicts: the (ticket, round, level) key is the last guard against a duplicate;
+    # the rows read back are the ones this call inserted (the instant is this operation's).
+    _objects(EscalationEvent, db).bulk_create(new_events, ignore_conflicts=True)
+    saved = {
+        (e.ticket_id, e.round, e.level): e
+        for e in _objects(EscalationEvent, db).filter(
+            ticket_id__in={e.ticket_id for e in new_events}, at=now
+        ).select_related("level_ref")
+    } if new_events else {}  # fmt: skip
+    attempts: list[EscalationAttempt] = []
+    notify: dict[int, set[int]] = {}
+    for change in changes:
+        escalator = escalators[change.timer.tenant_id]
+        tenant_notify = notify.setdefault(change.timer.tenant_id, set())
+        for event in change.events:
+            stored = saved.get((event.ticket_id, event.round, event.level))
+            event.pk = stored.pk if stored is not None else None
+        target = change.start_attempts_on
+        if target is not None and target.pk is not None:
+            tenant_notify.add(target.pk)
+            attempt = escalator.first_attempt(change.timer, target)
+            if attempt is not None:
                 attempts.append(attempt)
-                notify.add(attempt.event.pk)
-            for event in change.events:
-                if event.pk is not None and event.level < change.from_level:
-                    notify.add(event.pk)
-            timer = change.timer
-            if timer.ack_due_at is not None and (timer.next_check_at is None or timer.ack_due_at < timer.next_check_at):
-                timer.next_check_at = timer.ack_due_at
-        EscalationAttempt.objects.bulk_create(attempts, ignore_conflicts=True)
-        self._update_tickets(changes)
-        return sorted(notify)
-
-    def _update_tickets(self, changes: Sequence[Change]) -> None:
-        by_level: dict[int, list[int]] = {}
-        lines = []
-        for change in changes:
-            level = change.timer.level
-            if level == change.from_level:
-                continue
-            by_level.setdefault(level, []).append(change.ticket.pk)
-            lines.append(
-                TicketEvent(
-                    tenant_id=change.timer.tenant_id,
-                    ticket_id=change.ticket.pk,
-                    kind=TicketEvent.Kind.FIELD_CHANGED,
-                    actor_id=change.actor_id,
-                    at=self.now,
-                    field="escalation_level",
-                    from_value=str(change.from_level),
-                    to_value=str(level),
-                    reason=change.comment[:2000],
-                )  # fmt: skip
-            )
-        # The ticket's public field, written as a plain UPDATE: escalation is not an edit of
-        # the ticket, so its version (optimistic concurrency of edits) stays as it is.
-        for level, ticket_ids in by_level.items():
-            Ticket.objects.filter(pk__in=ticket_ids).update(escalation_level=level, updated_at=self.now)
-        TicketEvent.objects.bulk_create(lines)
+        elif target is not None:
+            # Another operation recorded this level already: do not try its contacts again.
+            change.timer.ack_event, change.timer.ack_attempts, change.timer.ack_due_at = None, 0, None
+        for attempt in change.attempts:
+            attempts.append(attempt)
+            tenant_notify.add(attempt.event.pk)
+        for event in change.events:
+            if event.pk is not None and event.level < change.from_level:
+                tenant_notify.add(event.pk)
+        timer = change.timer
+        if timer.ack_due_at is not None and (timer.next_check_at is None or timer.ack_due_at < timer.next_check_at):
+            timer.next_check_at = timer.ack_due_at
+    _objects(EscalationAttempt, db).bulk_create(attempts, ignore_conflicts=True)
+    _update_tickets(changes, now, db)
+    return {tenant_id: sorted(ids) for tenant_id, ids in notify.items() if ids}
 
 
-def send_notifications_on_commit(tenant_id: int, event_ids: list[int]) -> None:
+def _update_tickets(changes: Sequence[Change], now: dt.datetime, db: str) -> None:
+    by_level: dict[int, list[int]] = {}
+    lines = []
+    for change in changes:
+        level = change.timer.level
+        if level == change.from_level:
+            continue
+        by_level.setdefault(level, []).append(change.ticket.pk)
+        lines.append(
+            TicketEvent(
+                tenant_id=change.timer.tenant_id,
+                ticket_id=change.ticket.pk,
+                kind=TicketEvent.Kind.FIELD_CHANGED,
+                actor_id=change.actor_id,
+                at=now,
+                field="escalation_level",
+                from_value=str(change.from_level),
+                to_value=str(level),
+                reason=change.comment[:2000],
+            )  # fmt: skip
+        )
+    # The ticket's public field, written as a plain UPDATE: escalation is not an edit of
+    # the ticket, so its version (optimistic concurrency of edits) stays as it is.
+    for level, ticket_ids in by_level.items():
+        _objects(Ticket, db).filter(pk__in=ticket_ids).update(escalation_level=level, updated_at=now)
+    _objects(TicketEvent, db).bulk_create(lines)
+
+
+def send_notifications_on_commit(tenant_id: int, event_ids: list[int], using: str = DEFAULT_DB_ALIAS) -> None:
     """Hand the notifications of these events to a task once the transaction commits."""
     if not event_ids:
         return
@@ -362,7 +381,7 @@ def send_notifications_on_commit(tenant_id: int, event_ids: list[int]) -> None:
         with tenant_context(tenant_id):
             notify_escalation_task.delay(event_ids=event_ids)
 
-    transaction.on_commit(send)
+    transaction.on_commit(send, using=using)
 
 
 def now_or(now: dt.datetime | None) -> dt.datetime:

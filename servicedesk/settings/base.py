@@ -89,6 +89,7 @@ DATABASES = database_settings(
     conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASE_ROUTERS = ["servicedesk.db.router.SameDatabaseRouter"]
 
 REDIS_URL = env_str("REDIS_URL", "")
 CACHE_URL = env_str("CACHE_URL", REDIS_URL)

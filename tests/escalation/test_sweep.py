@@ -235,7 +235,8 @@ def test_discovery_finds_new_tickets_of_every_tenant_from_its_watermark(monkeypa
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "system"])
-def test_two_sweeps_at_once_escalate_each_ticket_exactly_once():
+@pytest.mark.parametrize("across", [True, False], ids=["across-tenants", "per-tenant"])
+def test_two_sweeps_at_once_escalate_each_ticket_exactly_once(across):
     seed_world()
     northwind = Tenant.objects.get(slug="northwind")
     alice = User.objects.get(email="alice@acme.example")
@@ -249,7 +250,7 @@ def test_two_sweeps_at_once_escalate_each_ticket_exactly_once():
     def sweep():
         try:
             barrier.wait()
-            results.append(sweep_escalations(now=when, batch_size=7, discovery=False))
+            results.append(sweep_escalations(now=when, batch_size=7, discovery=False, across_tenants=across))
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
         finally:
@@ -287,3 +288,31 @@ def test_a_new_ticket_gets_its_timer_when_it_opens():
     assert result.discovered == 0
     with tenant_context(northwind):
         assert Ticket.objects.get(pk=ticket.pk).escalation_level >= 1
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "system"])
+def test_across_tenants_an_outage_and_unanswered_attempts_follow_the_same_rules():
+    """The cross-tenant batch (PostgreSQL's path) against the per-tenant tests' expectations:
+    catch-up with skipped levels, then the next contact every 15 minutes and, after three
+    unanswered attempts, the next level."""
+    seed_world()
+    northwind = Tenant.objects.get(slug="northwind")
+    alice = User.objects.get(email="alice@acme.example")
+    agent = User.objects.get(email="agent@northwind.example")
+    with tenant_context(northwind):
+        ticket = _world_incident(alice, at("2026-11-18 09:00"))
+        from tickets.services.lifecycle import transition_ticket
+
+        transition_ticket(ticket=ticket, actor=agent, action="acknowledge")
+    sweep = lambda when: sweep_escalations(now=at(when), across_tenants=True)  # noqa: E731
+    result = sweep("2026-11-18 13:05")
+    assert (result.escalations, result.skipped, result.tenants) == (1, 3, 1)
+    assert _events(ticket) == [(1, "age", True), (2, "age", True), (3, "age", True), (4, "age", False)]
+    assert [(level, number) for level, number, _name in _attempts(ticket)] == [(4, 1)]
+    # Level 5 by age comes at 17:00; before that, the unanswered attempts move it on.
+    sweep("2026-11-18 13:20")
+    sweep("2026-11-18 13:35")
+    assert [(level, number) for level, number, _name in _attempts(ticket)] == [(4, 1), (4, 2), (4, 3)]
+    sweep("2026-11-18 13:50")
+    assert level_of(ticket) == 5
+    assert _events(ticket)[-1] == (5, "unanswered", False)
