@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from portal import console_views, escalation_views, ticket_views, views
+from portal import console_views, escalation_views, order_views, ticket_views, views
 from portal.forms import SignInForm
 
 app_name = "portal"
@@ -26,6 +26,10 @@ urlpatterns = [
         name="customer-ticket-download",
     ),
     path("console/", views.console_home, name="console-home"),
+    path("portal/orders/", order_views.customer_orders, name="customer-orders"),
+    path("portal/orders/<str:number>/", order_views.customer_order, name="customer-order"),
+    path("console/orders/", order_views.console_orders, name="console-orders"),
+    path("console/orders/<str:number>/", order_views.console_order, name="console-order"),
     path("console/tickets/", console_views.queue, name="console-queue"),
     path("console/tickets/<str:number>/", console_views.ticket, name="console-ticket"),
     path("console/tickets/<str:number>/reply/", console_views.reply, name="console-ticket-reply"),
