@@ -38,7 +38,7 @@ from portal.views import role_required, signed_in_user
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import User
 from tickets.api import ENTITLEMENT_NOTICE, attachment_response
-from tickets.models import Ticket
+from tickets.models import Rfo, Ticket
 from tickets.selectors import (
     attachments_visible_to,
     comments_visible_to,
@@ -51,6 +51,7 @@ from tickets.services.attachments import add_attachment
 from tickets.services.conversation import add_comment
 from tickets.services.intake import open_ticket, priority_for
 from tickets.services.lifecycle import available_actions, transition_ticket
+from tickets.services.problems import may_request_rfo, request_rfo
 
 CUSTOMER_PAGE_SIZE = 25
 
@@ -127,6 +128,8 @@ def ticket_page(
         "reply_form": bound.get("reply_form") or CommentForm(prefix="reply"),
         "upload_form": bound.get("upload_form") or (StaffAttachmentForm() if desk.is_console else AttachmentForm()),
         "transition_form": bound.get("transition_form"),
+        "rfo": Rfo.objects.filter(ticket=ticket).first(),
+        "rfo_possible": may_request_rfo(ticket),
     }
     refused_transition = bound.get("transition_form")
     context["refused_action"] = refused_transition.data.get("action", "") if refused_transition else ""
@@ -322,3 +325,18 @@ def customer_ticket_transition(request: HttpRequest, number: str) -> HttpRespons
 @require_GET
 def customer_ticket_download(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
     return download_attachment(request, number, attachment_id)
+
+
+@require_POST
+@customer_only
+def customer_request_rfo(request: HttpRequest, number: str) -> HttpResponseBase:
+    """Ask for the reason for outage of a resolved P1/P2 incident."""
+    actor = signed_in_user(request)
+    ticket = get_ticket_for(actor=actor, number=number)
+    try:
+        request_rfo(ticket=ticket, actor=actor)
+    except Conflict as refusal:
+        messages.error(request, refusal.detail)
+    else:
+        messages.success(request, _("The desk will send the reason for outage within 5 business days."))
+    return back_to_ticket(PORTAL, ticket, "reason-for-outage")

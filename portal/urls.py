@@ -15,6 +15,7 @@ urlpatterns = [
     path("portal/tickets/<str:number>/", ticket_views.customer_ticket, name="customer-ticket"),
     path("portal/tickets/<str:number>/reply/", ticket_views.customer_ticket_reply, name="customer-ticket-reply"),
     path("portal/tickets/<str:number>/attach/", ticket_views.customer_ticket_attach, name="customer-ticket-attach"),
+    path("portal/tickets/<str:number>/rfo/", ticket_views.customer_request_rfo, name="customer-ticket-rfo"),
     path(
         "portal/tickets/<str:number>/transition/",
         ticket_views.customer_ticket_transition,

@@ -93,6 +93,15 @@ def link_incident(*, problem: Problem, actor: User, ticket: Ticket) -> ProblemIn
     return link
 
 
+def may_request_rfo(ticket: Ticket) -> bool:
+    """Whether a reason for outage may be asked for now (a resolved or closed P1/P2 incident)."""
+    return (
+        ticket.kind == Ticket.Kind.INCIDENT
+        and ticket.priority in RFO_PRIORITIES
+        and ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+    )
+
+
 def rfo_due(calendar: calendars.BusinessCalendar, requested_at: dt.datetime) -> dt.datetime:
     """Close of business on the 5th business day after the request's day."""
     local_day = requested_at.astimezone(calendar.zone).date()
