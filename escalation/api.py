@@ -22,18 +22,13 @@ from escalation.models import EscalationAttempt, EscalationEvent, EscalationNoti
 from escalation.selectors import ContactView, MatrixView, escalations_for, matrices_for, notices_for
 from escalation.services.manual import acknowledge_attempt, deescalate_ticket, escalate_ticket
 from escalation.services.notifications import InvalidAcknowledgeLink, read_ack_token
+from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import paginated
 from servicedesk.errors import InvalidInput
 from servicedesk.models import User
 from servicedesk.tenancy import tenant_context
 from tickets.api import TicketSerializer
 from tickets.selectors import get_ticket_for
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - IsAuthenticated ran before
-    return user
 
 
 class EscalateSerializer(serializers.Serializer[Any]):
@@ -76,7 +71,7 @@ class EscalationEventSerializer(serializers.ModelSerializer[EscalationEvent]):
 
 
 def _ticket_response(request: Request, number: str, code: int = status.HTTP_200_OK) -> Response:
-    ticket = get_ticket_for(actor=_actor(request), number=number)
+    ticket = get_ticket_for(actor=actor_of(request), number=number)
     return Response(TicketSerializer(ticket, context={"request": request}).data, status=code)
 
 
@@ -101,8 +96,8 @@ class EscalateView(APIView):
     def post(self, request: Request, number: str) -> Response:
         serializer = EscalateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ticket = get_ticket_for(actor=_actor(request), number=number)
-        escalate_ticket(ticket=ticket, by=_actor(request), **serializer.validated_data)
+        ticket = get_ticket_for(actor=actor_of(request), number=number)
+        escalate_ticket(ticket=ticket, by=actor_of(request), **serializer.validated_data)
         return _ticket_response(request, number)
 
 
@@ -113,8 +108,8 @@ class DeescalateView(APIView):
     def post(self, request: Request, number: str) -> Response:
         serializer = DeescalateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ticket = get_ticket_for(actor=_actor(request), number=number)
-        deescalate_ticket(ticket=ticket, by=_actor(request), **serializer.validated_data)
+        ticket = get_ticket_for(actor=actor_of(request), number=number)
+        deescalate_ticket(ticket=ticket, by=actor_of(request), **serializer.validated_data)
         return _ticket_response(request, number)
 
 
@@ -124,8 +119,8 @@ class TicketEscalationsView(APIView):
 
     @extend_schema(responses={200: EscalationEventSerializer(many=True)}, tags=["tickets"])
     def get(self, request: Request, number: str) -> Response:
-        ticket = get_ticket_for(actor=_actor(request), number=number)
-        events = escalations_for(actor=_actor(request), ticket=ticket)
+        ticket = get_ticket_for(actor=actor_of(request), number=number)
+        events = escalations_for(actor=actor_of(request), ticket=ticket)
         return paginated(request, self, events, "at", lambda page: EscalationEventSerializer(page, many=True).data)
 
 
@@ -190,7 +185,7 @@ class EscalationMatrixView(APIView):
         tags=["escalation"],
     )
     def get(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = actor_of(request)
         return Response({"results": [matrix_data(m, staff=actor.is_desk_staff) for m in matrices_for(actor=actor)]})
 
 
@@ -273,5 +268,5 @@ class NoticesView(APIView):
 
     @extend_schema(responses={200: NoticeSerializer(many=True)}, tags=["escalation"])
     def get(self, request: Request) -> Response:
-        notices = notices_for(actor=_actor(request))
+        notices = notices_for(actor=actor_of(request))
         return paginated(request, self, notices, "-created_at", lambda page: NoticeSerializer(page, many=True).data)

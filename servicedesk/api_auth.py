@@ -84,3 +84,11 @@ class DeskTokenAuthenticationScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": 'Token from POST /api/v1/auth/token/, sent as "Token <token>".',
         }
+
+
+def actor_of(request: Request) -> User:
+    """The signed-in user of an API request (the views' IsAuthenticated ran before)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated
+    return user

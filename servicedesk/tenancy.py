@@ -64,10 +64,6 @@ def tenant_context(tenant: Tenant | int | None) -> Iterator[None]:
         _current_tenant_id.reset(token)
 
 
-class TenantQuerySet(models.QuerySet[M]):
-    pass
-
-
 class TenantManager(models.Manager[M]):
     """Default manager of tenant-owned models: the current tenant's rows, or an error."""
 

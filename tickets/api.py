@@ -30,8 +30,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders.selectors import get_service_for
+from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
-from servicedesk.models import User
 from tickets.models import Attachment, Comment, Impact, QuestionnaireField, Ticket, TicketEvent, Urgency
 from tickets.questionnaires import describe
 from tickets.selectors import (
@@ -55,12 +55,6 @@ ENTITLEMENT_NOTICE = gettext_noop(
     "This service has no current maintenance contract or warranty. The ticket is logged and the desk will "
     "contact you, but technical support may be charged or limited until a contract is in place."
 )
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - IsAuthenticated ran before
-    return user
 
 
 def _ref(obj: Any, name: str = "name") -> dict[str, Any] | None:
@@ -285,10 +279,10 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> Any:
-        return tickets_visible_to(actor=_actor(self.request))
+        return tickets_visible_to(actor=actor_of(self.request))
 
     def _ticket(self) -> Ticket:
-        return get_ticket_for(actor=_actor(self.request), number=self.kwargs["number"])
+        return get_ticket_for(actor=actor_of(self.request), number=self.kwargs["number"])
 
     def _filtered(self) -> Any:
         params = self.request.query_params
@@ -338,8 +332,8 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
     def create(self, request: Request) -> Response:
         serializer = TicketCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ticket = open_ticket(actor=_actor(request), draft=serializer.to_draft())
-        ticket = get_ticket_for(actor=_actor(request), number=ticket.number)
+        ticket = open_ticket(actor=actor_of(request), draft=serializer.to_draft())
+        ticket = get_ticket_for(actor=actor_of(request), number=ticket.number)
         return Response(TicketSerializer(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, number: str) -> Response:
@@ -352,7 +346,7 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         version = changes.pop("version")
-        update_ticket(ticket=ticket, actor=_actor(request), version=version, changes=changes)
+        update_ticket(ticket=ticket, actor=actor_of(request), version=version, changes=changes)
         return Response(TicketSerializer(self._ticket(), context={"request": request}).data)
 
     @extend_schema(request=TransitionSerializer, responses={200: TicketSerializer})
@@ -362,7 +356,7 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
         ticket = self._ticket()
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        transition_ticket(ticket=ticket, actor=_actor(request), **serializer.validated_data)
+        transition_ticket(ticket=ticket, actor=actor_of(request), **serializer.validated_data)
         return Response(TicketSerializer(self._ticket(), context={"request": request}).data)
 
     @extend_schema(
@@ -379,7 +373,7 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
     def comments(self, request: Request, number: str) -> Response:
         """Public replies (and, for staff, internal notes)."""
         ticket = self._ticket()
-        actor = _actor(request)
+        actor = actor_of(request)
         if request.method == "POST":
             serializer = CommentSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
@@ -406,7 +400,7 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
     def attachments(self, request: Request, number: str) -> Response:
         """The ticket's files; upload one as multipart ``file``."""
         ticket = self._ticket()
-        actor = _actor(request)
+        actor = actor_of(request)
         if request.method == "POST":
             upload = AttachmentUploadSerializer(data=request.data)
             upload.is_valid(raise_exception=True)
@@ -426,7 +420,7 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
     @action(detail=True, methods=["get"], url_path="attachments/<int:attachment_id>")
     def download(self, request: Request, number: str, attachment_id: int) -> FileResponse:
         """The file, always as a download, never rendered by the browser."""
-        attachment = get_attachment_for(actor=_actor(request), ticket=self._ticket(), pk=int(attachment_id))
+        attachment = get_attachment_for(actor=actor_of(request), ticket=self._ticket(), pk=int(attachment_id))
         return attachment_response(attachment)
 
     @extend_schema(
@@ -437,14 +431,14 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
     def callback(self, request: Request, number: str) -> Response:
         """Staff: record that a specialist called the customer back (meets the call-back target)."""
         note = request.data.get("note", "") if isinstance(request.data, dict) else ""
-        log_callback(ticket=self._ticket(), actor=_actor(request), note=str(note))
+        log_callback(ticket=self._ticket(), actor=actor_of(request), note=str(note))
         return Response(TicketSerializer(self._ticket(), context={"request": request}).data)
 
     @extend_schema(responses={200: EventSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def timeline(self, request: Request, number: str) -> Response:
         """Every change, transition, reply and attachment, oldest first."""
-        events = timeline_for(actor=_actor(request), ticket=self._ticket())
+        events = timeline_for(actor=actor_of(request), ticket=self._ticket())
         return paginated(request, self, events, "at", lambda page: EventSerializer(page, many=True).data)
 
 
@@ -484,7 +478,7 @@ class QuestionnaireView(APIView):
         tags=["services"],
     )
     def get(self, request: Request, service_id: str) -> Response:
-        service = get_service_for(actor=_actor(request), service_id=service_id)
+        service = get_service_for(actor=actor_of(request), service_id=service_id)
         language = (translation.get_language() or "en")[:2]
         questions = QuestionnaireField.objects.filter(service_type_id=service.service_type_id)
         return Response([describe(question, language) for question in questions])

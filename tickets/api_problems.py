@@ -10,16 +10,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from servicedesk.models import User
+from servicedesk.api_auth import actor_of
 from tickets.models import Problem, Rfo, SlaTarget
 from tickets.selectors import get_problem_for, get_ticket_for, problems_visible_to, rfo_of
 from tickets.services.problems import link_incident, open_problem, publish_rfo, request_rfo, update_problem
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - IsAuthenticated ran before
-    return user
 
 
 class ProblemSerializer(serializers.ModelSerializer[Problem]):
@@ -55,7 +49,7 @@ class ProblemViewSet(viewsets.GenericViewSet[Problem]):
     serializer_class = ProblemSerializer
 
     def get_queryset(self) -> Any:
-        return problems_visible_to(actor=_actor(self.request)).prefetch_related("links__ticket")
+        return problems_visible_to(actor=actor_of(self.request)).prefetch_related("links__ticket")
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -64,20 +58,20 @@ class ProblemViewSet(viewsets.GenericViewSet[Problem]):
     def create(self, request: Request) -> Response:
         serializer = ProblemSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        problem = open_problem(actor=_actor(request), **serializer.validated_data)
+        problem = open_problem(actor=actor_of(request), **serializer.validated_data)
         return Response(ProblemSerializer(problem).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, number: str) -> Response:
-        return Response(ProblemSerializer(get_problem_for(actor=_actor(request), number=number)).data)
+        return Response(ProblemSerializer(get_problem_for(actor=actor_of(request), number=number)).data)
 
     @extend_schema(request=ProblemUpdateSerializer, responses={200: ProblemSerializer})
     def partial_update(self, request: Request, number: str) -> Response:
-        problem = get_problem_for(actor=_actor(request), number=number)
+        problem = get_problem_for(actor=actor_of(request), number=number)
         serializer = ProblemUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         problem = update_problem(
-            problem=problem, actor=_actor(request), version=changes.pop("version"), changes=changes
+            problem=problem, actor=actor_of(request), version=changes.pop("version"), changes=changes
         )
         return Response(ProblemSerializer(problem).data)
 
@@ -88,7 +82,7 @@ class ProblemViewSet(viewsets.GenericViewSet[Problem]):
     @action(detail=True, methods=["post"])
     def incidents(self, request: Request, number: str) -> Response:
         """Link an incident to this problem."""
-        actor = _actor(request)
+        actor = actor_of(request)
         problem = get_problem_for(actor=actor, number=number)
         ticket = get_ticket_for(actor=actor, number=str(request.data.get("ticket", "")))
         link_incident(problem=problem, actor=actor, ticket=ticket)
@@ -129,14 +123,14 @@ class RfoView(viewsets.ViewSet):
 
     @extend_schema(responses={200: RfoSerializer})
     def retrieve(self, request: Request, number: str) -> Response:
-        actor = _actor(request)
+        actor = actor_of(request)
         rfo = rfo_of(actor=actor, ticket=get_ticket_for(actor=actor, number=number))
         return Response(RfoSerializer(rfo, context={"actor": actor}).data)
 
     @extend_schema(request=None, responses={201: RfoSerializer})
     def create(self, request: Request, number: str) -> Response:
         """Ask for the reason for outage of a resolved P1/P2 incident (due in 5 business days)."""
-        actor = _actor(request)
+        actor = actor_of(request)
         rfo = request_rfo(ticket=get_ticket_for(actor=actor, number=number), actor=actor)
         return Response(RfoSerializer(rfo, context={"actor": actor}).data, status=status.HTTP_201_CREATED)
 
@@ -152,7 +146,7 @@ class RfoView(viewsets.ViewSet):
         responses={200: RfoSerializer},
     )
     def publish(self, request: Request, number: str) -> Response:
-        actor = _actor(request)
+        actor = actor_of(request)
         rfo = rfo_of(actor=actor, ticket=get_ticket_for(actor=actor, number=number))
         problem_number = request.data.get("problem")
         problem = get_problem_for(actor=actor, number=str(problem_number)) if problem_number else None

@@ -12,17 +12,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from orders.api.common import (
-    STATUS_ACCOUNT_SITE_FILTERS,
-    actor_of,
-    enum_field,
-    filter_by_status_account_site,
-    ref,
-    service_ref,
-)
+from orders.api.common import STATUS_ACCOUNT_SITE_FILTERS, enum_field, filter_by_status_account_site, ref, service_ref
 from orders.models import ChangeRequest, ChangeRequestEvent
 from orders.selectors import change_request_timeline, change_requests_visible_to, get_change_request_for
 from orders.services import changes as change_services
+from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
 
 

@@ -8,15 +8,6 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
-from rest_framework.request import Request
-
-from servicedesk.models import User
-
-
-def actor_of(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - IsAuthenticated ran before
-    return user
 
 
 def ref(obj: Any, name: str = "name") -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from orders import dates
-from orders.api.common import actor_of, enum_field, id_param, ref, service_ref
+from orders.api.common import enum_field, id_param, ref, service_ref
 from orders.models import Contract, Order, OrderEvent, OrderLine, OrderStep
 from orders.selectors import (
     delivery_estimate,
@@ -32,6 +32,7 @@ from orders.selectors import (
 )
 from orders.services.delivery import ACTIONS, available_actions, confirm_delivery_date, transition_order
 from orders.services.ordering import LineDraft, OrderDraft, place_order, update_order
+from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
 from servicedesk.errors import InvalidInput
 from servicedesk.selectors import get_site_for

@@ -10,10 +10,11 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from orders.api.common import actor_of, ref
+from orders.api.common import ref
 from orders.models import LeadTime, Supplier
 from orders.selectors import get_lead_time_for, lead_times_visible_to, suppliers_visible_to
 from orders.services.lead_times import add_supplier, define_lead_time, remove_lead_time
+from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination
 
 

@@ -19,14 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from orders.api.common import (
-    STATUS_ACCOUNT_SITE_FILTERS,
-    actor_of,
-    enum_field,
-    filter_by_status_account_site,
-    ref,
-    service_ref,
-)
+from orders.api.common import STATUS_ACCOUNT_SITE_FILTERS, enum_field, filter_by_status_account_site, ref, service_ref
 from orders.models import CatalogueItem, SimpleServiceRequest
 from orders.selectors import (
     BillingReport,
@@ -37,6 +30,7 @@ from orders.selectors import (
     ssrs_visible_to,
 )
 from orders.services import ssr as ssr_services
+from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination
 from servicedesk.selectors import get_account_for
 

@@ -17,6 +17,7 @@ from orders.selectors import entitlement_of, services_visible_to
 from servicedesk.errors import InvalidInput
 from servicedesk.models import CustomerAccount, Site, Team, User
 from servicedesk.selectors import accounts_visible_to, sites_visible_to
+from servicedesk.tenancy import create_kwargs
 from tickets.events import ticket_changed
 from tickets.models import (
     Impact,
@@ -57,17 +58,11 @@ def next_ticket_number(*, prefix: str) -> str:
 
     Call inside the creating transaction: the sequence row stays locked until it commits, so
     concurrent creators queue here, and a rollback returns the number (no gaps)."""
-    sequence, _created = TicketSequence.objects.get_or_create(prefix=prefix, defaults=_tenant_kwargs())
+    sequence, _created = TicketSequence.objects.get_or_create(prefix=prefix, defaults=create_kwargs())
     sequence = TicketSequence.objects.select_for_update().get(pk=sequence.pk)
     sequence.last_value += 1
     sequence.save(update_fields=["last_value"])
     return f"{prefix}-{sequence.last_value:06d}"
-
-
-def _tenant_kwargs() -> dict[str, Any]:
-    from servicedesk.tenancy import require_tenant_id
-
-    return {"tenant_id": require_tenant_id()}
 
 
 def default_team_for(service: Service | None) -> Team | None:

@@ -255,9 +255,8 @@ def recompute(ticket: Ticket, now: dt.datetime) -> None:
             schedule(clock, cache)
             _refresh_breach(clock, now)
         changed.append(clock)
-    _save(changed)
-    if policy is not None:
-        SlaClock.objects.bulk_update(changed, ["policy", "calendar", "budget_minutes", "warning_percent"])
+    if changed:
+        SlaClock.objects.bulk_update(changed, [*_FIELDS, "policy", "calendar", "budget_minutes", "warning_percent"])
 
 
 def summary(ticket: Ticket) -> dict[str, Any]:
