@@ -25,12 +25,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from escalation.models import EscalationAttempt, EscalationContact, EscalationEvent, EscalationPolicy, TicketEscalation
 from escalation.services.config import TenantConfig, product_area_of
 from servicedesk import calendars
+from servicedesk.db.bulk import insert_rows
 from servicedesk.tenancy import tenant_context
 from tickets.models import SlaClock, Ticket, TicketEvent
 
@@ -57,18 +60,47 @@ def level_due_at(
     return calendars.add_business_time(calendar, timer.baseline_at, delta)
 
 
-def _breaches(timer: TicketEscalation, clocks: Iterable[SlaClock], now: dt.datetime) -> tuple[bool, dt.datetime | None]:
+def breach_instants(pairs: Iterable[tuple[int, int]], db: str = DEFAULT_DB_ALIAS) -> dict[int, list[dt.datetime]]:
+    """Per ticket of these (tenant id, ticket id) pairs, the instants its SLA clocks breached
+    at, or fall due at while running: what a breach is judged by. Inside the tenant's wall on
+    the default connection; across tenants on PostgreSQL's system connection one join on the
+    clocks' (tenant, ticket) unique index (a list of ticket ids alone has no index to use)."""
+    pairs = list(pairs)
+    found: dict[int, list[dt.datetime]] = {}
+    if not pairs:
+        return found
+    connection = connections[db]
+    if db != DEFAULT_DB_ALIAS and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT c.ticket_id, coalesce(c.breached_at, c.due_at)
+                      FROM {SlaClock._meta.db_table} c
+                      JOIN unnest(%s::bigint[], %s::bigint[]) AS k(tenant_id, ticket_id)
+                        ON c.tenant_id = k.tenant_id AND c.ticket_id = k.ticket_id
+                     WHERE c.breached_at IS NOT NULL OR c.state = %s""",  # noqa: S608 - the model's table
+                [[t for t, _ in pairs], [k for _, k in pairs], SlaClock.State.RUNNING.value],
+            )
+            rows = cursor.fetchall()
+    else:
+        manager = SlaClock.objects if db == DEFAULT_DB_ALIAS else SlaClock._base_manager.db_manager(db)
+        rows = list(
+            manager.filter(tenant_id__in={t for t, _ in pairs}, ticket_id__in=[k for _, k in pairs])
+            .filter(Q(breached_at__isnull=False) | Q(state=SlaClock.State.RUNNING))
+            .values_list("ticket_id", Coalesce("breached_at", "due_at"))
+        )
+    for ticket_id, instant in rows:
+        found.setdefault(ticket_id, []).append(instant)
+    return found
+
+
+def _breaches(
+    timer: TicketEscalation, instants: Iterable[dt.datetime], now: dt.datetime
+) -> tuple[bool, dt.datetime | None]:
     """(an SLA breach not yet acted on has happened by now, the next instant a running clock
-    falls due). A clock running past its due instant counts as breached before the SLA sweep
-    records it."""
+    falls due), from ``breach_instants``. A clock running past its due instant counts as
+    breached before the SLA sweep records it."""
     breached, upcoming = False, None
-    for clock in clocks:
-        if clock.breached_at is not None:
-            instant = clock.breached_at
-        elif clock.state == SlaClock.State.RUNNING:
-            instant = clock.due_at
-        else:
-            continue
+    for instant in instants:
         if timer.breaches_handled_until is not None and instant <= timer.breaches_handled_until:
             continue
         if instant <= now:
@@ -129,7 +161,9 @@ class Escalator:
             warranted = level
         return warranted
 
-    def next_check(self, timer: TicketEscalation, ticket: Ticket, clocks: Sequence[SlaClock]) -> dt.datetime | None:
+    def next_check(
+        self, timer: TicketEscalation, ticket: Ticket, instants: Sequence[dt.datetime]
+    ) -> dt.datetime | None:
         """The next instant anything can happen to the timer: the next level by age, a running
         SLA clock falling due (when a breach would raise the level), an acknowledgement
         timing out. None when nothing is pending."""
@@ -146,7 +180,7 @@ class Escalator:
                 if due is not None:
                     candidates.append(due)
             if policy.breach_level and timer.level < min(policy.breach_level, top):
-                _, upcoming = _breaches(timer, clocks, self.now)
+                _, upcoming = _breaches(timer, instants, self.now)
                 if upcoming is not None:
                     candidates.append(upcoming)
         return min(candidates) if candidates else None
@@ -217,9 +251,11 @@ class Escalator:
     def _attempt(
         self, event: EscalationEvent, number: int, contact: EscalationContact, *, manager: bool = False
     ) -> EscalationAttempt:
+        # Foreign keys by id: assigning the objects costs more than the rest of the row.
         return EscalationAttempt(
-            tenant_id=event.tenant_id, event=event, number=number, contact=contact, name=contact.display_name[:200],
-            role=contact.role, email=contact.display_email, phone=contact.display_phone, user=contact.user,
+            tenant_id=event.tenant_id, event_id=event.pk, number=number, contact_id=contact.pk,
+            name=contact.display_name[:200], role=contact.role, email=contact.display_email,
+            phone=contact.display_phone, user_id=contact.user_id,
             is_manager=manager, at=self.now, ack_due_at=None if manager else self.now + self.config.acknowledge_within(),
         )  # fmt: skip
 
@@ -232,9 +268,10 @@ class Escalator:
         timer.ack_event, timer.ack_attempts, timer.ack_due_at = event, 1, attempt.ack_due_at
         return attempt
 
-    def advance(self, timer: TicketEscalation, ticket: Ticket, clocks: Sequence[SlaClock]) -> Change | None:
-        """What is due for this timer now (the sweep's rule). Changes the timer in place;
-        returns what to record, or None when only the timer changed."""
+    def advance(self, timer: TicketEscalation, ticket: Ticket, instants: Sequence[dt.datetime]) -> Change | None:
+        """What is due for this timer now (the sweep's rule), given the ticket's
+        ``breach_instants``. Changes the timer in place; returns what to record, or None when
+        only the timer changed."""
         change = Change(timer=timer, ticket=ticket, from_level=timer.level)
         if ticket.status not in Ticket.OPEN_STATUSES:
             timer.closed_at, timer.ack_due_at, timer.next_check_at = self.now, None, None
@@ -265,7 +302,7 @@ class Escalator:
             target, trigger = by_age, Trigger.AGE
         policy = self.policy_of(ticket)
         if policy is not None and policy.breach_level and self.config.settings.is_enabled:
-            breached, _ = _breaches(timer, clocks, self.now)
+            breached, _ = _breaches(timer, instants, self.now)
             if breached:
                 timer.breaches_handled_until = self.now
                 floor = min(policy.breach_level, top)
@@ -273,7 +310,7 @@ class Escalator:
                     target, trigger = floor, Trigger.BREACH
         if target > timer.level:
             self.raise_to(change, target, trigger)
-        timer.next_check_at = self.next_check(timer, ticket, clocks)
+        timer.next_check_at = self.next_check(timer, ticket, instants)
         if not change.events and not change.attempts:
             return None
         return change
@@ -301,24 +338,12 @@ def record_changes(
     changes = [c for c in changes if c.events or c.attempts]
     if not changes:
         return {}
-    new_events = [e for c in changes for e in c.events]
-    # ignore_conflicts: the (ticket, round, level) key is the last guard against a duplicate;
-    # the rows read back are the ones this call inserted (the instant is this operation's).
-    _objects(EscalationEvent, db).bulk_create(new_events, ignore_conflicts=True)
-    saved = {
-        (e.ticket_id, e.round, e.level): e
-        for e in _objects(EscalationEvent, db).filter(
-            ticket_id__in={e.ticket_id for e in new_events}, at=now
-        ).select_related("level_ref")
-    } if new_events else {}  # fmt: skip
+    _insert_events([e for c in changes for e in c.events], now, db)
     attempts: list[EscalationAttempt] = []
     notify: dict[int, set[int]] = {}
     for change in changes:
         escalator = escalators[change.timer.tenant_id]
         tenant_notify = notify.setdefault(change.timer.tenant_id, set())
-        for event in change.events:
-            stored = saved.get((event.ticket_id, event.round, event.level))
-            event.pk = stored.pk if stored is not None else None
         target = change.start_attempts_on
         if target is not None and target.pk is not None:
             tenant_notify.add(target.pk)
@@ -330,16 +355,42 @@ def record_changes(
             change.timer.ack_event, change.timer.ack_attempts, change.timer.ack_due_at = None, 0, None
         for attempt in change.attempts:
             attempts.append(attempt)
-            tenant_notify.add(attempt.event.pk)
+            tenant_notify.add(attempt.event_id)
         for event in change.events:
             if event.pk is not None and event.level < change.from_level:
                 tenant_notify.add(event.pk)
         timer = change.timer
         if timer.ack_due_at is not None and (timer.next_check_at is None or timer.ack_due_at < timer.next_check_at):
             timer.next_check_at = timer.ack_due_at
-    _objects(EscalationAttempt, db).bulk_create(attempts, ignore_conflicts=True)
+    _insert(EscalationAttempt, attempts, db, ignore_conflicts=True)
     _update_tickets(changes, now, db)
     return {tenant_id: sorted(ids) for tenant_id, ids in notify.items() if ids}
+
+
+def _insert(model: Any, objs: Sequence[Any], db: str, *, ignore_conflicts: bool = False) -> None:
+    if connections[db].vendor == "postgresql":
+        insert_rows(objs, using=db, ignore_conflicts=ignore_conflicts)
+    else:
+        _objects(model, db).bulk_create(objs, ignore_conflicts=ignore_conflicts)
+
+
+def _insert_events(events: Sequence[EscalationEvent], now: dt.datetime, db: str) -> None:
+    """Insert these events and give each its primary key; one whose (ticket, round, level)
+    another operation recorded first is left out and keeps None (the unique key is the last
+    guard against a duplicate)."""
+    if not events:
+        return
+    if connections[db].vendor == "postgresql":
+        inserted = insert_rows(events, using=db, ignore_conflicts=True, returning=("id", "ticket", "round", "level"))
+    else:
+        _objects(EscalationEvent, db).bulk_create(events, ignore_conflicts=True)
+        # Without RETURNING for the rows inserted: the ones at this operation's instant.
+        inserted = _objects(EscalationEvent, db).filter(
+            ticket_id__in={e.ticket_id for e in events}, at=now
+        ).values_list("pk", "ticket_id", "round", "level")  # fmt: skip
+    ids = {(ticket_id, round_, level): pk for pk, ticket_id, round_, level in inserted}
+    for event in events:
+        event.pk = ids.get((event.ticket_id, event.round, event.level))
 
 
 def _update_tickets(changes: Sequence[Change], now: dt.datetime, db: str) -> None:
@@ -367,7 +418,7 @@ def _update_tickets(changes: Sequence[Change], now: dt.datetime, db: str) -> Non
     # the ticket, so its version (optimistic concurrency of edits) stays as it is.
     for level, ticket_ids in by_level.items():
         _objects(Ticket, db).filter(pk__in=ticket_ids).update(escalation_level=level, updated_at=now)
-    _objects(TicketEvent, db).bulk_create(lines)
+    _insert(TicketEvent, lines, db)
 
 
 def send_notifications_on_commit(tenant_id: int, event_ids: list[int], using: str = DEFAULT_DB_ALIAS) -> None:
@@ -380,6 +431,21 @@ def send_notifications_on_commit(tenant_id: int, event_ids: list[int], using: st
 
         with tenant_context(tenant_id):
             notify_escalation_task.delay(event_ids=event_ids)
+
+    transaction.on_commit(send, using=using)
+
+
+def send_batch_notifications_on_commit(event_ids_by_tenant: Mapping[int, list[int]], using: str) -> None:
+    """Hand a cross-tenant batch's notifications to one task once the transaction commits
+    (a task per tenant cost more than the rest of a sweep: bench/escalation_sweep.py)."""
+    batch = {str(tenant_id): ids for tenant_id, ids in event_ids_by_tenant.items() if ids}
+    if not batch:
+        return
+
+    def send() -> None:
+        from escalation.tasks import notify_escalation_batch_task  # noqa: PLC0415 - tasks import services
+
+        notify_escalation_batch_task.delay(event_ids_by_tenant=batch)
 
     transaction.on_commit(send, using=using)
 

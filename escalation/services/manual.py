@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from escalation.models import EscalationAttempt, EscalationEvent, TicketEscalation
 from escalation.services.config import TenantConfig
-from escalation.services.engine import TIMER_FIELDS, Change, Escalator, send_notifications_on_commit
+from escalation.services.engine import TIMER_FIELDS, Change, Escalator, breach_instants, send_notifications_on_commit
 from escalation.services.timers import lock_timer, tickets_for_rules
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import User
-from tickets.models import SlaClock, Ticket
+from tickets.models import Ticket
 
 Reason = EscalationEvent.Reason
 MAX_COMMENT = 2000
@@ -45,8 +45,8 @@ def _open_ticket(timer: TicketEscalation, ticket: Ticket, now: dt.datetime) -> T
     return current
 
 
-def _clocks(ticket: Ticket) -> list[SlaClock]:
-    return list(SlaClock.objects.filter(ticket_id=ticket.pk).only("id", "ticket_id", "state", "due_at", "breached_at"))
+def _clocks(ticket: Ticket) -> list[dt.datetime]:
+    return breach_instants([(ticket.tenant_id, ticket.pk)]).get(ticket.pk, [])
 
 
 def _finish(escalator: Escalator, change: Change) -> list[int]:

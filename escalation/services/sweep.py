@@ -21,7 +21,8 @@ Run by beat every minute (escalation.tasks.escalation_sweep_task), in two phases
    that was down catches up on its next run: a ticket goes straight to the level its age
    warrants, the levels in between recorded as skipped.
 
-Notifications are handed to a task when each tenant's transaction commits.
+Notifications are handed to a task when each batch's transaction commits: one task per batch
+across tenants (it works through the tenants one wall at a time), one per tenant otherwise.
 """
 
 from __future__ import annotations
@@ -38,11 +39,18 @@ from django.utils import timezone
 
 from escalation.models import DiscoveryWatermark, EscalationSettings, TicketEscalation
 from escalation.services.config import TenantConfig
-from escalation.services.engine import Change, Escalator, record_changes, send_notifications_on_commit
-from escalation.services.timers import TICKET_FIELDS, start_timers, tickets_for_rules
+from escalation.services.engine import (
+    Change,
+    Escalator,
+    breach_instants,
+    record_changes,
+    send_batch_notifications_on_commit,
+    send_notifications_on_commit,
+)
+from escalation.services.timers import for_rules, start_timers, tickets_for_rules
 from servicedesk.settings.database import SYSTEM_DB
 from servicedesk.tenancy import tenant_context
-from tickets.models import SlaClock, Ticket
+from tickets.models import Ticket
 
 BATCH_SIZE = 500
 DISCOVERY_BATCH = 2_000
@@ -148,20 +156,16 @@ def _sweep_batch(escalator: Escalator, batch_size: int, result: SweepResult) -> 
         if not timers:
             return 0
         tickets = {t.pk: t for t in tickets_for_rules(t.ticket_id for t in timers)}
-        watched = [t.ticket_id for t in timers if _watches_breaches(escalator, t, tickets.get(t.ticket_id))]
-        clocks: dict[int, list[SlaClock]] = defaultdict(list)
-        if watched:
-            for clock in SlaClock.objects.filter(ticket_id__in=watched).only(
-                "id", "ticket_id", "state", "due_at", "breached_at"
-            ):
-                clocks[clock.ticket_id].append(clock)
+        instants = breach_instants(
+            (t.tenant_id, t.ticket_id) for t in timers if _watches_breaches(escalator, t, tickets.get(t.ticket_id))
+        )
         changes: list[Change] = []
         for timer in timers:
             ticket = tickets.get(timer.ticket_id)
             if ticket is None:  # gone (deleted): nothing left to escalate
                 timer.closed_at, timer.next_check_at = now, None
                 continue
-            change = escalator.advance(timer, ticket, clocks.get(ticket.pk, []))
+            change = escalator.advance(timer, ticket, instants.get(ticket.pk, []))
             if change is not None:
                 changes.append(change)
         event_ids = escalator.record(changes)
@@ -248,37 +252,30 @@ def _sweep_batch_across_tenants(
         escalators = {tenant_id: Escalator(configs[tenant_id], now) for tenant_id in {t.tenant_id for t in timers}}
         tickets = {
             t.pk: t
-            for t in Ticket._base_manager.db_manager(SYSTEM_DB)
-            .filter(pk__in=[t.ticket_id for t in timers])
-            .select_related("service", "team")
-            .only(*TICKET_FIELDS)
+            for t in for_rules(Ticket._base_manager.db_manager(SYSTEM_DB).filter(pk__in=[t.ticket_id for t in timers]))
         }
-        watched = [
-            t.ticket_id for t in timers if _watches_breaches(escalators[t.tenant_id], t, tickets.get(t.ticket_id))
-        ]
-        clocks: dict[int, list[SlaClock]] = defaultdict(list)
-        if watched:
-            for clock in (
-                SlaClock._base_manager.db_manager(SYSTEM_DB)
-                .filter(ticket_id__in=watched)
-                .only("id", "ticket_id", "state", "due_at", "breached_at")
-            ):
-                clocks[clock.ticket_id].append(clock)
+        instants = breach_instants(
+            (
+                (t.tenant_id, t.ticket_id)
+                for t in timers
+                if _watches_breaches(escalators[t.tenant_id], t, tickets.get(t.ticket_id))
+            ),
+            db=SYSTEM_DB,
+        )
         changes: list[Change] = []
         for timer in timers:
             ticket = tickets.get(timer.ticket_id)
             if ticket is None:
                 timer.closed_at, timer.next_check_at = now, None
                 continue
-            change = escalators[timer.tenant_id].advance(timer, ticket, clocks.get(ticket.pk, []))
+            change = escalators[timer.tenant_id].advance(timer, ticket, instants.get(ticket.pk, []))
             if change is not None:
                 changes.append(change)
         event_ids = record_changes(escalators, changes, now, db=SYSTEM_DB)
         save_timers(timers, using=SYSTEM_DB)
         _count(changes, timers, result)
         result.tenant_ids.update(escalators)
-        for tenant_id, ids in event_ids.items():
-            send_notifications_on_commit(tenant_id, ids, using=SYSTEM_DB)
+        send_batch_notifications_on_commit(event_ids, using=SYSTEM_DB)
         return len(timers)
 
 

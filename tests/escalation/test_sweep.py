@@ -316,3 +316,53 @@ def test_across_tenants_an_outage_and_unanswered_attempts_follow_the_same_rules(
     sweep("2026-11-18 13:50")
     assert level_of(ticket) == 5
     assert _events(ticket)[-1] == (5, "unanswered", False)
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "system"])
+def test_a_batch_across_tenants_hands_its_notifications_to_one_task_that_keeps_each_tenant_apart(
+    monkeypatch, mailoutbox
+):
+    """One task per batch (not one per tenant), working through the tenants one wall at a
+    time; sent again (a retry), it sends nothing twice."""
+    from escalation import tasks
+
+    seed_world()
+    northwind, bluepeak = Tenant.objects.get(slug="northwind"), Tenant.objects.get(slug="bluepeak")
+    with tenant_context(northwind):
+        ours = _world_incident(User.objects.get(email="alice@acme.example"), at("2026-11-18 09:00"))
+    with tenant_context(bluepeak):
+        theirs = open_ticket(
+            actor=User.objects.get(email="carol@initech.example"),
+            draft=TicketDraft(kind="enquiry", subject="Hola", description="Pregunta."),
+            now=at("2026-11-18 09:00"),
+        )
+    sent = []
+
+    def delay(**kwargs):
+        sent.append(kwargs)
+        tasks.notify_escalation_batch_task.run(**kwargs)
+
+    monkeypatch.setattr(tasks.notify_escalation_batch_task, "delay", delay)
+    result = sweep_escalations(now=at("2026-11-19 09:00"), across_tenants=True)
+    assert result.tenants == 2
+    assert len(sent) == 1
+    batch = sent[0]["event_ids_by_tenant"]
+    assert set(batch) == {str(northwind.pk), str(bluepeak.pk)}
+    with tenant_context(northwind):
+        assert set(batch[str(northwind.pk)]) <= set(
+            EscalationEvent.objects.filter(ticket=ours).values_list("pk", flat=True)
+        )
+    with tenant_context(bluepeak):
+        assert set(batch[str(bluepeak.pk)]) <= set(
+            EscalationEvent.objects.filter(ticket=theirs).values_list("pk", flat=True)
+        )
+    # Each in its tenant's words and language: the level's contact and the account's user.
+    assert sorted((m.to[0], m.subject) for m in mailoutbox) == [
+        ("alice@acme.example", f"Your ticket {ours.number} was escalated to level 5"),
+        ("carol@initech.example", f"Su ticket {theirs.number} se ha escalado al nivel 1"),
+        ("m.gil@bluepeak.example", f"Nivel de escalado 1: {theirs.number} Hola"),
+        ("r.hale@northwind.example", f"Escalation level 5: {ours.number} Down"),
+    ]
+    count = len(mailoutbox)
+    tasks.notify_escalation_batch_task.run(**sent[0])
+    assert len(mailoutbox) == count
