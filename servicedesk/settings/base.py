@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .database import database_settings
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_base_url, env_bool, env_int, env_list, env_str
 
 # Time zone rules from the pinned tzdata package, not from whatever the host has: every
 # machine computes the same SLA instants (README, "Time").
@@ -27,6 +27,9 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Where people reach the desk: the start of the links in mails sent outside a request
+# (escalation acknowledgements). Unset, the first ALLOWED_HOSTS entry stands in for it.
+PUBLIC_BASE_URL = env_base_url("PUBLIC_BASE_URL")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -5,6 +5,7 @@ deployment fails at start-up instead of running with a silent default.
 """
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -46,3 +47,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_base_url(name: str, default: str = "") -> str:
+    """An absolute http(s) address without query or fragment, without a trailing slash; empty
+    when unset."""
+    raw = os.environ.get(name, default).strip()
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an http(s) address like https://desk.example.com.")
+    return raw.rstrip("/")

@@ -113,6 +113,13 @@ def test_acknowledging_through_the_link_stops_the_attempts(client, desk, p2, swe
 
 
 @pytest.mark.django_db
+def test_links_in_mails_start_with_the_public_address_when_one_is_set(desk, p2, sweep, mailoutbox, settings):
+    settings.PUBLIC_BASE_URL = "https://desk.example.com"
+    sweep("2026-11-18 10:00")
+    assert "https://desk.example.com/escalation/acknowledge/" in mailoutbox[0].body
+
+
+@pytest.mark.django_db
 def test_acknowledging_through_the_api_and_a_second_time_changes_nothing(desk, p2, sweep, mailoutbox, client):
     sweep("2026-11-18 10:00")
     token = LINK.search(mailoutbox[0].body).group(1)

@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://servicedesk_app@127.0.0.1:5432/servicedesk",
     "DATABASE_SYSTEM_URL": "postgres://servicedesk_system@127.0.0.1:5432/servicedesk",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "PUBLIC_BASE_URL": "https://desk.example.com",
 }
 
 
@@ -48,3 +49,15 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     result = _check({"SECRET_KEY": ""})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_check_deploy_warns_when_mail_links_have_no_public_address():
+    result = _check({"PUBLIC_BASE_URL": ""})
+    assert result.returncode != 0
+    assert "servicedesk.W001" in result.stderr + result.stdout
+
+
+def test_a_public_address_that_is_not_one_refuses_to_start():
+    result = _check({"PUBLIC_BASE_URL": "desk.example.com"})
+    assert result.returncode != 0
+    assert "PUBLIC_BASE_URL" in result.stderr
