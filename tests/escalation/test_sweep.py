@@ -196,21 +196,28 @@ def _world_incident(alice, now):
     )  # fmt: skip
 
 
+def _a_ticket_in_each_of_two_tenants():
+    """The demo world seeded (committed), then Acme's P1 outage at Northwind and Initech's
+    enquiry at Bluepeak, both opened 18 November 2026 09:00 UTC."""
+    seed_world()
+    northwind, bluepeak = Tenant.objects.get(slug="northwind"), Tenant.objects.get(slug="bluepeak")
+    with tenant_context(northwind):
+        outage = _world_incident(User.objects.get(email="alice@acme.example"), at("2026-11-18 09:00"))
+    with tenant_context(bluepeak):
+        enquiry = open_ticket(
+            actor=User.objects.get(email="carol@initech.example"),
+            draft=TicketDraft(kind="enquiry", subject="Hola", description="Pregunta."),
+            now=at("2026-11-18 09:00"),
+        )
+    return northwind, bluepeak, outage, enquiry
+
+
 @pytest.mark.django_db(transaction=True, databases=["default", "system"])
 def test_discovery_finds_new_tickets_of_every_tenant_from_its_watermark(monkeypatch):
     # Tickets that arrive without the tickets layer's event (imports, or before this app was
     # installed): discovery is what finds them.
     monkeypatch.setattr("tickets.events._handlers", [])
-    seed_world()
-    northwind, bluepeak = Tenant.objects.get(slug="northwind"), Tenant.objects.get(slug="bluepeak")
-    with tenant_context(northwind):
-        first = _world_incident(User.objects.get(email="alice@acme.example"), at("2026-11-18 09:00"))
-    with tenant_context(bluepeak):
-        other = open_ticket(
-            actor=User.objects.get(email="carol@initech.example"),
-            draft=TicketDraft(kind="enquiry", subject="Hola", description="Pregunta."),
-            now=at("2026-11-18 09:00"),
-        )
+    northwind, bluepeak, first, other = _a_ticket_in_each_of_two_tenants()
     result = sweep_escalations(now=at("2026-11-18 09:05"))
     assert result.discovered == 2
     assert DiscoveryWatermark.objects.get().value == at("2026-11-18 09:05")
@@ -326,16 +333,7 @@ def test_a_batch_across_tenants_hands_its_notifications_to_one_task_that_keeps_e
     time; sent again (a retry), it sends nothing twice."""
     from escalation import tasks
 
-    seed_world()
-    northwind, bluepeak = Tenant.objects.get(slug="northwind"), Tenant.objects.get(slug="bluepeak")
-    with tenant_context(northwind):
-        ours = _world_incident(User.objects.get(email="alice@acme.example"), at("2026-11-18 09:00"))
-    with tenant_context(bluepeak):
-        theirs = open_ticket(
-            actor=User.objects.get(email="carol@initech.example"),
-            draft=TicketDraft(kind="enquiry", subject="Hola", description="Pregunta."),
-            now=at("2026-11-18 09:00"),
-        )
+    northwind, bluepeak, ours, theirs = _a_ticket_in_each_of_two_tenants()
     sent = []
 
     def delay(**kwargs):
