@@ -49,8 +49,9 @@ def insert_rows(
     returning: Sequence[str] = (),
 ) -> list[tuple[Any, ...]]:
     """Insert ``objs`` (all of one model) with the given fields (default: every column but an
-    automatic primary key) in one statement on ``using`` (PostgreSQL). With ``ignore_conflicts`` a row that would break a unique constraint is
-    left out. Returns the ``returning`` columns of each row inserted (none asked: [])."""
+    automatic primary key) in one statement on ``using`` (PostgreSQL). With
+    ``ignore_conflicts`` a row that would break a unique constraint is left out. Returns the
+    ``returning`` columns of each row inserted (none asked: [])."""
     if not objs:
         return []
     connection = connections[using]
