@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from orders.models import ChangeRequest, ChangeRequestEvent, unmet_guards
-from orders.selectors import services_visible_to
 from orders.services import numbering
+from orders.services.targets import service_and_site
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
-from servicedesk.models import Site, User
-from servicedesk.selectors import sites_visible_to
+from servicedesk.models import User
 from servicedesk.tenancy import tenant_context
 
 ACTIONS = ("quote", "accept", "decline", "schedule", "complete", "cancel")
@@ -54,22 +53,13 @@ def open_change_request(*, actor: User, draft: ChangeDraft, now: dt.datetime | N
         errors["title"] = [_("Give a short title of at most 200 characters.")]
     if not description or len(description) > MAX_DESCRIPTION:
         errors["description"] = [_("Describe the change (at most %(max)d characters).") % {"max": MAX_DESCRIPTION}]
-    service = None
-    if draft.service:
-        service = services_visible_to(actor=actor).filter(service_id=draft.service).first()
-        if service is None:
-            errors["service"] = [_("There is no service %(id)s.") % {"id": draft.service}]
-    site: Site | None = None
-    if draft.site_id is not None:
-        site = sites_visible_to(actor=actor).filter(pk=draft.site_id).first()
-        if site is None:
-            errors["site"] = [_("There is no such site.")]
-        elif service is not None and service.site_id != site.pk:
-            errors["site"] = [_("The service is at another site.")]
-    elif service is not None:
-        site = service.site
-    elif "service" not in errors:
-        errors["site"] = [_("Name the site (or the service) the change is for.")]
+    service, site = service_and_site(
+        actor=actor,
+        service_id=draft.service,
+        site_id=draft.site_id,
+        errors=errors,
+        unnamed=_("Name the site (or the service) the change is for."),
+    )
     if errors or site is None:
         raise InvalidInput(errors)  # type: ignore[arg-type]
     change = ChangeRequest.objects.create(

@@ -15,11 +15,11 @@ from django_fsm import can_proceed, has_transition_perm
 
 from orders import dates
 from orders.models import CatalogueItem, SimpleServiceRequest, unmet_guards
-from orders.selectors import catalogue_visible_to, services_visible_to
+from orders.selectors import catalogue_visible_to
 from orders.services import numbering
+from orders.services.targets import service_and_site
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import Site, User
-from servicedesk.selectors import sites_visible_to
 
 ACTIONS = ("complete", "cancel")
 FIELD_TYPES = ("text", "number", "choice", "yes_no")
@@ -137,22 +137,13 @@ def submit_ssr(*, actor: User, draft: SsrDraft, now: dt.datetime | None = None) 
     item = catalogue_visible_to(actor=actor).filter(code=draft.item, is_active=True).first() if draft.item else None
     if item is None:
         errors["item"] = [_("There is no such item in the catalogue.")]
-    service = None
-    if draft.service:
-        service = services_visible_to(actor=actor).filter(service_id=draft.service).first()
-        if service is None:
-            errors["service"] = [_("There is no service %(id)s.") % {"id": draft.service}]
-    site: Site | None = None
-    if draft.site_id is not None:
-        site = sites_visible_to(actor=actor).filter(pk=draft.site_id).first()
-        if site is None:
-            errors["site"] = [_("There is no such site.")]
-        elif service is not None and service.site_id != site.pk:
-            errors["site"] = [_("The service is at another site.")]
-    elif service is not None:
-        site = service.site
-    elif "service" not in errors:
-        errors["site"] = [_("Name the site (or the service) the work is for.")]
+    service, site = service_and_site(
+        actor=actor,
+        service_id=draft.service,
+        site_id=draft.site_id,
+        errors=errors,
+        unnamed=_("Name the site (or the service) the work is for."),
+    )
     start = draft.requested_start
     if start is None:
         errors["requested_start"] = [_("Say when the work should start.")]
