@@ -82,9 +82,9 @@ def breach_instants(pairs: Iterable[tuple[int, int]], db: str = DEFAULT_DB_ALIAS
             )
             rows = cursor.fetchall()
     else:
-        manager = SlaClock.objects if db == DEFAULT_DB_ALIAS else SlaClock._base_manager.db_manager(db)
         rows = list(
-            manager.filter(tenant_id__in={t for t, _ in pairs}, ticket_id__in=[k for _, k in pairs])
+            rows_of(SlaClock, db)
+            .filter(tenant_id__in={t for t, _ in pairs}, ticket_id__in=[k for _, k in pairs])
             .filter(Q(breached_at__isnull=False) | Q(state=SlaClock.State.RUNNING))
             .values_list("ticket_id", Coalesce("breached_at", "due_at"))
         )
@@ -324,7 +324,7 @@ class Escalator:
         return record_changes({tenant_id: self}, changes, self.now).get(tenant_id, [])
 
 
-def _objects(model: Any, db: str) -> Any:
+def rows_of(model: Any, db: str) -> Any:
     """The model's rows: the tenant manager inside a tenant, or every tenant's on ``db``."""
     return model.objects if db == DEFAULT_DB_ALIAS else model._base_manager.db_manager(db)
 
@@ -371,7 +371,7 @@ def _insert(model: Any, objs: Sequence[Any], db: str, *, ignore_conflicts: bool 
     if connections[db].vendor == "postgresql":
         insert_rows(objs, using=db, ignore_conflicts=ignore_conflicts)
     else:
-        _objects(model, db).bulk_create(objs, ignore_conflicts=ignore_conflicts)
+        rows_of(model, db).bulk_create(objs, ignore_conflicts=ignore_conflicts)
 
 
 def _insert_events(events: Sequence[EscalationEvent], now: dt.datetime, db: str) -> None:
@@ -383,9 +383,9 @@ def _insert_events(events: Sequence[EscalationEvent], now: dt.datetime, db: str)
     if connections[db].vendor == "postgresql":
         inserted = insert_rows(events, using=db, ignore_conflicts=True, returning=("id", "ticket", "round", "level"))
     else:
-        _objects(EscalationEvent, db).bulk_create(events, ignore_conflicts=True)
+        rows_of(EscalationEvent, db).bulk_create(events, ignore_conflicts=True)
         # Without RETURNING for the rows inserted: the ones at this operation's instant.
-        inserted = _objects(EscalationEvent, db).filter(
+        inserted = rows_of(EscalationEvent, db).filter(
             ticket_id__in={e.ticket_id for e in events}, at=now
         ).values_list("pk", "ticket_id", "round", "level")  # fmt: skip
     ids = {(ticket_id, round_, level): pk for pk, ticket_id, round_, level in inserted}
@@ -417,7 +417,7 @@ def _update_tickets(changes: Sequence[Change], now: dt.datetime, db: str) -> Non
     # The ticket's public field, written as a plain UPDATE: escalation is not an edit of
     # the ticket, so its version (optimistic concurrency of edits) stays as it is.
     for level, ticket_ids in by_level.items():
-        _objects(Ticket, db).filter(pk__in=ticket_ids).update(escalation_level=level, updated_at=now)
+        rows_of(Ticket, db).filter(pk__in=ticket_ids).update(escalation_level=level, updated_at=now)
     _insert(TicketEvent, lines, db)
 
 

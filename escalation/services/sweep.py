@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,10 +44,11 @@ from escalation.services.engine import (
     Escalator,
     breach_instants,
     record_changes,
+    rows_of,
     send_batch_notifications_on_commit,
     send_notifications_on_commit,
 )
-from escalation.services.timers import for_rules, start_timers, tickets_for_rules
+from escalation.services.timers import for_rules, start_timers
 from servicedesk.settings.database import SYSTEM_DB
 from servicedesk.tenancy import tenant_context
 from tickets.models import Ticket
@@ -145,34 +146,58 @@ def due_tenants(now: dt.datetime) -> list[int]:
 
 def _sweep_batch(escalator: Escalator, batch_size: int, result: SweepResult) -> int:
     """One transaction in the current tenant: claim up to batch_size due timers and settle them."""
-    now = escalator.now
     with transaction.atomic():
-        timers = list(
-            TicketEscalation.objects.filter(next_check_at__lte=now)
-            .select_for_update(of=("self",), skip_locked=True)
-            .select_related("ack_event__level_ref")
-            .order_by("next_check_at")[:batch_size]
-        )
+        timers = _claim(escalator.now, batch_size, DEFAULT_DB_ALIAS)
         if not timers:
             return 0
-        tickets = {t.pk: t for t in tickets_for_rules(t.ticket_id for t in timers)}
-        instants = breach_instants(
-            (t.tenant_id, t.ticket_id) for t in timers if _watches_breaches(escalator, t, tickets.get(t.ticket_id))
-        )
-        changes: list[Change] = []
-        for timer in timers:
-            ticket = tickets.get(timer.ticket_id)
-            if ticket is None:  # gone (deleted): nothing left to escalate
-                timer.closed_at, timer.next_check_at = now, None
-                continue
-            change = escalator.advance(timer, ticket, instants.get(ticket.pk, []))
-            if change is not None:
-                changes.append(change)
-        event_ids = escalator.record(changes)
-        save_timers(timers)
-        _count(changes, timers, result)
-        send_notifications_on_commit(timers[0].tenant_id, event_ids)
+        tenant_id = timers[0].tenant_id
+        event_ids = _settle({tenant_id: escalator}, timers, escalator.now, DEFAULT_DB_ALIAS, result)
+        send_notifications_on_commit(tenant_id, event_ids.get(tenant_id, []))
         return len(timers)
+
+
+def _claim(now: dt.datetime, batch_size: int, db: str) -> list[TicketEscalation]:
+    """Up to batch_size timers due at ``now``, locked; a timer another sweep holds is skipped."""
+    return list(
+        rows_of(TicketEscalation, db)
+        .filter(next_check_at__lte=now)
+        .select_for_update(of=("self",), skip_locked=True)
+        .select_related("ack_event__level_ref")
+        .order_by("next_check_at")[:batch_size]
+    )
+
+
+def _settle(
+    escalators: Mapping[int, Escalator],
+    timers: list[TicketEscalation],
+    now: dt.datetime,
+    db: str,
+    result: SweepResult,
+) -> dict[int, list[int]]:
+    """Decide every claimed timer by its tenant's escalator, record the changes and save the
+    timers on ``db``; returns, per tenant, the events whose notifications to send."""
+    tickets = {t.pk: t for t in for_rules(rows_of(Ticket, db).filter(pk__in=[t.ticket_id for t in timers]))}
+    instants = breach_instants(
+        (
+            (t.tenant_id, t.ticket_id)
+            for t in timers
+            if _watches_breaches(escalators[t.tenant_id], t, tickets.get(t.ticket_id))
+        ),
+        db=db,
+    )
+    changes: list[Change] = []
+    for timer in timers:
+        ticket = tickets.get(timer.ticket_id)
+        if ticket is None:  # gone (deleted): nothing left to escalate
+            timer.closed_at, timer.next_check_at = now, None
+            continue
+        change = escalators[timer.tenant_id].advance(timer, ticket, instants.get(ticket.pk, []))
+        if change is not None:
+            changes.append(change)
+    event_ids = record_changes(escalators, changes, now, db=db)
+    save_timers(timers, using=db)
+    _count(changes, timers, result)
+    return event_ids
 
 
 def _count(changes: list[Change], timers: list[TicketEscalation], result: SweepResult) -> None:
@@ -203,10 +228,7 @@ def save_timers(timers: list[TicketEscalation], using: str = DEFAULT_DB_ALIAS) -
         return
     connection = connections[using]
     if connection.vendor != "postgresql":
-        manager = (
-            TicketEscalation.objects if using == DEFAULT_DB_ALIAS else TicketEscalation._base_manager.db_manager(using)
-        )
-        manager.bulk_update(timers, [name.removesuffix("_id") for name, _ in SWEPT_FIELDS])
+        rows_of(TicketEscalation, using).bulk_update(timers, [name.removesuffix("_id") for name, _ in SWEPT_FIELDS])
         return
     columns = ", ".join(name for name, _ in SWEPT_FIELDS)
     row = "(%s::bigint, " + ", ".join(f"%s::{kind}" for _, kind in SWEPT_FIELDS) + ")"
@@ -238,42 +260,13 @@ def _sweep_batch_across_tenants(
     set of statements, each row with its own tenant_id. (Tenant by tenant, a sweep paid about
     ten round trips per tenant: bench/escalation_sweep.py.)"""
     with transaction.atomic(using=SYSTEM_DB):
-        timers = list(
-            TicketEscalation._base_manager.db_manager(SYSTEM_DB)
-            .filter(next_check_at__lte=now)
-            .select_for_update(of=("self",), skip_locked=True)
-            .select_related("ack_event__level_ref")
-            .order_by("next_check_at")[:batch_size]
-        )
+        timers = _claim(now, batch_size, SYSTEM_DB)
         if not timers:
             return 0
         missing = sorted({t.tenant_id for t in timers} - configs.keys())
         configs.update(TenantConfig.load_many(missing))
         escalators = {tenant_id: Escalator(configs[tenant_id], now) for tenant_id in {t.tenant_id for t in timers}}
-        tickets = {
-            t.pk: t
-            for t in for_rules(Ticket._base_manager.db_manager(SYSTEM_DB).filter(pk__in=[t.ticket_id for t in timers]))
-        }
-        instants = breach_instants(
-            (
-                (t.tenant_id, t.ticket_id)
-                for t in timers
-                if _watches_breaches(escalators[t.tenant_id], t, tickets.get(t.ticket_id))
-            ),
-            db=SYSTEM_DB,
-        )
-        changes: list[Change] = []
-        for timer in timers:
-            ticket = tickets.get(timer.ticket_id)
-            if ticket is None:
-                timer.closed_at, timer.next_check_at = now, None
-                continue
-            change = escalators[timer.tenant_id].advance(timer, ticket, instants.get(ticket.pk, []))
-            if change is not None:
-                changes.append(change)
-        event_ids = record_changes(escalators, changes, now, db=SYSTEM_DB)
-        save_timers(timers, using=SYSTEM_DB)
-        _count(changes, timers, result)
+        event_ids = _settle(escalators, timers, now, SYSTEM_DB, result)
         result.tenant_ids.update(escalators)
         send_batch_notifications_on_commit(event_ids, using=SYSTEM_DB)
         return len(timers)
