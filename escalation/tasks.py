@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from escalation.services.notifications import notify_escalation
 from escalation.services.sweep import discover, sweep_escalations
-from servicedesk.celery import TenantTask
 from servicedesk.tenancy import tenant_context
 
 
@@ -24,16 +23,10 @@ def escalation_full_discovery_task() -> None:
     discover(now=timezone.now(), full=True)
 
 
-@shared_task(base=TenantTask, ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def notify_escalation_task(*, event_ids: list[int]) -> None:
-    """Send the attempts and account notices of these events not sent yet (retries on mail errors)."""
-    notify_escalation(event_ids=event_ids)
-
-
 @shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def notify_escalation_batch_task(*, event_ids_by_tenant: dict[str, list[int]]) -> None:
-    """A sweep batch's notifications, tenant by tenant, each inside its tenant (idempotent:
-    what was sent already is skipped, so a retry sends only the rest)."""
+def notify_escalations_task(*, event_ids_by_tenant: dict[str, list[int]]) -> None:
+    """Send the attempts and account notices of these events not sent yet, tenant by tenant,
+    each inside its tenant (idempotent: a retry on a mail error sends only the rest)."""
     for tenant_id, event_ids in event_ids_by_tenant.items():
         with tenant_context(int(tenant_id)), transaction.atomic():
             notify_escalation(event_ids=event_ids)

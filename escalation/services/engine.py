@@ -34,7 +34,6 @@ from escalation.models import EscalationAttempt, EscalationContact, EscalationEv
 from escalation.services.config import TenantConfig, product_area_of
 from servicedesk import calendars
 from servicedesk.db.bulk import insert_rows
-from servicedesk.tenancy import tenant_context
 from tickets.models import SlaClock, Ticket, TicketEvent
 
 Trigger = EscalationEvent.Trigger
@@ -421,31 +420,19 @@ def _update_tickets(changes: Sequence[Change], now: dt.datetime, db: str) -> Non
     _insert(TicketEvent, lines, db)
 
 
-def send_notifications_on_commit(tenant_id: int, event_ids: list[int], using: str = DEFAULT_DB_ALIAS) -> None:
-    """Hand the notifications of these events to a task once the transaction commits."""
-    if not event_ids:
-        return
-
-    def send() -> None:
-        from escalation.tasks import notify_escalation_task  # noqa: PLC0415 - tasks import services
-
-        with tenant_context(tenant_id):
-            notify_escalation_task.delay(event_ids=event_ids)
-
-    transaction.on_commit(send, using=using)
-
-
-def send_batch_notifications_on_commit(event_ids_by_tenant: Mapping[int, list[int]], using: str) -> None:
-    """Hand a cross-tenant batch's notifications to one task once the transaction commits
-    (a task per tenant cost more than the rest of a sweep: bench/escalation_sweep.py)."""
+def send_notifications_on_commit(event_ids_by_tenant: Mapping[int, list[int]], using: str = DEFAULT_DB_ALIAS) -> None:
+    """Hand the notifications of these events (of one tenant or a cross-tenant batch) to one
+    task once the transaction commits; the task works through the tenants one wall at a
+    time. (A task per tenant per batch cost more than the rest of a sweep:
+    bench/escalation_sweep.py.)"""
     batch = {str(tenant_id): ids for tenant_id, ids in event_ids_by_tenant.items() if ids}
     if not batch:
         return
 
     def send() -> None:
-        from escalation.tasks import notify_escalation_batch_task  # noqa: PLC0415 - tasks import services
+        from escalation.tasks import notify_escalations_task  # noqa: PLC0415 - tasks import services
 
-        notify_escalation_batch_task.delay(event_ids_by_tenant=batch)
+        notify_escalations_task.delay(event_ids_by_tenant=batch)
 
     transaction.on_commit(send, using=using)
 

@@ -54,7 +54,7 @@ def _finish(escalator: Escalator, change: Change) -> list[int]:
     timer = change.timer
     timer.next_check_at = escalator.next_check(timer, change.ticket, _clocks(change.ticket))
     timer.save(update_fields=TIMER_FIELDS)
-    send_notifications_on_commit(timer.tenant_id, event_ids)
+    send_notifications_on_commit({timer.tenant_id: event_ids})
     return event_ids
 
 

@@ -21,8 +21,8 @@ Run by beat every minute (escalation.tasks.escalation_sweep_task), in two phases
    that was down catches up on its next run: a ticket goes straight to the level its age
    warrants, the levels in between recorded as skipped.
 
-Notifications are handed to a task when each batch's transaction commits: one task per batch
-across tenants (it works through the tenants one wall at a time), one per tenant otherwise.
+Notifications are handed to one task when each batch's transaction commits; it works through
+the batch's tenants one wall at a time.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ from escalation.services.engine import (
     breach_instants,
     record_changes,
     rows_of,
-    send_batch_notifications_on_commit,
     send_notifications_on_commit,
 )
 from escalation.services.timers import for_rules, start_timers
@@ -152,7 +151,7 @@ def _sweep_batch(escalator: Escalator, batch_size: int, result: SweepResult) -> 
             return 0
         tenant_id = timers[0].tenant_id
         event_ids = _settle({tenant_id: escalator}, timers, escalator.now, DEFAULT_DB_ALIAS, result)
-        send_notifications_on_commit(tenant_id, event_ids.get(tenant_id, []))
+        send_notifications_on_commit(event_ids)
         return len(timers)
 
 
@@ -268,7 +267,7 @@ def _sweep_batch_across_tenants(
         escalators = {tenant_id: Escalator(configs[tenant_id], now) for tenant_id in {t.tenant_id for t in timers}}
         event_ids = _settle(escalators, timers, now, SYSTEM_DB, result)
         result.tenant_ids.update(escalators)
-        send_batch_notifications_on_commit(event_ids, using=SYSTEM_DB)
+        send_notifications_on_commit(event_ids, using=SYSTEM_DB)
         return len(timers)
 
 

@@ -338,9 +338,9 @@ def test_a_batch_across_tenants_hands_its_notifications_to_one_task_that_keeps_e
 
     def delay(**kwargs):
         sent.append(kwargs)
-        tasks.notify_escalation_batch_task.run(**kwargs)
+        tasks.notify_escalations_task.run(**kwargs)
 
-    monkeypatch.setattr(tasks.notify_escalation_batch_task, "delay", delay)
+    monkeypatch.setattr(tasks.notify_escalations_task, "delay", delay)
     result = sweep_escalations(now=at("2026-11-19 09:00"), across_tenants=True)
     assert result.tenants == 2
     assert len(sent) == 1
@@ -362,5 +362,5 @@ def test_a_batch_across_tenants_hands_its_notifications_to_one_task_that_keeps_e
         ("r.hale@northwind.example", f"Escalation level 5: {ours.number} Down"),
     ]
     count = len(mailoutbox)
-    tasks.notify_escalation_batch_task.run(**sent[0])
+    tasks.notify_escalations_task.run(**sent[0])
     assert len(mailoutbox) == count
