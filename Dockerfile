@@ -2,7 +2,7 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    DJANGO_SETTINGS_MODULE=servicedesk.settings.base \
+    DJANGO_SETTINGS_MODULE=config.settings.base \
     VAR_DIR=/var/lib/servicedesk STATIC_ROOT=/app/staticfiles
 
 RUN apt-get update \
@@ -20,4 +20,4 @@ RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --noinput \
 
 USER servicedesk
 EXPOSE 8000
-CMD ["gunicorn", "servicedesk.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
-TEST_ENV := DJANGO_SETTINGS_MODULE=servicedesk.settings.test
+TEST_ENV := DJANGO_SETTINGS_MODULE=config.settings.test
 
 .PHONY: run test lint typecheck migrations-check services browser lock messages clean
 

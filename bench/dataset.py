@@ -21,7 +21,7 @@ marker is written. Timed work in the benchmarks never uses this connection: it r
 through the application's code on the ``default`` alias, under row-level security.
 
 Run on its own to build (or check) the data set:
-    DJANGO_SETTINGS_MODULE=servicedesk.settings.test .venv/bin/python bench/dataset.py
+    DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python bench/dataset.py
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings.test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 BENCH_DB = "bench_servicedesk"
 os.environ["DATABASE_URL"] = f"postgres://servicedesk_app@127.0.0.1:5432/{BENCH_DB}"
 os.environ["DATABASE_SYSTEM_URL"] = f"postgres://servicedesk_system@127.0.0.1:5432/{BENCH_DB}"

@@ -19,7 +19,7 @@ instant nothing is due), one timer per ticket, and a running desk's history (eve
 ticket escalated by its customer and lowered again: 200,000 events, 100,000 attempts,
 200,000 timeline lines), analysed. It puts back what the sweep changed.
 
-Run:  DJANGO_SETTINGS_MODULE=servicedesk.settings.test .venv/bin/python bench/escalation_sweep.py
+Run:  DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python bench/escalation_sweep.py
 Options: --runs N (sweeps timed for (a)), --due-per-tenant N, --due-runs N (sweeps timed for (b),
 each on the same timers put back; the median is the figure: this machine's timings vary by
 about a fifth from run to run).
@@ -44,7 +44,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from bench.dataset import TICKETS_PER_TENANT, Dataset, ensure_dataset, loader_connection, ticket_number  # noqa: E402
 from escalation.models import EscalationAttempt, EscalationEvent, TicketEscalation  # noqa: E402
 from escalation.services import sweep as escalation_sweep  # noqa: E402
-from servicedesk.settings.database import SYSTEM_DB  # noqa: E402
+from servicedesk.db.aliases import SYSTEM_DB  # noqa: E402
 from servicedesk.tenancy import tenant_context  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
 

@@ -10,7 +10,7 @@ The data set comes from bench/dataset.py (built once, reused by later runs and b
 benchmarks). Clocks are made due, and put back afterwards, through the loading connection;
 everything timed goes through ``sweep_sla_clocks()`` on the application's connections.
 
-Run:  DJANGO_SETTINGS_MODULE=servicedesk.settings.test .venv/bin/python bench/sla_sweep.py
+Run:  DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python bench/sla_sweep.py
 (after `make test` has created the roles; it uses its own database, bench_servicedesk)
 Options: --runs N (sweeps timed for (a)), --b-runs N (times (b) is set up and swept; the verdict
 uses the median), --due-per-tenant N, --no-profile.
@@ -44,7 +44,7 @@ from bench.dataset import (  # noqa: E402  (sets up Django on bench_servicedesk)
     reset_sla_state,
     ticket_number,
 )
-from servicedesk.settings.database import SYSTEM_DB  # noqa: E402
+from servicedesk.db.aliases import SYSTEM_DB  # noqa: E402
 from servicedesk.tenancy import tenant_context  # noqa: E402
 from tickets.models import SlaAlert, SlaClock, TicketEvent  # noqa: E402
 from tickets.services import sla_sweep  # noqa: E402

@@ -5,7 +5,7 @@ statement it sends (same round trip), so row-level security always sees the curr
 and nothing can leak through a reused connection. This measures a primary-key read and a
 small indexed list through the ORM, with and without that prefix, on the test database.
 
-Run:  DJANGO_SETTINGS_MODULE=servicedesk.settings.test .venv/bin/python bench/tenant_statement_overhead.py
+Run:  DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python bench/tenant_statement_overhead.py
 (after `make test` has created the roles; it uses its own database, bench_servicedesk)
 """
 
@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings.test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ["DATABASE_URL"] = "postgres://servicedesk_app@127.0.0.1:5432/bench_servicedesk"
 os.environ["DATABASE_SYSTEM_URL"] = "postgres://servicedesk_system@127.0.0.1:5432/bench_servicedesk"
 

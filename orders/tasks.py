@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from orders.services.notices import send_planned_work_notice
-from servicedesk.celery import TenantTask
+from servicedesk.tasks import TenantTask
 
 
 @shared_task(base=TenantTask, ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -11,8 +11,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from servicedesk.db.aliases import SYSTEM_DB
 from servicedesk.models import CustomerAccount, ProductArea, Site, Team, Tenant, User
-from servicedesk.settings.database import SYSTEM_DB
 
 
 class SystemConnectionAdmin(admin.ModelAdmin):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -13,7 +14,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from servicedesk.celery import app as celery_app
 from servicedesk.tasks import HEARTBEAT_KEY
 
 
@@ -30,7 +30,7 @@ def _database() -> dict[str, Any]:
 def _broker() -> dict[str, Any]:
     transport = str(settings.CELERY_BROKER_URL).split(":", 1)[0]
     try:
-        with celery_app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         return {"ok": False, "transport": transport, "error": exc.__class__.__name__}

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 
-from servicedesk.settings.database import SYSTEM_DB
+from servicedesk.db.aliases import SYSTEM_DB
 
 if TYPE_CHECKING:
     from servicedesk.models import Tenant

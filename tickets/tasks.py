@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import transaction
 
-from servicedesk.celery import TenantTask
+from servicedesk.tasks import TenantTask
 from servicedesk.tenancy import tenant_context
 from tickets.services.notifications import notify_sla_alerts
 from tickets.services.sla_sweep import sweep_sla_clocks

@@ -48,7 +48,7 @@ from escalation.services.engine import (
     send_notifications_on_commit,
 )
 from escalation.services.timers import for_rules, start_timers
-from servicedesk.settings.database import SYSTEM_DB
+from servicedesk.db.aliases import SYSTEM_DB
 from servicedesk.tenancy import tenant_context
 from tickets.models import Ticket
 

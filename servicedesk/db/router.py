@@ -4,7 +4,7 @@ system connection and writes inside a tenant, or settles a batch across tenants)
 
 from typing import Any
 
-from servicedesk.settings.database import SYSTEM_DB
+from servicedesk.db.aliases import SYSTEM_DB
 
 _SAME_DATABASE = {"default", SYSTEM_DB}
 

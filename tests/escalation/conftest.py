@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from servicedesk.celery import app as celery_app
+from config.celery import app as celery_app
 from servicedesk.tenancy import tenant_context
 from tickets.models import Ticket
 from tickets.services.intake import TicketDraft, open_ticket

@@ -14,8 +14,8 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.utils import timezone
 
+from config.celery import app as celery_app
 from escalation.models import EscalationAttempt, EscalationEvent
-from servicedesk.celery import app as celery_app
 from servicedesk.models import Tenant, User
 from servicedesk.tenancy import tenant_context
 from tests.conftest import seed_world

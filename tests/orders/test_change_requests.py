@@ -3,9 +3,9 @@ scheduled (a planned-work notice goes to the account's contacts) → done; cance
 
 import pytest
 
+from config.celery import app as celery_app
 from orders.models import ChangeRequest, ChangeRequestEvent
 from orders.services.notices import send_planned_work_notice
-from servicedesk.celery import app as celery_app
 from servicedesk.tenancy import tenant_context
 from tests.orders.conftest import AGENT, ALICE, BOB, DAVE, MANAGER, NOW, api
 

@@ -153,6 +153,6 @@ def test_a_platform_operator_has_no_tenant():
 
 
 def test_argon2_is_the_production_password_hasher():
-    from servicedesk.settings import base
+    from config.settings import base
 
     assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"

@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "servicedesk.settings.base",
+    "DJANGO_SETTINGS_MODULE": "config.settings.base",
     "DEBUG": "0",
     "SECRET_KEY": "x8Fq2LrT9vWz4mNc7BdE1kYhJ6pSuG3aQoZiXt5RwVnCyMb0-prod-Lk2",
     "ALLOWED_HOSTS": "desk.example.com",

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from servicedesk.celery import app as celery_app
+from config.celery import app as celery_app
 from servicedesk.tasks import HEARTBEAT_KEY, heartbeat_task
 
 

@@ -3,9 +3,9 @@
 import pytest
 from django.test import Client
 
+from servicedesk.db.aliases import SYSTEM_DB
 from servicedesk.demo import seed_core
 from servicedesk.models import User
-from servicedesk.settings.database import SYSTEM_DB
 
 
 @pytest.fixture

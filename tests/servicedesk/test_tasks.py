@@ -6,9 +6,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 
-from servicedesk.celery import TenantTask
-from servicedesk.celery import app as celery_app
+from config.celery import app as celery_app
 from servicedesk.models import Site
+from servicedesk.tasks import TenantTask
 from servicedesk.tenancy import TenantNotSet, current_tenant_id, tenant_context
 
 

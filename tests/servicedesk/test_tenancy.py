@@ -3,8 +3,8 @@
 import pytest
 from django.db import connections
 
+from servicedesk.db.aliases import SYSTEM_DB
 from servicedesk.models import CustomerAccount, Site, TenantOwned
-from servicedesk.settings.database import SYSTEM_DB
 from servicedesk.tenancy import TenantNotSet, current_tenant_id, tenant_context, tenant_owned_models
 from tests.factories import AccountFactory, SiteFactory, TenantFactory
 

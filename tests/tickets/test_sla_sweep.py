@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import connections
 
-from servicedesk.celery import app as celery_app
+from config.celery import app as celery_app
 from servicedesk.models import Tenant, User
 from servicedesk.tenancy import tenant_context
 from tests.conftest import seed_world

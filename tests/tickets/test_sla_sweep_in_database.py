@@ -102,7 +102,7 @@ def test_met_and_paused_clocks_are_not_swept(world):
 
 
 def test_the_alerts_of_a_batch_are_mailed_once(world, mailoutbox):
-    from servicedesk.celery import app as celery_app
+    from config.celery import app as celery_app
 
     before = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from django.db import connections, transaction
 from django.utils import timezone
 
-from servicedesk.settings.database import SYSTEM_DB
+from servicedesk.db.aliases import SYSTEM_DB
 from servicedesk.tenancy import tenant_context
 from tickets.models import SlaAlert, SlaClock, TicketEvent
 from tickets.services.sla import next_check

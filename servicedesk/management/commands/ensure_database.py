@@ -10,34 +10,32 @@ and makes sure that:
 """
 
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import psycopg2
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from psycopg2 import sql
 
-from servicedesk.settings.env import env_str
+from servicedesk.db.aliases import SYSTEM_DB
 
 
-def _role_and_password(url: str) -> tuple[str, str | None]:
-    parsed = urlparse(url)
-    if not parsed.username:
-        raise CommandError(f"No user in {url!r}")
-    return unquote(parsed.username), unquote(parsed.password) if parsed.password else None
+def _role_and_password(database: dict[str, Any]) -> tuple[str, str | None]:
+    if not database.get("USER"):
+        raise CommandError(f"No user in the URL of database {database['NAME']!r}")
+    return database["USER"], database.get("PASSWORD") or None
 
 
 class Command(BaseCommand):
     help = "Create the application's PostgreSQL roles and database if they are missing."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        app_url = env_str("DATABASE_URL")
-        system_url = env_str("DATABASE_SYSTEM_URL")
-        if not app_url.startswith(("postgres://", "postgresql://")):
+        app, system = settings.DATABASES["default"], settings.DATABASES[SYSTEM_DB]
+        if app["ENGINE"] == "django.db.backends.sqlite3":
             raise CommandError("DATABASE_URL is not PostgreSQL; nothing to do.")
-        admin_url = env_str("PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-        app_role, app_password = _role_and_password(app_url)
-        system_role, system_password = _role_and_password(system_url)
-        database = urlparse(app_url).path.lstrip("/")
+        app_role, app_password = _role_and_password(app)
+        system_role, system_password = _role_and_password(system)
+        database = app["NAME"]
+        admin_url = settings.PG_ADMIN_URL
 
         conn = psycopg2.connect(admin_url)
         conn.autocommit = True

@@ -55,7 +55,7 @@ class Command(BaseCommand):
                     "-m",
                     "celery",
                     "-A",
-                    "servicedesk",
+                    "config",
                     "worker",
                     "--beat",
                     "--loglevel=INFO",

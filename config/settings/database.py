@@ -15,7 +15,7 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-SYSTEM_DB = "system"
+from servicedesk.db.aliases import SYSTEM_DB
 
 
 def _sqlite(config: dict[str, Any]) -> dict[str, Any]:

@@ -64,9 +64,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "servicedesk.urls"
-WSGI_APPLICATION = "servicedesk.wsgi.application"
-ASGI_APPLICATION = "servicedesk.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -86,6 +86,8 @@ TEMPLATES = [
 ]
 
 # --- Data -----------------------------------------------------------------------------------
+# Used only by ``manage.py ensure_database`` to create the roles and the database.
+PG_ADMIN_URL = env_str("PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DATABASES = database_settings(
     env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'desk.sqlite3'}"),
     env_str("DATABASE_SYSTEM_URL", "") or None,

@@ -1,0 +1,22 @@
+"""The root URLconf: it only includes each app's URLs (wiring, outside the layer contract)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("servicedesk.urls")),
+    path("", include("orders.urls")),
+    # Escalation's ticket routes (…/escalate/) before the tickets router's detail routes.
+    path("", include("escalation.urls")),
+    path("", include("tickets.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("platform-admin/", admin.site.urls),
+    path("", include("portal.urls")),
+]
+
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
