@@ -32,6 +32,7 @@ from rest_framework.views import APIView
 from orders.selectors import get_service_for
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
+from servicedesk.http import attachment_response
 from tickets.models import Attachment, Comment, Impact, QuestionnaireField, Ticket, TicketEvent, Urgency
 from tickets.questionnaires import describe
 from tickets.selectors import (
@@ -440,19 +441,6 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
         """Every change, transition, reply and attachment, oldest first."""
         events = timeline_for(actor=actor_of(request), ticket=self._ticket())
         return paginated(request, self, events, "at", lambda page: EventSerializer(page, many=True).data)
-
-
-def attachment_response(attachment: Attachment) -> FileResponse:
-    """Serve a stored attachment so that no browser renders it: a download, with a content
-    type we detected ourselves, no sniffing, and a sandbox if it is opened anyway."""
-    content_type = "text/plain; charset=utf-8" if attachment.content_type == "text/plain" else attachment.content_type
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class QuestionnaireView(APIView):
