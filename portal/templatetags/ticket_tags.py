@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from portal.ticket_display import choice_label
+from portal.display import choice_label
 
 register = template.Library()
 

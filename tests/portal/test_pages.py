@@ -610,7 +610,7 @@ def test_a_crash_renders_the_plain_500_page_and_leaks_nothing(demo):
     client = Client(raise_request_exception=False)
     client.force_login(demo.user("alice@acme.example"))
 
-    with mock.patch("portal.views.sites_visible_to", side_effect=RuntimeError("secret detail")):
+    with mock.patch("portal.views.customer.sites_visible_to", side_effect=RuntimeError("secret detail")):
         response = client.get("/portal/")
 
     assert response.status_code == 500

@@ -1,9 +1,11 @@
-"""Ticket pages of the customer portal, and the handlers the agents' console shares with them.
+"""The handlers the customer portal and the agents' console share: the ticket page and its
+forms, the order pages and escalating a ticket. Each audience's view (portal.views.customer,
+portal.views.console) admits its users and calls one of these with its ``Desk`` or flag.
 
-Each view parses input, fetches through a tenant-scoped selector (``get_ticket_for``: what is
-not the actor's is a 404), calls one service and renders. A domain refusal (InvalidInput,
-Conflict, PermissionRefused) never becomes an error page: the ticket page is shown again with
-the refusal next to the form that caused it and everything the user typed still in place.
+Each handler parses input, fetches through a tenant-scoped selector (``get_ticket_for``: what
+is not the actor's is a 404), calls one service and renders. A domain refusal (InvalidInput,
+Conflict, PermissionRefused) never becomes an error page: the page is shown again with the
+refusal next to the form that caused it and everything the user typed still in place.
 """
 
 from __future__ import annotations
@@ -17,45 +19,49 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
 
-from orders.selectors import get_service_for
-from portal.intake_forms import NewTicketForm
-from portal.ticket_display import actions_for_page, answers_for_page, contacts_for_page, timeline_line
-from portal.ticket_forms import (
+from escalation.selectors import escalations_for
+from escalation.services.manual import deescalate_ticket, escalate_ticket
+from orders.models import Order
+from orders.selectors import filter_late, get_order_for, lateness, order_timeline, orders_visible_to
+from portal.display import actions_for_page, answers_for_page, contacts_for_page, timeline_line
+from portal.forms.escalation import EscalateForm, StaffEscalationForm
+from portal.forms.tickets import (
     AssignmentForm,
     AttachmentForm,
     CommentForm,
     PriorityForm,
     ServiceErrorsMixin,
     StaffAttachmentForm,
-    TicketListForm,
     TransitionForm,
 )
-from portal.views import role_required, signed_in_user
+from portal.views.access import signed_in_user
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
+from servicedesk.http import attachment_response
 from servicedesk.models import User
-from tickets.api import ENTITLEMENT_NOTICE, attachment_response
+from tickets.api import ENTITLEMENT_NOTICE
 from tickets.models import Rfo, Ticket
 from tickets.selectors import (
     attachments_visible_to,
     comments_visible_to,
     get_attachment_for,
     get_ticket_for,
-    tickets_visible_to,
     timeline_for,
 )
 from tickets.services.attachments import add_attachment
 from tickets.services.conversation import add_comment
-from tickets.services.intake import open_ticket, priority_for
+from tickets.services.intake import priority_for
 from tickets.services.lifecycle import available_actions, transition_ticket
-from tickets.services.problems import may_request_rfo, request_rfo
+from tickets.services.problems import may_request_rfo
 
-CUSTOMER_PAGE_SIZE = 25
+ORDER_PAGE_SIZE = 25
 
 DomainRefusal = InvalidInput | Conflict | PermissionRefused
+
+
+# --- the ticket page ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -151,9 +157,6 @@ def ticket_page(
     return render(request, desk.template, context, status=status)
 
 
-# --- handlers shared by the portal and the console -------------------------------------------
-
-
 def show_ticket(request: HttpRequest, desk: Desk, number: str) -> HttpResponse:
     actor = signed_in_user(request)
     ticket = get_ticket_for(actor=actor, number=number)
@@ -223,120 +226,75 @@ def download_attachment(request: HttpRequest, number: str, attachment_id: int) -
     return attachment_response(get_attachment_for(actor=actor, ticket=ticket, pk=attachment_id))
 
 
-# --- the customer portal ----------------------------------------------------------------------
-
-customer_only = role_required(User.Role.CUSTOMER)
+# --- order pages ----------------------------------------------------------------------------------
 
 
-@customer_only
-@require_GET
-def customer_tickets(request: HttpRequest) -> HttpResponse:
+def order_list_page(request: HttpRequest, *, console: bool) -> HttpResponse:
     actor = signed_in_user(request)
-    form = TicketListForm(request.GET)
-    tickets = form.apply(tickets_visible_to(actor=actor))
-    page = Paginator(tickets, CUSTOMER_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "portal/ticket_list.html", {"form": form, "page": page, "sort": form.value("sort", "-created")}
-    )
+    now = timezone.now()
+    orders = orders_visible_to(actor=actor).order_by("-created_at", "-id")
+    shown = request.GET.get("show", "open")
+    if shown == "open":
+        orders = orders.filter(status__in=Order.OPEN_STATUSES)
+    elif shown == "late":
+        orders = filter_late(orders, now=now)
+    else:
+        shown = "all"
+    page = Paginator(orders, ORDER_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(order, lateness(order, now=now)) for order in page]
+    template = "console/order_list.html" if console else "portal/order_list.html"
+    return render(request, template, {"page": page, "rows": rows, "shown": shown, "console": console})
 
 
-@customer_only
-def customer_ticket_new(request: HttpRequest) -> HttpResponse:
+def order_page(request: HttpRequest, number: str, *, console: bool) -> HttpResponse:
     actor = signed_in_user(request)
-    language = language_of_request()
-    status = 200
-    if request.method == "POST" and "show_questions" in request.POST:
-        # Without JavaScript the questionnaire follows the chosen service on this round trip;
-        # everything typed so far comes back as the form's initial values.
-        form = NewTicketForm(initial=request.POST.dict(), actor=actor, language=language)
-    elif request.method == "POST":
-        form = NewTicketForm(request.POST, actor=actor, language=language)
-        if form.is_valid():
-            try:
-                ticket = open_ticket(actor=actor, draft=form.to_draft())
-            except InvalidInput as invalid:
-                form.add_service_errors(invalid.errors)
+    order = get_order_for(actor=actor, number=number)
+    context: dict[str, Any] = {
+        "order": order,
+        "late": lateness(order, now=timezone.now()),
+        "steps": sorted(order.steps.all(), key=lambda step: step.position),
+        "lines": order.lines.all(),
+        "timeline": order_timeline(actor=actor, order=order),
+        "console": console,
+    }
+    template = "console/order_detail.html" if console else "portal/order_detail.html"
+    return render(request, template, context)
+
+
+# --- escalating a ticket --------------------------------------------------------------------------
+
+
+def escalation_page(request: HttpRequest, number: str, *, detail_url: str, template: str) -> HttpResponseBase:
+    user = signed_in_user(request)
+    ticket = get_ticket_for(actor=user, number=number)
+    form_class = StaffEscalationForm if user.is_desk_staff else EscalateForm
+    form: forms.Form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data: dict[str, Any] = form.cleaned_data
+        try:
+            if data.get("direction") == "down":
+                deescalate_ticket(ticket=ticket, by=user, comment=data["comment"], level=data.get("level"))
             else:
-                messages.success(
-                    request,
-                    _("Ticket %(number)s is open. Quote this number whenever you contact the desk about it.")
-                    % {"number": ticket.number},
+                escalate_ticket(
+                    ticket=ticket, by=user, reason=data["reason"], comment=data["comment"], level=data.get("level")
                 )
-                return redirect("portal:customer-ticket", number=ticket.number)
-        status = 400
-    else:
-        initial = {
-            "kind": request.GET.get("kind", Ticket.Kind.INCIDENT),
-            "service": request.GET.get("service", ""),
-            "contact_callback_name": actor.full_name,
-            "contact_callback_email": actor.email,
-            "contact_callback_phone": actor.phone,
-        }
-        form = NewTicketForm(initial=initial, actor=actor, language=language)
+        except InvalidInput as refusal:
+            for field, errors in refusal.errors.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        except (Conflict, PermissionRefused) as refusal:
+            form.add_error(None, refusal.detail)
+        else:
+            messages.success(request, _("The escalation level was changed."))
+            return redirect(detail_url, number=ticket.number)
+    ticket = get_ticket_for(actor=user, number=number)
     return render(
         request,
-        "portal/ticket_new.html",
-        {"form": form, "entitlement_notice": _(ENTITLEMENT_NOTICE)},
-        status=status,
+        template,
+        {
+            "ticket": ticket,
+            "form": form,
+            "events": escalations_for(actor=user, ticket=ticket),
+        },
+        status=400 if form.errors else 200,
     )
-
-
-@customer_only
-@require_GET
-def customer_ticket_questions(request: HttpRequest) -> HttpResponse:
-    """The questionnaire fragment for the chosen service and the answers given so far (htmx)."""
-    actor = signed_in_user(request)
-    service_id = request.GET.get("service", "")
-    if service_id:
-        get_service_for(actor=actor, service_id=service_id)  # another account's service: 404
-    form = NewTicketForm(initial=request.GET.dict(), actor=actor, language=language_of_request())
-    return render(
-        request,
-        "portal/_questionnaire.html",
-        {"form": form, "fragment": True, "entitlement_notice": _(ENTITLEMENT_NOTICE)},
-    )
-
-
-@customer_only
-@require_GET
-def customer_ticket(request: HttpRequest, number: str) -> HttpResponse:
-    return show_ticket(request, PORTAL, number)
-
-
-@customer_only
-@require_POST
-def customer_ticket_reply(request: HttpRequest, number: str) -> HttpResponseBase:
-    return post_comment(request, PORTAL, number, internal=False)
-
-
-@customer_only
-@require_POST
-def customer_ticket_attach(request: HttpRequest, number: str) -> HttpResponseBase:
-    return post_attachment(request, PORTAL, number)
-
-
-@customer_only
-@require_POST
-def customer_ticket_transition(request: HttpRequest, number: str) -> HttpResponseBase:
-    return post_transition(request, PORTAL, number)
-
-
-@customer_only
-@require_GET
-def customer_ticket_download(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
-    return download_attachment(request, number, attachment_id)
-
-
-@require_POST
-@customer_only
-def customer_request_rfo(request: HttpRequest, number: str) -> HttpResponseBase:
-    """Ask for the reason for outage of a resolved P1/P2 incident."""
-    actor = signed_in_user(request)
-    ticket = get_ticket_for(actor=actor, number=number)
-    try:
-        request_rfo(ticket=ticket, actor=actor)
-    except Conflict as refusal:
-        messages.error(request, refusal.detail)
-    else:
-        messages.success(request, _("The desk will send the reason for outage within 5 business days."))
-    return back_to_ticket(PORTAL, ticket, "reason-for-outage")

@@ -1,5 +1,5 @@
 """The ticket pages' forms: the lists' filters and the ticket page's forms (the new-ticket
-form is in portal.intake_forms).
+form is in portal.forms.intake).
 
 They only parse what the browser sends. The rules (what is required, what a valid answer is,
 who may do what) live in the services; their InvalidInput errors are put back onto these

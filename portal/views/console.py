@@ -1,7 +1,10 @@
-"""Ticket pages of the agents' console: the queue and the ticket page with the desk's tools
-(internal notes, staff-only files, assignment, priority override, every lifecycle action).
+"""The agents' console: the home page, the ticket queue and the ticket page with the desk's
+tools (internal notes, staff-only files, assignment, priority override, every lifecycle
+action), the tenant's orders with late ones flagged, and escalating a ticket up or down.
 
-Agents, managers and tenant administrators work here; for anyone else the pages do not exist.
+Agents, managers and tenant administrators work here (the home page is the agents'); for
+anyone else the pages do not exist. The ticket page's handlers are shared with the customer
+portal (portal.views.shared).
 """
 
 from __future__ import annotations
@@ -11,13 +14,17 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.ticket_forms import AssignmentForm, PriorityForm, QueueForm
-from portal.ticket_views import (
+from portal.forms.tickets import AssignmentForm, PriorityForm, QueueForm
+from portal.views.access import role_required, signed_in_user, staff_required
+from portal.views.shared import (
     CONSOLE,
     back_to_ticket,
     download_attachment,
+    escalation_page,
+    order_list_page,
+    order_page,
     post_attachment,
     post_comment,
     post_transition,
@@ -25,19 +32,37 @@ from portal.ticket_views import (
     show_ticket,
     ticket_page,
 )
-from portal.views import role_required, signed_in_user
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
-from servicedesk.models import User
+from servicedesk.models import TeamMembership, User
+from servicedesk.selectors import accounts_visible_to
 from tickets.models import Ticket
 from tickets.selectors import get_ticket_for, tickets_visible_to
 from tickets.services.updates import update_ticket
 
 QUEUE_PAGE_SIZE = 50
 
-staff_only = role_required(User.Role.AGENT, User.Role.MANAGER, User.Role.ADMIN)
+
+@role_required(User.Role.AGENT)
+def console_home(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    memberships = TeamMembership.objects.filter(user=user).select_related("team__product_area").order_by("team__name")
+    open_tickets = tickets_visible_to(actor=user).filter(status__in=Ticket.OPEN_STATUSES)
+    return render(
+        request,
+        "console/home.html",
+        {
+            "teams": [m.team for m in memberships],
+            "accounts": accounts_visible_to(actor=user).prefetch_related("sites"),
+            "mine": open_tickets.filter(assignee=user).count(),
+            "unassigned": open_tickets.filter(assignee__isnull=True).count(),
+        },
+    )
 
 
-@staff_only
+# --- tickets --------------------------------------------------------------------------------------
+
+
+@staff_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
@@ -50,37 +75,37 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_only
+@staff_required
 @require_GET
 def ticket(request: HttpRequest, number: str) -> HttpResponse:
     return show_ticket(request, CONSOLE, number)
 
 
-@staff_only
+@staff_required
 @require_POST
 def reply(request: HttpRequest, number: str) -> HttpResponseBase:
     return post_comment(request, CONSOLE, number, internal=False)
 
 
-@staff_only
+@staff_required
 @require_POST
 def note(request: HttpRequest, number: str) -> HttpResponseBase:
     return post_comment(request, CONSOLE, number, internal=True)
 
 
-@staff_only
+@staff_required
 @require_POST
 def attach(request: HttpRequest, number: str) -> HttpResponseBase:
     return post_attachment(request, CONSOLE, number)
 
 
-@staff_only
+@staff_required
 @require_POST
 def transition(request: HttpRequest, number: str) -> HttpResponseBase:
     return post_transition(request, CONSOLE, number)
 
 
-@staff_only
+@staff_required
 @require_GET
 def download(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
     return download_attachment(request, number, attachment_id)
@@ -127,15 +152,37 @@ def _on_current_version(form: AssignmentForm | PriorityForm, current: Ticket) ->
     return again
 
 
-@staff_only
+@staff_required
 @require_POST
 def assign(request: HttpRequest, number: str) -> HttpResponseBase:
     form = AssignmentForm(request.POST, actor=signed_in_user(request))
     return _update(request, number, form, "assignment_form", _("The assignment is saved."))
 
 
-@staff_only
+@staff_required
 @require_POST
 def set_priority(request: HttpRequest, number: str) -> HttpResponseBase:
     form = PriorityForm(request.POST)
     return _update(request, number, form, "priority_form", _("The priority is saved."))
+
+
+# --- orders ---------------------------------------------------------------------------------------
+
+
+@staff_required
+def console_orders(request: HttpRequest) -> HttpResponse:
+    return order_list_page(request, console=True)
+
+
+@staff_required
+def console_order(request: HttpRequest, number: str) -> HttpResponse:
+    return order_page(request, number, console=True)
+
+
+# --- escalation -----------------------------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def console_escalate(request: HttpRequest, number: str) -> HttpResponseBase:
+    return escalation_page(request, number, detail_url="portal:console-ticket", template="console/ticket_escalate.html")

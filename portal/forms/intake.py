@@ -1,7 +1,7 @@
 """The new-ticket form: the draft, the contacts, and the intake questionnaire of the chosen
 service's type, whose questions become ``answer_<name>`` fields.
 
-Lenient like every ticket form (see portal.ticket_forms): open_ticket decides what is valid.
+Lenient like every ticket form (see portal.forms.tickets): open_ticket decides what is valid.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
 from orders.selectors import entitlement_of, services_visible_to
-from portal.ticket_forms import ServiceErrorsMixin
+from portal.forms.tickets import ServiceErrorsMixin
 from servicedesk.models import User
 from tickets.models import Impact, QuestionnaireField, Ticket, Urgency, contact_fields
 from tickets.questionnaires import describe

@@ -1,0 +1,194 @@
+"""The customer portal: the home page, the tickets (list, new ticket with the questionnaire,
+ticket page), the orders and escalating a ticket. Customer users only; for anyone else the
+pages do not exist. The ticket page's handlers are shared with the console (portal.views.shared).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from orders.selectors import get_service_for
+from portal.forms.intake import NewTicketForm
+from portal.forms.tickets import TicketListForm
+from portal.views.access import customer_required, signed_in_user
+from portal.views.shared import (
+    PORTAL,
+    back_to_ticket,
+    download_attachment,
+    escalation_page,
+    language_of_request,
+    order_list_page,
+    order_page,
+    post_attachment,
+    post_comment,
+    post_transition,
+    show_ticket,
+)
+from servicedesk.errors import Conflict, InvalidInput
+from servicedesk.selectors import sites_visible_to
+from tickets.api import ENTITLEMENT_NOTICE
+from tickets.models import Ticket
+from tickets.selectors import get_ticket_for, tickets_visible_to
+from tickets.services.intake import open_ticket
+from tickets.services.problems import request_rfo
+
+CUSTOMER_PAGE_SIZE = 25
+
+
+@customer_required
+def customer_home(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "account": user.customer_account,
+            "sites": sites_visible_to(actor=user),
+            "restricted": user.site_restrictions.exists(),
+            "open_tickets": tickets_visible_to(actor=user).filter(status__in=Ticket.OPEN_STATUSES).count(),
+        },
+    )
+
+
+# --- tickets --------------------------------------------------------------------------------------
+
+
+@customer_required
+@require_GET
+def customer_tickets(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    form = TicketListForm(request.GET)
+    tickets = form.apply(tickets_visible_to(actor=actor))
+    page = Paginator(tickets, CUSTOMER_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "portal/ticket_list.html", {"form": form, "page": page, "sort": form.value("sort", "-created")}
+    )
+
+
+@customer_required
+def customer_ticket_new(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    language = language_of_request()
+    status = 200
+    if request.method == "POST" and "show_questions" in request.POST:
+        # Without JavaScript the questionnaire follows the chosen service on this round trip;
+        # everything typed so far comes back as the form's initial values.
+        form = NewTicketForm(initial=request.POST.dict(), actor=actor, language=language)
+    elif request.method == "POST":
+        form = NewTicketForm(request.POST, actor=actor, language=language)
+        if form.is_valid():
+            try:
+                ticket = open_ticket(actor=actor, draft=form.to_draft())
+            except InvalidInput as invalid:
+                form.add_service_errors(invalid.errors)
+            else:
+                messages.success(
+                    request,
+                    _("Ticket %(number)s is open. Quote this number whenever you contact the desk about it.")
+                    % {"number": ticket.number},
+                )
+                return redirect("portal:customer-ticket", number=ticket.number)
+        status = 400
+    else:
+        initial = {
+            "kind": request.GET.get("kind", Ticket.Kind.INCIDENT),
+            "service": request.GET.get("service", ""),
+            "contact_callback_name": actor.full_name,
+            "contact_callback_email": actor.email,
+            "contact_callback_phone": actor.phone,
+        }
+        form = NewTicketForm(initial=initial, actor=actor, language=language)
+    return render(
+        request,
+        "portal/ticket_new.html",
+        {"form": form, "entitlement_notice": _(ENTITLEMENT_NOTICE)},
+        status=status,
+    )
+
+
+@customer_required
+@require_GET
+def customer_ticket_questions(request: HttpRequest) -> HttpResponse:
+    """The questionnaire fragment for the chosen service and the answers given so far (htmx)."""
+    actor = signed_in_user(request)
+    service_id = request.GET.get("service", "")
+    if service_id:
+        get_service_for(actor=actor, service_id=service_id)  # another account's service: 404
+    form = NewTicketForm(initial=request.GET.dict(), actor=actor, language=language_of_request())
+    return render(
+        request,
+        "partials/questionnaire.html",
+        {"form": form, "fragment": True, "entitlement_notice": _(ENTITLEMENT_NOTICE)},
+    )
+
+
+@customer_required
+@require_GET
+def customer_ticket(request: HttpRequest, number: str) -> HttpResponse:
+    return show_ticket(request, PORTAL, number)
+
+
+@customer_required
+@require_POST
+def customer_ticket_reply(request: HttpRequest, number: str) -> HttpResponseBase:
+    return post_comment(request, PORTAL, number, internal=False)
+
+
+@customer_required
+@require_POST
+def customer_ticket_attach(request: HttpRequest, number: str) -> HttpResponseBase:
+    return post_attachment(request, PORTAL, number)
+
+
+@customer_required
+@require_POST
+def customer_ticket_transition(request: HttpRequest, number: str) -> HttpResponseBase:
+    return post_transition(request, PORTAL, number)
+
+
+@customer_required
+@require_GET
+def customer_ticket_download(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
+    return download_attachment(request, number, attachment_id)
+
+
+@require_POST
+@customer_required
+def customer_request_rfo(request: HttpRequest, number: str) -> HttpResponseBase:
+    """Ask for the reason for outage of a resolved P1/P2 incident."""
+    actor = signed_in_user(request)
+    ticket = get_ticket_for(actor=actor, number=number)
+    try:
+        request_rfo(ticket=ticket, actor=actor)
+    except Conflict as refusal:
+        messages.error(request, refusal.detail)
+    else:
+        messages.success(request, _("The desk will send the reason for outage within 5 business days."))
+    return back_to_ticket(PORTAL, ticket, "reason-for-outage")
+
+
+# --- orders ---------------------------------------------------------------------------------------
+
+
+@customer_required
+def customer_orders(request: HttpRequest) -> HttpResponse:
+    return order_list_page(request, console=False)
+
+
+@customer_required
+def customer_order(request: HttpRequest, number: str) -> HttpResponse:
+    return order_page(request, number, console=False)
+
+
+# --- escalation -----------------------------------------------------------------------------------
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def customer_escalate(request: HttpRequest, number: str) -> HttpResponseBase:
+    return escalation_page(request, number, detail_url="portal:customer-ticket", template="portal/ticket_escalate.html")
