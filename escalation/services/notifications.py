@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from celery import current_app
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from escalation.models import EscalationAttempt, EscalationEvent, EscalationNotice
 from escalation.services.config import settings_of_tenant
-from servicedesk import cross_tenant
+from servicedesk.dispatch import send_on_commit
 from servicedesk.models import User
 from tickets.models import Ticket
 
@@ -197,13 +196,5 @@ def send_notifications_on_commit(event_ids_by_tenant: Mapping[int, list[int]], *
     task works through the tenants one wall at a time. (A task per tenant per batch cost more
     than the rest of a sweep: bench/escalation_sweep.py.)"""
     batch = {str(tenant_id): ids for tenant_id, ids in event_ids_by_tenant.items() if ids}
-    if not batch:
-        return
-
-    def send() -> None:
-        current_app.tasks[NOTIFY_ESCALATIONS_TASK].delay(event_ids_by_tenant=batch)
-
-    if across_tenants:
-        cross_tenant.on_commit(send)
-    else:
-        transaction.on_commit(send)
+    if batch:
+        send_on_commit(NOTIFY_ESCALATIONS_TASK, across_tenants=across_tenants, event_ids_by_tenant=batch)

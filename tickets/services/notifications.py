@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from celery import current_app
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from servicedesk import cross_tenant
+from servicedesk.dispatch import send_on_commit
 from servicedesk.models import User
 from tickets.models import SlaAlert
 
@@ -60,16 +59,7 @@ def send_sla_notifications_on_commit(
 ) -> None:
     """Hand the alerts of these clocks (of one tenant, or a batch across tenants) to one task
     once the transaction commits (the system connection's, ``across_tenants``); the task works
-    through the tenants one wall at a time. (A task per tenant per batch cost more than the
-    rest of a sweep: bench/escalation_sweep.py.)"""
+    through the tenants one wall at a time."""
     batch = {str(tenant_id): ids for tenant_id, ids in clock_ids_by_tenant.items() if ids}
-    if not batch:
-        return
-
-    def send() -> None:
-        current_app.tasks[NOTIFY_SLA_ALERTS_TASK].delay(clock_ids_by_tenant=batch)
-
-    if across_tenants:
-        cross_tenant.on_commit(send)
-    else:
-        transaction.on_commit(send)
+    if batch:
+        send_on_commit(NOTIFY_SLA_ALERTS_TASK, across_tenants=across_tenants, clock_ids_by_tenant=batch)
