@@ -57,7 +57,7 @@ if os.environ["CELERY_BROKER_URL"].startswith("memory://"):
 import psycopg2  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from servicedesk.tenancy import tenant_owned_models  # noqa: E402
+from servicedesk.models import tenant_owned_models  # noqa: E402
 
 NAME = "tickets-1m-v1"  # change when the shape of the data changes: the next run rebuilds
 TENANTS = 1_000

@@ -44,6 +44,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from bench.dataset import TICKETS_PER_TENANT, Dataset, ensure_dataset, loader_connection, ticket_number  # noqa: E402
 from escalation.models import EscalationAttempt, EscalationEvent, TicketEscalation  # noqa: E402
 from escalation.services import sweep as escalation_sweep  # noqa: E402
+from servicedesk import cross_tenant  # noqa: E402
 from servicedesk.db.aliases import SYSTEM_DB  # noqa: E402
 from servicedesk.tenancy import tenant_context  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
@@ -316,12 +317,12 @@ def bench_nothing_due(data: Dataset, runs: int) -> dict[str, Any]:
 def _verify(data: Dataset, expected: int) -> dict[str, int]:
     ids = data.tenant_ids
     found = {
-        "level-1 events": EscalationEvent.objects.across_tenants()
+        "level-1 events": cross_tenant.across_tenants(EscalationEvent)
         .filter(tenant_id__in=ids, level=1, at=data.now)
         .count(),
-        "attempts": EscalationAttempt.objects.across_tenants().filter(tenant_id__in=ids, at=data.now).count(),
-        "tickets at level 1": Ticket.objects.across_tenants().filter(tenant_id__in=ids, escalation_level=1).count(),
-        "still due": TicketEscalation.objects.across_tenants().filter(next_check_at__lte=data.now).count(),
+        "attempts": cross_tenant.across_tenants(EscalationAttempt).filter(tenant_id__in=ids, at=data.now).count(),
+        "tickets at level 1": cross_tenant.across_tenants(Ticket).filter(tenant_id__in=ids, escalation_level=1).count(),
+        "still due": cross_tenant.across_tenants(TicketEscalation).filter(next_check_at__lte=data.now).count(),
     }
     assert found["level-1 events"] == found["attempts"] == found["tickets at level 1"] == expected, found
     assert found["still due"] == 0, found

@@ -44,10 +44,12 @@ from bench.dataset import (  # noqa: E402  (sets up Django on bench_servicedesk)
     reset_sla_state,
     ticket_number,
 )
+from servicedesk import cross_tenant  # noqa: E402
 from servicedesk.db.aliases import SYSTEM_DB  # noqa: E402
 from servicedesk.tenancy import tenant_context  # noqa: E402
 from tickets.models import SlaAlert, SlaClock, TicketEvent  # noqa: E402
 from tickets.services import sla_sweep  # noqa: E402
+from tickets.tasks import notify_sla_alerts_task  # noqa: E402
 
 TARGET_IDLE_MS = 50.0
 TARGET_CLOCKS_PER_S = 2_000.0
@@ -106,7 +108,7 @@ def _make_due(loader: Any, data: Dataset, clock_ids: list[int]) -> None:
 
 
 def _due_now(data: Dataset) -> tuple[int, int]:
-    due = SlaClock.objects.across_tenants().filter(next_check_at__lte=data.now)
+    due = cross_tenant.across_tenants(SlaClock).filter(next_check_at__lte=data.now)
     return due.count(), due.order_by().values("tenant_id").distinct().count()
 
 
@@ -218,17 +220,18 @@ def _profiled() -> Iterator[dict[str, list[float]]]:
         return run
 
     default = connections["default"]
-    originals = (QuerySet.bulk_update, QuerySet.bulk_create, sla_sweep._notify)
+    originals = (QuerySet.bulk_update, QuerySet.bulk_create)
     default._commit = timed("commit", default._commit)
     QuerySet.bulk_update = timed("orm:bulk_update", QuerySet.bulk_update)  # type: ignore[method-assign]
     QuerySet.bulk_create = timed("orm:bulk_create", QuerySet.bulk_create)  # type: ignore[method-assign]
-    sla_sweep._notify = timed("notify", sla_sweep._notify)
+    notify_sla_alerts_task.delay = timed("notify", notify_sla_alerts_task.delay)
     try:
         with default.execute_wrapper(wrapper), connections[SYSTEM_DB].execute_wrapper(wrapper):
             yield times
     finally:
         del default._commit  # back to the class's method
-        QuerySet.bulk_update, QuerySet.bulk_create, sla_sweep._notify = originals  # type: ignore[method-assign]
+        del notify_sla_alerts_task.delay  # back to the class's method
+        QuerySet.bulk_update, QuerySet.bulk_create = originals  # type: ignore[method-assign]
 
 
 def _breakdown(total: float, times: dict[str, list[float]]) -> list[tuple[str, int, float]]:
@@ -261,8 +264,8 @@ def _breakdown(total: float, times: dict[str, list[float]]) -> list[tuple[str, i
 
 
 def _verify(data: Dataset, expected: int) -> dict[str, int]:
-    alerts = SlaAlert.objects.across_tenants().filter(tenant_id__in=data.tenant_ids)
-    events = TicketEvent.objects.across_tenants().filter(
+    alerts = cross_tenant.across_tenants(SlaAlert).filter(tenant_id__in=data.tenant_ids)
+    events = cross_tenant.across_tenants(TicketEvent).filter(
         tenant_id__in=data.tenant_ids, kind__in=[TicketEvent.Kind.SLA_WARNING, TicketEvent.Kind.SLA_BREACH]
     )
     found = {
@@ -270,7 +273,7 @@ def _verify(data: Dataset, expected: int) -> dict[str, int]:
         "warning alerts": alerts.filter(kind=SlaAlert.Kind.WARNING).count(),
         "SLA events": events.count(),
         "still due": _due_now(data)[0],
-        "breached clocks": SlaClock.objects.across_tenants()
+        "breached clocks": cross_tenant.across_tenants(SlaClock)
         .filter(tenant_id__in=data.tenant_ids, state=SlaClock.State.BREACHED)
         .count(),
     }

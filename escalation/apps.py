@@ -12,7 +12,10 @@ class EscalationConfig(AppConfig):
     name = "escalation"
 
     def ready(self) -> None:
-        from tickets.events import subscribe_ticket_changed  # noqa: PLC0415 - the app registry is ready now
+        # Services hand work to tasks by name (they never import tasks): register the tasks in
+        # every process, not only in a worker, whose autodiscovery would.
+        import escalation.tasks  # noqa: F401, PLC0415 - the app registry is ready now
+        from tickets.events import subscribe_ticket_changed  # noqa: PLC0415
 
         subscribe_ticket_changed(_look_again)
 

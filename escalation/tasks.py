@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from escalation.services.notifications import notify_escalation
+from escalation.services.notifications import NOTIFY_ESCALATIONS_TASK, notify_escalation
 from escalation.services.sweep import discover, sweep_escalations
 from servicedesk.tenancy import tenant_context
 
@@ -23,7 +23,9 @@ def escalation_full_discovery_task() -> None:
     discover(now=timezone.now(), full=True)
 
 
-@shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name=NOTIFY_ESCALATIONS_TASK, ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
 def notify_escalations_task(*, event_ids_by_tenant: dict[str, list[int]]) -> None:
     """Send the attempts and account notices of these events not sent yet, tenant by tenant,
     each inside its tenant (idempotent: a retry on a mail error sends only the rest)."""

@@ -1,7 +1,7 @@
 """The platform operators' admin (superusers outside every tenant).
 
-Tenant-owned rows are read and written through the system connection, the documented
-cross-tenant path; tenant staff configure their own desk in the portal, not here.
+Tenant-owned rows are read and written across tenants through ``servicedesk.cross_tenant``
+(the system connection); tenant staff configure their own desk in the portal, not here.
 """
 
 from typing import Any
@@ -11,24 +11,24 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from servicedesk.db.aliases import SYSTEM_DB
+from servicedesk import cross_tenant
 from servicedesk.models import CustomerAccount, ProductArea, Site, Team, Tenant, User
 
 
-class SystemConnectionAdmin(admin.ModelAdmin):
-    using = SYSTEM_DB
+class AcrossTenantsAdmin(admin.ModelAdmin):
+    """A tenant-owned model's rows of every tenant, read and written across tenants."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return self.model._base_manager.using(self.using).all()
+        return cross_tenant.across_tenants(self.model)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        obj.save(using=self.using)
+        cross_tenant.save(obj)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        obj.delete(using=self.using)
+        cross_tenant.delete(obj)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        kwargs["queryset"] = db_field.remote_field.model._base_manager.using(self.using).all()
+        kwargs["queryset"] = cross_tenant.across_tenants(db_field.remote_field.model)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -53,27 +53,27 @@ class UserAdmin(DjangoUserAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "customer_account":
-            kwargs["queryset"] = CustomerAccount._base_manager.using(SYSTEM_DB).all()
+            kwargs["queryset"] = cross_tenant.across_tenants(CustomerAccount)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(CustomerAccount)
-class CustomerAccountAdmin(SystemConnectionAdmin):
+class CustomerAccountAdmin(AcrossTenantsAdmin):
     list_display = ["name", "tenant", "reference", "is_active"]
     list_filter = ["tenant"]
 
 
 @admin.register(Site)
-class SiteAdmin(SystemConnectionAdmin):
+class SiteAdmin(AcrossTenantsAdmin):
     list_display = ["name", "account", "tenant", "country", "time_zone"]
     list_filter = ["tenant", "country"]
 
 
 @admin.register(ProductArea)
-class ProductAreaAdmin(SystemConnectionAdmin):
+class ProductAreaAdmin(AcrossTenantsAdmin):
     list_display = ["name", "tenant", "slug"]
 
 
 @admin.register(Team)
-class TeamAdmin(SystemConnectionAdmin):
+class TeamAdmin(AcrossTenantsAdmin):
     list_display = ["name", "tenant", "product_area"]

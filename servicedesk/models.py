@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -20,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.tenancy import TenantManager
+from servicedesk.tenancy import TenantManager, tenant_context
 from servicedesk.validators import validate_country_code, validate_time_zone
 
 
@@ -61,6 +62,11 @@ class TenantOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+def tenant_owned_models() -> list[type[models.Model]]:
+    """Every installed model whose rows belong to one tenant."""
+    return [m for m in apps.get_models() if issubclass(m, TenantOwned)]
 
 
 class CustomerAccount(TenantOwned):
@@ -253,10 +259,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.email.lower()
         if self.customer_account_id and self.tenant_id:
-            account_tenant = CustomerAccount._base_manager.filter(pk=self.customer_account_id).values_list(
-                "tenant_id", flat=True
-            )
-            if list(account_tenant) != [self.tenant_id]:
+            # Looked for inside the user's tenant: an account of another tenant is not there.
+            with tenant_context(self.tenant_id):
+                in_tenant = CustomerAccount.objects.filter(pk=self.customer_account_id).exists()
+            if not in_tenant:
                 raise ValidationError({"customer_account": _("The customer account belongs to another tenant.")})
 
     @property

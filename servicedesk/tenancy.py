@@ -5,7 +5,8 @@ authentication set it from the signed-in user, the Celery base task from the tas
 arguments. A tenant-owned model's default manager filters by it and raises
 ``TenantNotSet`` when there is none, so a forgotten scope fails loudly instead of
 returning every tenant's rows. On PostgreSQL the database enforces the same wall again
-(row-level security; see ``servicedesk.db.postgresql``).
+(row-level security; see ``servicedesk.db.postgresql``). Work across tenants goes through
+``servicedesk.cross_tenant`` and says so by name.
 """
 
 from __future__ import annotations
@@ -13,14 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.db import models
-
-from servicedesk.db.aliases import SYSTEM_DB
-
-if TYPE_CHECKING:
-    from servicedesk.models import Tenant
 
 _current_tenant_id: ContextVar[int | None] = ContextVar("current_tenant_id", default=None)
 
@@ -39,7 +35,7 @@ def require_tenant_id() -> int:
     tenant_id = _current_tenant_id.get()
     if tenant_id is None:
         raise TenantNotSet(
-            "No current tenant. Run inside tenant_context(), or use across_tenants() for a system-wide sweep."
+            "No current tenant. Run inside tenant_context(), or use servicedesk.cross_tenant for a system-wide sweep."
         )
     return tenant_id
 
@@ -54,8 +50,9 @@ def deactivate_tenant(token: Token[int | None]) -> None:
 
 
 @contextmanager
-def tenant_context(tenant: Tenant | int | None) -> Iterator[None]:
-    """Make ``tenant`` current for the block, restoring the previous one afterwards."""
+def tenant_context(tenant: models.Model | int | None) -> Iterator[None]:
+    """Make ``tenant`` (a ``Tenant`` or its id) current for the block, restoring the previous
+    one afterwards."""
     tenant_id = tenant if tenant is None or isinstance(tenant, int) else tenant.pk
     token = _current_tenant_id.set(tenant_id)
     try:
@@ -69,22 +66,6 @@ class TenantManager(models.Manager[M]):
 
     def get_queryset(self) -> models.QuerySet[M]:
         return super().get_queryset().filter(tenant_id=require_tenant_id())
-
-    def across_tenants(self) -> models.QuerySet[M]:
-        """Every tenant's rows, through the system connection, for sweeps that say so by name.
-
-        Reads only: a sweep finds what is due here, then changes each row inside
-        ``tenant_context`` on the default connection, where the tenant's wall holds.
-        """
-        return super().get_queryset().using(SYSTEM_DB)
-
-
-def tenant_owned_models() -> list[type[models.Model]]:
-    from django.apps import apps
-
-    from servicedesk.models import TenantOwned
-
-    return [m for m in apps.get_models() if issubclass(m, TenantOwned)]
 
 
 def create_kwargs(**kwargs: Any) -> dict[str, Any]:

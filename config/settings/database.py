@@ -4,9 +4,9 @@ Two aliases point at the same database:
 - ``default``: the application's connection. On PostgreSQL it logs in as a role with neither
   SUPERUSER nor BYPASSRLS, through ``servicedesk.db.postgresql``, which puts the current
   tenant into every transaction; row-level security holds it to that tenant's rows.
-- ``system``: the explicit path for work that crosses tenants (finding due timers across all
-  tenants, the platform operator's admin). On PostgreSQL a role with BYPASSRLS; it is never
-  used unless a query names it (``across_tenants()``).
+- ``system``: the explicit path for work that crosses tenants (the sweeps' batches across
+  tenants, the platform operators' admin). On PostgreSQL a role with BYPASSRLS; code reaches
+  it only through ``servicedesk.cross_tenant``.
 """
 
 from pathlib import Path

@@ -16,7 +16,7 @@ from escalation.models import (
     EscalationPolicy,
     EscalationSettings,
 )
-from servicedesk import calendars
+from servicedesk import calendars, cross_tenant
 from servicedesk.tenancy import require_tenant_id
 from tickets.models import Ticket
 from tickets.services.sla import CalendarCache
@@ -62,28 +62,32 @@ class TenantConfig:
 
     @classmethod
     def load_many(cls, tenant_ids: list[int]) -> dict[int, TenantConfig]:
-        """The configurations of these tenants in five queries on the system connection
-        (reads only), for a sweep that is about to work through them one by one."""
+        """The configurations of these tenants in five queries across tenants (reads only), for
+        a sweep that is about to decide their timers."""
         configs = {tenant_id: cls(settings=EscalationSettings(tenant_id=tenant_id)) for tenant_id in tenant_ids}
-        for found in EscalationSettings.objects.across_tenants().filter(tenant_id__in=tenant_ids):
+        for found in cross_tenant.across_tenants(EscalationSettings).filter(tenant_id__in=tenant_ids):
             configs[found.tenant_id].settings = found
-        for matrix in EscalationMatrix.objects.across_tenants().filter(tenant_id__in=tenant_ids):
+        for matrix in cross_tenant.across_tenants(EscalationMatrix).filter(tenant_id__in=tenant_ids):
             config = configs[matrix.tenant_id]
             if matrix.account_id is None:
                 config.default_matrix_id = matrix.pk
             else:
                 config.matrix_by_account[matrix.account_id] = matrix.pk
-        for level in EscalationLevel.objects.across_tenants().filter(tenant_id__in=tenant_ids):
+        for level in cross_tenant.across_tenants(EscalationLevel).filter(tenant_id__in=tenant_ids):
             configs[level.tenant_id].levels.setdefault(level.matrix_id, []).append(level)
-        policies = EscalationPolicy.objects.across_tenants().filter(tenant_id__in=tenant_ids).select_related("calendar")
+        policies = (
+            cross_tenant.across_tenants(EscalationPolicy).filter(tenant_id__in=tenant_ids).select_related("calendar")
+        )
         for policy in policies:
             configs[policy.tenant_id].policies[(policy.matrix_id, policy.priority)] = policy
-        contacts = EscalationContact.objects.across_tenants().filter(tenant_id__in=tenant_ids).select_related("user")
+        contacts = (
+            cross_tenant.across_tenants(EscalationContact).filter(tenant_id__in=tenant_ids).select_related("user")
+        )
         for contact in contacts:
             by_level = configs[contact.tenant_id]._contacts.setdefault(contact.matrix_id, defaultdict(list))
             by_level[contact.level_id].append(contact)
-        # Rows read through the system connection are used (as foreign keys of new rows) on the
-        # default one, inside each tenant's wall.
+        # Rows read across tenants are used (as foreign keys of new rows) on the default
+        # connection too, inside each tenant's wall.
         for config in configs.values():
             for row in [
                 config.settings,

@@ -11,11 +11,14 @@ from django.utils.translation import gettext as _
 
 from escalation.models import EscalationAttempt, EscalationEvent, TicketEscalation
 from escalation.services.config import TenantConfig
-from escalation.services.engine import TIMER_FIELDS, Change, Escalator, breach_instants, send_notifications_on_commit
-from escalation.services.timers import lock_timer, tickets_for_rules
+from escalation.services.decisions import Change, Escalator
+from escalation.services.notifications import send_notifications_on_commit
+from escalation.services.recording import record_escalations
+from escalation.services.timers import TIMER_FIELDS, breach_instants, lock_timer, tickets_for_rules
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import User
 from tickets.models import Ticket
+from tickets.services.escalation_level import record_escalation_level
 
 Reason = EscalationEvent.Reason
 MAX_COMMENT = 2000
@@ -50,7 +53,15 @@ def _clocks(ticket: Ticket) -> list[dt.datetime]:
 
 
 def _finish(escalator: Escalator, change: Change) -> list[int]:
-    event_ids = escalator.record([change])
+    """Record the change (its events and attempts; the ticket's level and timeline line through
+    the tickets app), save the timer and notify after commit."""
+    event_ids = record_escalations({change.timer.tenant_id: escalator}, [change], escalator.now).get(
+        change.timer.tenant_id, []
+    )
+    record_escalation_level(
+        ticket=change.ticket, from_level=change.from_level, to_level=change.timer.level,
+        actor_id=change.actor_id, reason=change.comment, now=escalator.now,
+    )  # fmt: skip
     timer = change.timer
     timer.next_check_at = escalator.next_check(timer, change.ticket, _clocks(change.ticket))
     timer.save(update_fields=TIMER_FIELDS)

@@ -4,6 +4,7 @@ signed link to acknowledge, and the customer account's users; each in their own 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core import signing
@@ -15,9 +16,13 @@ from django.utils.translation import gettext as _
 
 from escalation.models import EscalationAttempt, EscalationEvent, EscalationNotice
 from escalation.services.config import settings_of_tenant
+from servicedesk.dispatch import send_on_commit
 from servicedesk.models import User
 from tickets.models import Ticket
 
+# The task that sends a batch's notifications, found by name (tasks import services, never
+# the reverse).
+NOTIFY_ESCALATIONS_TASK = "escalation.tasks.notify_escalations_task"
 ACK_SALT = "escalation.acknowledge"
 ACK_MAX_AGE = dt.timedelta(days=7)
 
@@ -183,3 +188,13 @@ def notify_escalation(*, event_ids: list[int]) -> int:
     EscalationEvent.objects.filter(pk__in=[e.pk for e in events]).update(account_notified_at=now)
     EscalationNotice.objects.bulk_create(notices)
     return sent
+
+
+def send_notifications_on_commit(event_ids_by_tenant: Mapping[int, list[int]], *, across_tenants: bool = False) -> None:
+    """Hand the notifications of these events (of one tenant, or a batch across tenants) to
+    one task once the transaction commits (the system connection's, ``across_tenants``); the
+    task works through the tenants one wall at a time. (A task per tenant per batch cost more
+    than the rest of a sweep: bench/escalation_sweep.py.)"""
+    batch = {str(tenant_id): ids for tenant_id, ids in event_ids_by_tenant.items() if ids}
+    if batch:
+        send_on_commit(NOTIFY_ESCALATIONS_TASK, across_tenants=across_tenants, event_ids_by_tenant=batch)

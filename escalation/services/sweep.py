@@ -11,18 +11,23 @@ Run by beat every minute (escalation.tasks.escalation_sweep_task), in two phases
    a timer, due at once. Without a watermark (the first run, or ``tenant_ids`` given, or the
    daily ``full`` run) every open ticket is considered, which also picks up re-opened tickets
    whose timers were closed.
-2. Due timers: the tenants with due timers come from one range scan of the partial index
-   ``ticketesc_next_check_idx`` (system connection); then tenant by tenant, inside the
-   tenant's wall, due timers are claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` in batches,
-   so several workers share a sweep and a timer another worker holds is skipped, not waited
-   for. Each timer's level, attempts and ``next_check_at`` change in the same transaction that
-   records its events, and unique keys on (ticket, round, level) and (event, number) back that
-   up: a duplicate beat, a retried task or two workers at once record nothing twice. A worker
-   that was down catches up on its next run: a ticket goes straight to the level its age
-   warrants, the levels in between recorded as skipped.
+2. Due timers are claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` in batches, so several
+   workers share a sweep and a timer another worker holds is skipped, not waited for. On
+   PostgreSQL a batch takes due timers of any tenant across tenants (``servicedesk.cross_tenant``,
+   the partial index ``ticketesc_next_check_idx``), decides each inside its own tenant's
+   configuration and records the whole batch in one statement per table, each row with its own
+   ``tenant_id``; elsewhere, or for ``tenant_ids``, the tenants with due timers come from one
+   range scan of that index, then tenant by tenant inside each tenant's wall. Each timer's
+   level, attempts and ``next_check_at`` change in the same transaction that records its
+   events, and unique keys on (ticket, round, level) and (event, number) back that up: a
+   duplicate beat, a retried task or two workers at once record nothing twice. A worker that
+   was down catches up on its next run: a ticket goes straight to the level its age warrants,
+   the levels in between recorded as skipped.
 
-Notifications are handed to one task when each batch's transaction commits; it works through
-the batch's tenants one wall at a time.
+What is due is decided by escalation.services.decisions (on escalation.services.rules) and
+written by escalation.services.recording; the tickets' levels and timeline lines by the
+tickets app (tickets.services.escalation_level). Notifications are handed to one task when
+each batch's transaction commits; it works through the batch's tenants one wall at a time.
 """
 
 from __future__ import annotations
@@ -31,26 +36,21 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from escalation.models import DiscoveryWatermark, EscalationSettings, TicketEscalation
 from escalation.services.config import TenantConfig
-from escalation.services.engine import (
-    Change,
-    Escalator,
-    breach_instants,
-    record_changes,
-    rows_of,
-    send_notifications_on_commit,
-)
-from escalation.services.timers import for_rules, start_timers
-from servicedesk.db.aliases import SYSTEM_DB
+from escalation.services.decisions import Change, Escalator
+from escalation.services.notifications import send_notifications_on_commit
+from escalation.services.recording import level_changes, record_escalations, save_timers
+from escalation.services.timers import breach_instants, for_rules, start_timers
+from servicedesk import cross_tenant
 from servicedesk.tenancy import tenant_context
 from tickets.models import Ticket
+from tickets.services.escalation_level import record_escalation_levels
 
 BATCH_SIZE = 500
 DISCOVERY_BATCH = 2_000
@@ -72,8 +72,8 @@ class SweepResult:
 
 
 def enabled_tenants() -> list[int]:
-    """Tenants whose escalation is switched on (system connection; reads only)."""
-    enabled = EscalationSettings.objects.across_tenants().filter(is_enabled=True)
+    """Tenants whose escalation is switched on (across tenants; reads only)."""
+    enabled = cross_tenant.across_tenants(EscalationSettings).filter(is_enabled=True)
     return list(enabled.order_by("tenant_id").values_list("tenant_id", flat=True))
 
 
@@ -85,8 +85,8 @@ def undiscovered(tenants: list[int] | None, since: dt.datetime | None, limit: in
     if tenants is None:
         tickets, timers = Ticket.objects.all(), TicketEscalation.objects.all()
     else:
-        tickets = Ticket.objects.across_tenants().filter(tenant_id__in=tenants)
-        timers = TicketEscalation.objects.across_tenants()
+        tickets = cross_tenant.across_tenants(Ticket).filter(tenant_id__in=tenants)
+        timers = cross_tenant.across_tenants(TicketEscalation)
     open_timer = timers.filter(tenant_id=OuterRef("tenant_id"), ticket_id=OuterRef("pk"), closed_at__isnull=True)
     tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
     if since is not None:
@@ -138,27 +138,27 @@ def discover(
 
 
 def due_tenants(now: dt.datetime) -> list[int]:
-    """Tenants with at least one due timer (system connection; reads only)."""
-    due = TicketEscalation.objects.across_tenants().filter(next_check_at__lte=now)
+    """Tenants with at least one due timer (across tenants; reads only)."""
+    due = cross_tenant.across_tenants(TicketEscalation).filter(next_check_at__lte=now)
     return list(due.order_by().values_list("tenant_id", flat=True).distinct())
 
 
 def _sweep_batch(escalator: Escalator, batch_size: int, result: SweepResult) -> int:
     """One transaction in the current tenant: claim up to batch_size due timers and settle them."""
     with transaction.atomic():
-        timers = _claim(escalator.now, batch_size, DEFAULT_DB_ALIAS)
+        timers = _claim(escalator.now, batch_size, across_tenants=False)
         if not timers:
             return 0
         tenant_id = timers[0].tenant_id
-        event_ids = _settle({tenant_id: escalator}, timers, escalator.now, DEFAULT_DB_ALIAS, result)
+        event_ids = _settle({tenant_id: escalator}, timers, escalator.now, result, across_tenants=False)
         send_notifications_on_commit(event_ids)
         return len(timers)
 
 
-def _claim(now: dt.datetime, batch_size: int, db: str) -> list[TicketEscalation]:
+def _claim(now: dt.datetime, batch_size: int, *, across_tenants: bool) -> list[TicketEscalation]:
     """Up to batch_size timers due at ``now``, locked; a timer another sweep holds is skipped."""
     return list(
-        rows_of(TicketEscalation, db)
+        cross_tenant.rows_of(TicketEscalation, across_tenants=across_tenants)
         .filter(next_check_at__lte=now)
         .select_for_update(of=("self",), skip_locked=True)
         .select_related("ack_event__level_ref")
@@ -170,19 +170,22 @@ def _settle(
     escalators: Mapping[int, Escalator],
     timers: list[TicketEscalation],
     now: dt.datetime,
-    db: str,
     result: SweepResult,
+    *,
+    across_tenants: bool,
 ) -> dict[int, list[int]]:
-    """Decide every claimed timer by its tenant's escalator, record the changes and save the
-    timers on ``db``; returns, per tenant, the events whose notifications to send."""
-    tickets = {t.pk: t for t in for_rules(rows_of(Ticket, db).filter(pk__in=[t.ticket_id for t in timers]))}
+    """Decide every claimed timer by its tenant's escalator, record the changes (the tickets'
+    levels and timeline lines through the tickets app) and save the timers, inside the current
+    tenant or across tenants; returns, per tenant, the events whose notifications to send."""
+    rows = cross_tenant.rows_of(Ticket, across_tenants=across_tenants).filter(pk__in=[t.ticket_id for t in timers])
+    tickets = {t.pk: t for t in for_rules(rows)}
     instants = breach_instants(
         (
             (t.tenant_id, t.ticket_id)
             for t in timers
-            if _watches_breaches(escalators[t.tenant_id], t, tickets.get(t.ticket_id))
+            if escalators[t.tenant_id].watches_breaches(t, tickets.get(t.ticket_id))
         ),
-        db=db,
+        across_tenants=across_tenants,
     )
     changes: list[Change] = []
     for timer in timers:
@@ -193,8 +196,9 @@ def _settle(
         change = escalators[timer.tenant_id].advance(timer, ticket, instants.get(ticket.pk, []))
         if change is not None:
             changes.append(change)
-    event_ids = record_changes(escalators, changes, now, db=db)
-    save_timers(timers, using=db)
+    event_ids = record_escalations(escalators, changes, now, across_tenants=across_tenants)
+    record_escalation_levels(level_changes(changes), now=now, across_tenants=across_tenants)
+    save_timers(timers, across_tenants=across_tenants)
     _count(changes, timers, result)
     return event_ids
 
@@ -211,46 +215,6 @@ def _count(changes: list[Change], timers: list[TicketEscalation], result: SweepR
     result.timers += len(timers)
 
 
-# What the sweep changes on a timer (the rest only people change), with PostgreSQL types.
-SWEPT_FIELDS = (
-    ("level", "smallint"), ("breaches_handled_until", "timestamptz"), ("ack_event_id", "bigint"),
-    ("ack_attempts", "smallint"), ("ack_due_at", "timestamptz"), ("next_check_at", "timestamptz"),
-    ("closed_at", "timestamptz"),
-)  # fmt: skip
-
-
-def save_timers(timers: list[TicketEscalation], using: str = DEFAULT_DB_ALIAS) -> None:
-    """Write the swept fields of these (locked) timers in one statement. On PostgreSQL an
-    ``UPDATE … FROM (VALUES …)``: Django's bulk_update builds a CASE per field and row, whose
-    Python cost dominated the sweep; elsewhere bulk_update."""
-    if not timers:
-        return
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        rows_of(TicketEscalation, using).bulk_update(timers, [name.removesuffix("_id") for name, _ in SWEPT_FIELDS])
-        return
-    columns = ", ".join(name for name, _ in SWEPT_FIELDS)
-    row = "(%s::bigint, " + ", ".join(f"%s::{kind}" for _, kind in SWEPT_FIELDS) + ")"
-    assignments = ", ".join(f"{name} = v.{name}" for name, _ in SWEPT_FIELDS)
-    params: list[Any] = []
-    for timer in timers:
-        params.append(timer.pk)
-        params.extend(getattr(timer, name) for name, _ in SWEPT_FIELDS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {TicketEscalation._meta.db_table} AS t SET {assignments} "  # noqa: S608 - names are ours
-            f"FROM (VALUES {', '.join([row] * len(timers))}) AS v(id, {columns}) WHERE t.id = v.id",
-            params,
-        )
-
-
-def _watches_breaches(escalator: Escalator, timer: TicketEscalation, ticket: Ticket | None) -> bool:
-    if ticket is None:
-        return False
-    policy = escalator.policy_of(ticket)
-    return bool(policy and policy.breach_level and timer.level < policy.breach_level)
-
-
 def _sweep_batch_across_tenants(
     configs: dict[int, TenantConfig], now: dt.datetime, batch_size: int, result: SweepResult
 ) -> int:
@@ -258,16 +222,16 @@ def _sweep_batch_across_tenants(
     tenant, decide each inside its own tenant's configuration, and record every change in one
     set of statements, each row with its own tenant_id. (Tenant by tenant, a sweep paid about
     ten round trips per tenant: bench/escalation_sweep.py.)"""
-    with transaction.atomic(using=SYSTEM_DB):
-        timers = _claim(now, batch_size, SYSTEM_DB)
+    with cross_tenant.atomic():
+        timers = _claim(now, batch_size, across_tenants=True)
         if not timers:
             return 0
         missing = sorted({t.tenant_id for t in timers} - configs.keys())
         configs.update(TenantConfig.load_many(missing))
         escalators = {tenant_id: Escalator(configs[tenant_id], now) for tenant_id in {t.tenant_id for t in timers}}
-        event_ids = _settle(escalators, timers, now, SYSTEM_DB, result)
+        event_ids = _settle(escalators, timers, now, result, across_tenants=True)
         result.tenant_ids.update(escalators)
-        send_notifications_on_commit(event_ids, using=SYSTEM_DB)
+        send_notifications_on_commit(event_ids, across_tenants=True)
         return len(timers)
 
 
@@ -288,7 +252,7 @@ def sweep_escalations(
     if discovery:
         discover(now=now, tenant_ids=only, result=result)
     if across_tenants is None:
-        across_tenants = only is None and connections[SYSTEM_DB].vendor == "postgresql"
+        across_tenants = only is None and cross_tenant.supports_set_based_sweeps()
     if across_tenants:
         loaded: dict[int, TenantConfig] = {}
         while _sweep_batch_across_tenants(loaded, now, batch_size, result) == batch_size:

@@ -1,5 +1,6 @@
 """Each open ticket's escalation timer: created for new tickets, re-opened with them, closed
-when they close, and looked at again when something it depends on changed."""
+when they close, and looked at again when something it depends on changed; and what the rules
+read of its ticket (``for_rules``) and of the ticket's SLA clocks (``breach_instants``)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,20 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from escalation.models import TicketEscalation
-from tickets.models import Ticket
+from servicedesk import cross_tenant
+from servicedesk.db.names import Table
+from tickets.models import SlaClock, Ticket
+
+# What a person's escalation changes on a timer (the sweep: recording.SWEPT_FIELDS).
+TIMER_FIELDS = [
+    "level", "round", "baseline_at", "baseline_level", "breaches_handled_until", "ack_event", "ack_attempts",
+    "ack_due_at", "last_customer_escalation_at", "next_check_at", "closed_at",
+]  # fmt: skip
 
 # What the rules read of a ticket: no text columns.
 TICKET_FIELDS = (
@@ -31,6 +40,42 @@ def for_rules(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 def tickets_for_rules(ids: Iterable[int]) -> QuerySet[Ticket]:
     return for_rules(Ticket.objects.filter(pk__in=list(ids)))
+
+
+# Across tenants: one join on the clocks' (tenant, ticket) unique index (a list of ticket ids
+# alone has no index to use).
+_BREACH_INSTANTS_SQL = """
+SELECT c.{c.ticket}, coalesce(c.{c.breached_at}, c.{c.due_at})
+  FROM {c} c
+  JOIN unnest(%s::bigint[], %s::bigint[]) AS k(tenant_id, ticket_id)
+    ON c.{c.tenant} = k.tenant_id AND c.{c.ticket} = k.ticket_id
+ WHERE c.{c.breached_at} IS NOT NULL OR c.{c.state} = %s
+""".format(c=Table(SlaClock))
+
+
+def breach_instants(pairs: Iterable[tuple[int, int]], *, across_tenants: bool = False) -> dict[int, list[dt.datetime]]:
+    """Per ticket of these (tenant id, ticket id) pairs, the instants its SLA clocks breached
+    at, or fall due at while running: what a breach is judged by. Inside the current tenant, or
+    across tenants (a sweep's batch)."""
+    pairs = list(pairs)
+    found: dict[int, list[dt.datetime]] = {}
+    if not pairs:
+        return found
+    if across_tenants:
+        with cross_tenant.cursor() as cursor:
+            cursor.execute(
+                _BREACH_INSTANTS_SQL, [[t for t, _ in pairs], [k for _, k in pairs], SlaClock.State.RUNNING.value]
+            )
+            rows = cursor.fetchall()
+    else:
+        rows = list(
+            SlaClock.objects.filter(tenant_id__in={t for t, _ in pairs}, ticket_id__in=[k for _, k in pairs])
+            .filter(Q(breached_at__isnull=False) | Q(state=SlaClock.State.RUNNING))
+            .values_list("ticket_id", Coalesce("breached_at", "due_at"))
+        )
+    for ticket_id, instant in rows:
+        found.setdefault(ticket_id, []).append(instant)
+    return found
 
 
 def new_timer(ticket: Ticket, now: dt.datetime) -> TicketEscalation:

@@ -11,8 +11,8 @@ from django.test import Client
 
 from servicedesk.db.rls import POLICY_NAME
 from servicedesk.demo import seed_core
-from servicedesk.models import Site, Tenant
-from servicedesk.tenancy import tenant_context, tenant_owned_models
+from servicedesk.models import Site, Tenant, tenant_owned_models
+from servicedesk.tenancy import tenant_context
 
 
 def _raw(sql, params=None):

@@ -4,7 +4,7 @@ tables can be distributed by tenant later without a rewrite (README, "Scaling ou
 import pytest
 from django.db import connection
 
-from servicedesk.tenancy import tenant_owned_models
+from servicedesk.models import tenant_owned_models
 
 # The beat sweeps' entrances: one range scan over every tenant's due rows (README, "Timers").
 # Not unique, so distributing the table by tenant keeps them as they are, one per shard.

@@ -5,8 +5,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from servicedesk.models import Tenant, User
-from servicedesk.tenancy import tenant_context, tenant_owned_models
+from servicedesk.models import Tenant, User, tenant_owned_models
+from servicedesk.tenancy import tenant_context
 
 
 def _snapshot():

@@ -3,9 +3,10 @@
 import pytest
 from django.db import connections
 
+from servicedesk import cross_tenant
 from servicedesk.db.aliases import SYSTEM_DB
-from servicedesk.models import CustomerAccount, Site, TenantOwned
-from servicedesk.tenancy import TenantNotSet, current_tenant_id, tenant_context, tenant_owned_models
+from servicedesk.models import CustomerAccount, Site, TenantOwned, tenant_owned_models
+from servicedesk.tenancy import TenantNotSet, current_tenant_id, tenant_context
 from tests.factories import AccountFactory, SiteFactory, TenantFactory
 
 
@@ -71,7 +72,7 @@ def test_tenant_context_is_restored_when_the_block_raises():
 @pytest.mark.django_db(transaction=True, databases=["default", SYSTEM_DB])
 def test_across_tenants_reads_every_tenant_through_the_system_connection():
     first, second = SiteFactory(), SiteFactory()
-    rows = Site.objects.across_tenants().filter(pk__in=[first.pk, second.pk])
+    rows = cross_tenant.across_tenants(Site).filter(pk__in=[first.pk, second.pk])
     assert rows.db == SYSTEM_DB
     assert sorted(rows.values_list("tenant_id", flat=True)) == sorted([first.tenant_id, second.tenant_id])
     # The system connection is a different login from the application's.

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from servicedesk.dispatch import send_on_commit
 from servicedesk.models import User
 from tickets.models import SlaAlert
+
+# The task that mails a batch's alerts, found by name (tasks import services, never the reverse).
+NOTIFY_SLA_ALERTS_TASK = "tickets.tasks.notify_sla_alerts_task"
 
 
 def _recipients(alert: SlaAlert) -> list[User]:
@@ -46,3 +52,14 @@ def notify_sla_alerts(*, clock_ids: list[int]) -> int:
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
     SlaAlert.objects.filter(pk__in=[a.pk for a in alerts]).update(notified_at=timezone.now())
     return len(alerts)
+
+
+def send_sla_notifications_on_commit(
+    clock_ids_by_tenant: Mapping[int, list[int]], *, across_tenants: bool = False
+) -> None:
+    """Hand the alerts of these clocks (of one tenant, or a batch across tenants) to one task
+    once the transaction commits (the system connection's, ``across_tenants``); the task works
+    through the tenants one wall at a time."""
+    batch = {str(tenant_id): ids for tenant_id, ids in clock_ids_by_tenant.items() if ids}
+    if batch:
+        send_on_commit(NOTIFY_SLA_ALERTS_TASK, across_tenants=across_tenants, clock_ids_by_tenant=batch)

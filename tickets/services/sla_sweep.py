@@ -6,13 +6,14 @@ another worker holds is skipped, not waited for. Each clock's ``warned_at`` / ``
 and ``next_check_at`` change in the same transaction that records the alert, and a unique key
 on (clock, kind) backs that up: a duplicate beat, a retried task or two workers at once record
 nothing twice. A worker that was down catches up on its next run: everything due since is
-due now.
+due now. The alerts of a batch go to one notification task after commit
+(``tickets.services.notifications.send_sla_notifications_on_commit``).
 
 Two ways to settle, with the same rules (tests run both on PostgreSQL):
-- On PostgreSQL, one statement per batch on the system connection — the explicit
-  cross-tenant path: it claims due rows of every tenant through the partial index on
-  ``next_check_at``, updates them, and inserts each alert and timeline event with the clock's
-  own ``tenant_id``. Nothing is read into Python but the alerts to mail.
+- On PostgreSQL, one statement per batch across tenants (``servicedesk.cross_tenant``): it
+  claims due rows of every tenant through the partial index on ``next_check_at``, updates
+  them, and inserts each alert and timeline event with the clock's own ``tenant_id``. Nothing
+  is read into Python but the alerts to mail.
   (bench/sla_sweep.py: per-tenant transactions from Python managed ~500 clocks/s.)
 - Elsewhere (SQLite under ``make run``), tenant by tenant inside each tenant's wall.
 """
@@ -23,12 +24,14 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from servicedesk.db.aliases import SYSTEM_DB
+from servicedesk import cross_tenant
+from servicedesk.db.names import Table
 from servicedesk.tenancy import tenant_context
 from tickets.models import SlaAlert, SlaClock, TicketEvent
+from tickets.services.notifications import send_sla_notifications_on_commit
 from tickets.services.sla import next_check
 
 BATCH_SIZE = 2000
@@ -48,8 +51,8 @@ class SweepResult:
 
 
 def due_tenants(now: dt.datetime) -> list[int]:
-    """Tenants with at least one due clock (system connection; reads only)."""
-    due = SlaClock.objects.across_tenants().filter(next_check_at__lte=now)
+    """Tenants with at least one due clock (across tenants; reads only)."""
+    due = cross_tenant.across_tenants(SlaClock).filter(next_check_at__lte=now)
     return list(due.order_by().values_list("tenant_id", flat=True).distinct())
 
 
@@ -80,8 +83,7 @@ def _sweep_batch(now: dt.datetime, batch_size: int, result: SweepResult) -> int:
             result.warnings += sum(a.kind == SlaAlert.Kind.WARNING for a in alerts)
             result.breaches += sum(a.kind == SlaAlert.Kind.BREACH for a in alerts)
             if alerts:
-                tenant_id = clocks[0].tenant_id
-                transaction.on_commit(lambda: _notify(tenant_id, [c.pk for c in clocks]))
+                send_sla_notifications_on_commit({clocks[0].tenant_id: [c.pk for c in clocks]})
         result.clocks += len(clocks)
         return len(clocks)
 
@@ -94,48 +96,51 @@ def _event(clock: SlaClock, kind: str, now: dt.datetime) -> TicketEvent:
 
 
 # One batch, settled in the database. The new values are decided once (``decided``) and the
-# next check follows the same rule as tickets.services.sla.next_check.
+# next check follows the same rule as tickets.services.sla.next_check. Names come from the
+# models, states and kinds are parameters (``_SETTLE_VALUES``).
 _SETTLE_SQL = """
 WITH due AS (
-    SELECT id FROM tickets_slaclock
-    WHERE next_check_at <= %(now)s
-    ORDER BY next_check_at
+    SELECT {c.id} FROM {c}
+    WHERE {c.next_check_at} <= %(now)s
+    ORDER BY {c.next_check_at}
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 ),
 decided AS (
-    SELECT c.id,
-           (c.state = 'running' AND c.warned_at IS NULL AND %(now)s >= c.warn_at) AS warn_now,
-           (c.state = 'running' AND c.breached_at IS NULL AND %(now)s >= c.due_at) AS breach_now
-    FROM tickets_slaclock c JOIN due USING (id)
+    SELECT c.{c.id},
+           (c.{c.state} = %(running)s AND c.{c.warned_at} IS NULL AND %(now)s >= c.{c.warn_at}) AS warn_now,
+           (c.{c.state} = %(running)s AND c.{c.breached_at} IS NULL AND %(now)s >= c.{c.due_at}) AS breach_now
+    FROM {c} c JOIN due USING ({c.id})
 ),
 updated AS (
-    UPDATE tickets_slaclock c SET
-        warned_at = CASE WHEN d.warn_now THEN %(now)s ELSE c.warned_at END,
-        breached_at = CASE WHEN d.breach_now THEN c.due_at ELSE c.breached_at END,
-        state = CASE WHEN d.breach_now THEN 'breached' ELSE c.state END,
-        next_check_at = CASE
-            WHEN d.breach_now OR c.state <> 'running' THEN NULL
-            WHEN c.warned_at IS NULL AND NOT d.warn_now AND c.warn_at < c.due_at THEN c.warn_at
-            WHEN c.breached_at IS NULL THEN c.due_at
+    UPDATE {c} c SET
+        {c.warned_at} = CASE WHEN d.warn_now THEN %(now)s ELSE c.{c.warned_at} END,
+        {c.breached_at} = CASE WHEN d.breach_now THEN c.{c.due_at} ELSE c.{c.breached_at} END,
+        {c.state} = CASE WHEN d.breach_now THEN %(breached)s ELSE c.{c.state} END,
+        {c.next_check_at} = CASE
+            WHEN d.breach_now OR c.{c.state} <> %(running)s THEN NULL
+            WHEN c.{c.warned_at} IS NULL AND NOT d.warn_now AND c.{c.warn_at} < c.{c.due_at} THEN c.{c.warn_at}
+            WHEN c.{c.breached_at} IS NULL THEN c.{c.due_at}
             ELSE NULL
         END
     FROM decided d
-    WHERE c.id = d.id
-    RETURNING c.id, c.tenant_id, c.ticket_id, c.target, c.due_at, d.warn_now, d.breach_now
+    WHERE c.{c.id} = d.{c.id}
+    RETURNING c.{c.id} AS id, c.{c.tenant} AS tenant_id, c.{c.ticket} AS ticket_id, c.{c.target} AS target,
+              c.{c.due_at} AS due_at, d.warn_now, d.breach_now
 ),
 alerts AS (
-    INSERT INTO tickets_slaalert (tenant_id, clock_id, kind, at, notified_at)
-    SELECT tenant_id, id, 'warning', %(now)s, NULL::timestamptz FROM updated WHERE warn_now
+    INSERT INTO {a} ({a.tenant}, {a.clock}, {a.kind}, {a.at}, {a.notified_at})
+    SELECT tenant_id, id, %(warning)s, %(now)s, NULL::timestamptz FROM updated WHERE warn_now
     UNION ALL
-    SELECT tenant_id, id, 'breach', %(now)s, NULL::timestamptz FROM updated WHERE breach_now
+    SELECT tenant_id, id, %(breach)s, %(now)s, NULL::timestamptz FROM updated WHERE breach_now
     ON CONFLICT DO NOTHING
-    RETURNING tenant_id, clock_id, kind
+    RETURNING {a.tenant} AS tenant_id, {a.clock} AS clock_id, {a.kind} AS kind
 ),
 events AS (
-    INSERT INTO tickets_ticketevent
-        (tenant_id, ticket_id, kind, actor_id, at, field, from_value, to_value, reason, internal)
-    SELECT u.tenant_id, u.ticket_id, CASE a.kind WHEN 'warning' THEN 'sla_warning' ELSE 'sla_breach' END,
+    INSERT INTO {e}
+        ({e.tenant}, {e.ticket}, {e.kind}, {e.actor}, {e.at}, {e.field}, {e.from_value}, {e.to_value}, {e.reason},
+         {e.internal})
+    SELECT u.tenant_id, u.ticket_id, CASE a.kind WHEN %(warning)s THEN %(sla_warning)s ELSE %(sla_breach)s END,
            NULL, %(now)s, u.target, '',
            to_char(u.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'), '', true
     FROM alerts a JOIN updated u ON u.id = a.clock_id
@@ -144,13 +149,21 @@ events AS (
 SELECT NULL::bigint, NULL::bigint, NULL::text, (SELECT count(*) FROM updated)
 UNION ALL
 SELECT tenant_id, clock_id, kind, NULL FROM alerts
-"""
+""".format(c=Table(SlaClock), a=Table(SlaAlert), e=Table(TicketEvent))  # noqa: S608 - names are the models'
+_SETTLE_VALUES = {
+    "running": SlaClock.State.RUNNING.value,
+    "breached": SlaClock.State.BREACHED.value,
+    "warning": SlaAlert.Kind.WARNING.value,
+    "breach": SlaAlert.Kind.BREACH.value,
+    "sla_warning": TicketEvent.Kind.SLA_WARNING.value,
+    "sla_breach": TicketEvent.Kind.SLA_BREACH.value,
+}
 
 
 def _settle_in_database(now: dt.datetime, batch_size: int, result: SweepResult) -> int:
     """One batch across tenants on the system connection; returns how many clocks it settled."""
-    with transaction.atomic(using=SYSTEM_DB), connections[SYSTEM_DB].cursor() as cursor:
-        cursor.execute(_SETTLE_SQL, {"now": now, "limit": batch_size})
+    with cross_tenant.atomic(), cross_tenant.cursor() as cursor:
+        cursor.execute(_SETTLE_SQL, {"now": now, "limit": batch_size, **_SETTLE_VALUES})
         rows = cursor.fetchall()
         settled = next(count for tenant_id, _clock, _kind, count in rows if tenant_id is None)
         by_tenant: dict[int, list[int]] = {}
@@ -160,29 +173,10 @@ def _settle_in_database(now: dt.datetime, batch_size: int, result: SweepResult) 
             by_tenant.setdefault(tenant_id, []).append(clock_id)
             result.warnings += kind == SlaAlert.Kind.WARNING
             result.breaches += kind == SlaAlert.Kind.BREACH
-        if by_tenant:
-            transaction.on_commit(lambda: _notify_each(by_tenant), using=SYSTEM_DB)
+        send_sla_notifications_on_commit(by_tenant, across_tenants=True)
     result.clocks += settled
     result.tenant_ids.update(by_tenant)
     return int(settled)
-
-
-def _notify_each(clock_ids_by_tenant: dict[int, list[int]]) -> None:
-    """One task for the whole batch; it works through the tenants one wall at a time."""
-    from tickets.tasks import notify_sla_alert_batch_task  # noqa: PLC0415 - tasks import services
-
-    notify_sla_alert_batch_task.delay(clock_ids_by_tenant={str(t): ids for t, ids in clock_ids_by_tenant.items()})
-
-
-def _notify(tenant_id: int, clock_ids: list[int]) -> None:
-    from tickets.tasks import notify_sla_alerts_task  # noqa: PLC0415 - tasks import services
-
-    with tenant_context(tenant_id):
-        notify_sla_alerts_task.delay(clock_ids=clock_ids)
-
-
-def in_database_available() -> bool:
-    return connections[SYSTEM_DB].vendor == "postgresql"
 
 
 def sweep_sla_clocks(
@@ -197,7 +191,7 @@ def sweep_sla_clocks(
     now = now or timezone.now()
     result = SweepResult()
     if in_database is None:
-        in_database = tenant_ids is None and in_database_available()
+        in_database = tenant_ids is None and cross_tenant.supports_set_based_sweeps()
     if in_database:
         while _settle_in_database(now, batch_size, result) == batch_size:
             pass

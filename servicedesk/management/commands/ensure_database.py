@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from psycopg2 import sql
 
-from servicedesk.db.aliases import SYSTEM_DB
+from servicedesk import cross_tenant
 
 
 def _role_and_password(database: dict[str, Any]) -> tuple[str, str | None]:
@@ -29,7 +29,7 @@ class Command(BaseCommand):
     help = "Create the application's PostgreSQL roles and database if they are missing."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        app, system = settings.DATABASES["default"], settings.DATABASES[SYSTEM_DB]
+        app, system = settings.DATABASES["default"], cross_tenant.connection_settings()
         if app["ENGINE"] == "django.db.backends.sqlite3":
             raise CommandError("DATABASE_URL is not PostgreSQL; nothing to do.")
         app_role, app_password = _role_and_password(app)
