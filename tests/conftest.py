@@ -14,13 +14,13 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from escalation.demo import seed_escalation_matrices
-from orders.demo import seed_inventory
+from demo.core import seed_core
+from demo.escalation import seed_escalation_matrices
+from demo.orders import seed_inventory
+from demo.tickets import seed_intake_rules
 from servicedesk.api_auth import issue_token
-from servicedesk.demo import seed_core
 from servicedesk.models import CustomerAccount, Site, Tenant, User
 from servicedesk.tenancy import tenant_context
-from tickets.demo import seed_intake_rules
 
 
 def _clear_own_cache_keys() -> None:

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from demo.core import seed_core
 from servicedesk.auth import DEMO_PASSWORD
-from servicedesk.demo import seed_core
 from servicedesk.models import User
 
 pytestmark = pytest.mark.slow

@@ -15,12 +15,12 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from orders.demo import seed_inventory
+from demo.core import seed_core
+from demo.orders import seed_inventory
+from demo.tickets import seed_intake_rules
 from servicedesk.auth import DEMO_PASSWORD
-from servicedesk.demo import seed_core
 from servicedesk.models import Tenant
 from servicedesk.tenancy import tenant_context
-from tickets.demo import seed_intake_rules
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.slow

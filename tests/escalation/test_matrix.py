@@ -4,7 +4,7 @@ those for all areas, and contacts without user ids; staff see every matrix whole
 
 import pytest
 
-from escalation.demo import seed_escalation_matrices
+from demo.escalation import seed_escalation_matrices
 from escalation.models import EscalationContact, EscalationLevel, EscalationMatrix, EscalationPolicy
 from servicedesk.tenancy import tenant_context
 

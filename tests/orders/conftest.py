@@ -1,5 +1,5 @@
 """Fixtures of the orders tests: the demo world (tests/conftest.py) plus each demo tenant's
-suppliers, lead-time table and SSR catalogue (orders.demo.seed_order_rules), seeded once per
+suppliers, lead-time table and SSR catalogue (demo.orders.seed_order_rules), seeded once per
 session like the rest of the world."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from orders.demo import seed_order_rules
+from demo.orders import seed_order_rules
 from orders.models import CatalogueItem, Order
 from orders.services.delivery import confirm_delivery_date, transition_order
 from servicedesk.models import Tenant

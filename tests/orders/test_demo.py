@@ -1,9 +1,9 @@
-"""The demo data of orders (seed_demo calls orders.demo.seed_orders): orders in several states
+"""The demo data of orders (seed_demo calls demo.orders.seed_orders): orders in several states
 for Acme and Globex, the SSR catalogue, SSRs, and one change request awaiting acceptance."""
 
 import pytest
 
-from orders.demo import seed_orders
+from demo.orders import seed_orders
 from orders.models import ChangeRequest, Order, SimpleServiceRequest
 from servicedesk.tenancy import tenant_context
 from tests.orders.conftest import AGENT, ALICE, BOB, api

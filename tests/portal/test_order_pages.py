@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from orders.demo import seed_orders
+from demo.orders import seed_orders
 from orders.models import Order
 from servicedesk.tenancy import tenant_context
 

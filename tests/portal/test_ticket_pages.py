@@ -3,7 +3,7 @@ ticket page with its conversation, files and actions, and the agents' queue and 
 
 Outsiders on every path: bob (Globex, another customer account), carol (Initech, the other
 tenant) and dave (Acme, but Madrid only) meet an Acme Frankfurt ticket and get a 404, and
-nothing about it changes. The demo tickets come from ``tickets.demo.seed_tickets``:
+nothing about it changes. The demo tickets come from ``demo.tickets.seed_tickets``:
 
     Northwind  INC-000001  Acme, Frankfurt MPLS, in progress, a public reply and an internal note
                INC-000002  Acme, Frankfurt Internet, waiting for the customer
@@ -27,11 +27,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from demo.tickets import seed_tickets
 from servicedesk.models import User
 from servicedesk.tenancy import tenant_context
 from tests.tickets.conftest import desk  # noqa: F401 - the fixture, shared with the tickets tests
 from tickets.api import ENTITLEMENT_NOTICE
-from tickets.demo import seed_tickets
 from tickets.models import Attachment, Comment, Ticket, TicketEvent
 from tickets.services.attachments import add_attachment
 from tickets.services.intake import TicketDraft, open_ticket

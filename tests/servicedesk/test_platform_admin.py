@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
+from demo.core import seed_core
 from servicedesk.db.aliases import SYSTEM_DB
-from servicedesk.demo import seed_core
 from servicedesk.models import User
 
 

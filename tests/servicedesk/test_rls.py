@@ -9,8 +9,8 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 
+from demo.core import seed_core
 from servicedesk.db.rls import POLICY_NAME
-from servicedesk.demo import seed_core
 from servicedesk.models import Site, Tenant
 from servicedesk.tenancy import tenant_context, tenant_owned_models
 

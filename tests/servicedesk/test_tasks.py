@@ -30,7 +30,7 @@ def test_running_a_tenant_task_without_tenant_id_is_refused():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_task_inside_the_senders_tenant():
-    from servicedesk.demo import seed_core
+    from demo.core import seed_core
     from servicedesk.models import Tenant
 
     seed_core()

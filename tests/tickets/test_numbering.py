@@ -6,11 +6,11 @@ import threading
 import pytest
 from django.db import connections, transaction
 
-from orders.demo import seed_inventory
-from servicedesk.demo import seed_core
+from demo.core import seed_core
+from demo.orders import seed_inventory
+from demo.tickets import seed_intake_rules
 from servicedesk.models import Tenant, User
 from servicedesk.tenancy import tenant_context
-from tickets.demo import seed_intake_rules
 from tickets.models import Ticket
 from tickets.services.intake import TicketDraft, open_ticket
 

@@ -34,8 +34,8 @@ from tickets.questionnaires import validate_answers
 from tickets.rendering import render_markdown
 from tickets.services import sla
 
-# The default impact × urgency matrix, seeded for every tenant and used where a tenant has
-# removed a cell. Rows: impact; columns: urgency.
+# The default impact × urgency matrix, provisioned for every tenant (services/defaults.py) and
+# used where a tenant has removed a cell. Rows: impact; columns: urgency.
 DEFAULT_PRIORITY_MATRIX: dict[str, dict[str, str]] = {
     Impact.OUTAGE: {Urgency.HIGH: Priority.P1, Urgency.MEDIUM: Priority.P1, Urgency.LOW: Priority.P2},
     Impact.DEGRADATION: {Urgency.HIGH: Priority.P2, Urgency.MEDIUM: Priority.P2, Urgency.LOW: Priority.P3},

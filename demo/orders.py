@@ -1,6 +1,7 @@
-"""Demo data of the orders app: the inventory (service types, a few services per demo site,
-their contracts, one expired); suppliers, lead times, the SSR catalogue; orders in several
-states, SSRs and change requests, placed and moved through the same services as real ones."""
+"""Demo data of the orders app: the inventory (the default service types, a few services per
+demo site, their contracts, one expired); suppliers, lead times, the SSR catalogue; orders in
+several states, SSRs and change requests, placed and moved through the same services as real
+ones."""
 
 from __future__ import annotations
 
@@ -19,27 +20,17 @@ from orders.models import (
     LeadTime,
     Order,
     Service,
-    ServiceType,
     SimpleServiceRequest,
     Supplier,
 )
 from orders.services.changes import ChangeDraft, open_change_request, quote_change_request
+from orders.services.defaults import provision_service_types
 from orders.services.delivery import confirm_delivery_date, transition_order
 from orders.services.ordering import LineDraft, OrderDraft, place_order, update_order
 from orders.services.ssr import SsrDraft, complete_ssr, submit_ssr
 from servicedesk import calendars
 from servicedesk.models import CustomerAccount, ProductArea, Site, Tenant, User
 from servicedesk.tenancy import tenant_context
-
-SERVICE_TYPES = (
-    ("mpls", "MPLS"),
-    ("internet", "Internet"),
-    ("voice", "Voice"),
-    ("satellite", "Satellite"),
-    ("vpn", "VPN"),
-    ("access-line", "Access line"),
-    ("cpe", "CPE"),
-)
 
 # (tenant, site, service_id, type, product, product area, circuit, serial, bandwidth, tier, expired)
 SERVICES = (
@@ -65,9 +56,7 @@ def seed_inventory(today: dt.date | None = None) -> None:
     today = today or timezone.localdate()
     for tenant in Tenant.objects.filter(slug__in={row[0] for row in SERVICES}):
         with tenant_context(tenant):
-            types = {}
-            for code, name in SERVICE_TYPES:
-                types[code], _ = ServiceType.objects.update_or_create(tenant=tenant, code=code, defaults={"name": name})
+            types = provision_service_types(tenant=tenant)
             for (
                 slug,
                 site_name,
