@@ -3,7 +3,7 @@ ticket page with its conversation, files and actions, and the agents' queue and 
 
 Outsiders on every path: bob (Globex, another customer account), carol (Initech, the other
 tenant) and dave (Acme, but Madrid only) meet an Acme Frankfurt ticket and get a 404, and
-nothing about it changes. The demo tickets come from ``demo.tickets.seed_tickets``:
+nothing about it changes. The tickets come from ``tests.factories.histories.open_tickets``:
 
     Northwind  INC-000001  Acme, Frankfurt MPLS, in progress, a public reply and an internal note
                INC-000002  Acme, Frankfurt Internet, waiting for the customer
@@ -27,9 +27,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from demo.tickets import seed_tickets
 from servicedesk.models import User
 from servicedesk.tenancy import tenant_context
+from tests.factories.histories import open_tickets
 from tests.tickets.conftest import desk  # noqa: F401 - the fixture, shared with the tickets tests
 from tickets.api import ENTITLEMENT_NOTICE
 from tickets.models import Attachment, Comment, Ticket, TicketEvent
@@ -105,9 +105,9 @@ def signed_in(email: str) -> Client:
 
 @pytest.fixture
 def world(desk):  # noqa: F811 - the imported fixture, requested by name
-    """The demo world with its tickets, and one file on the Acme Frankfurt ticket."""
-    seed_tickets(desk.northwind)
-    seed_tickets(desk.bluepeak)
+    """The world with its tickets, and one file on the Acme Frankfurt ticket."""
+    open_tickets(desk.northwind)
+    open_tickets(desk.bluepeak)
     with tenant_context(desk.northwind):
         found = Ticket.objects.get(number=ACME_FRANKFURT)
         alice = User.objects.get(email="alice@acme.example")

@@ -6,11 +6,9 @@ import threading
 import pytest
 from django.db import connections, transaction
 
-from demo.core import seed_core
-from demo.orders import seed_inventory
-from demo.tickets import seed_intake_rules
 from servicedesk.models import Tenant, User
 from servicedesk.tenancy import tenant_context
+from tests.factories.world import build_world
 from tickets.models import Ticket
 from tickets.services.intake import TicketDraft, open_ticket
 
@@ -51,10 +49,8 @@ def test_a_rolled_back_ticket_gives_its_number_back(desk):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_creation_gives_unique_gap_free_numbers():
-    seed_core()
-    seed_inventory()
+    build_world()
     northwind = Tenant.objects.get(slug="northwind")
-    seed_intake_rules(northwind)
     alice_id = User.objects.get(email="alice@acme.example").pk
     threads_count, per_thread = 8, 5
     start = threading.Barrier(threads_count)

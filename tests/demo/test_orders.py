@@ -9,16 +9,16 @@ from servicedesk.tenancy import tenant_context
 from tests.orders.conftest import AGENT, ALICE, BOB, api
 
 
-def _counts(desk):
-    with tenant_context(desk.northwind):
+def _counts(demo):
+    with tenant_context(demo.northwind):
         return Order.objects.count(), SimpleServiceRequest.objects.count(), ChangeRequest.objects.count()
 
 
 @pytest.mark.django_db
-def test_the_demo_has_orders_in_several_states_and_a_change_awaiting_acceptance(desk, time_machine):
+def test_the_demo_has_orders_in_several_states_and_a_change_awaiting_acceptance(demo, time_machine):
     time_machine.move_to("2026-11-21T10:00:00Z", tick=False)
     seed_orders()
-    orders = api(desk, AGENT).get("/api/v1/orders/").json()["results"]
+    orders = api(demo, AGENT).get("/api/v1/orders/").json()["results"]
     by_account = {}
     for order in orders:
         by_account.setdefault(order["account"]["name"], set()).add(order["status"])
@@ -36,14 +36,14 @@ def test_the_demo_has_orders_in_several_states_and_a_change_awaiting_acceptance(
         "Voice line bundle for the Madrid reception": (True, False),
         "Additional SIP channels (batch 2026/47)": (False, True),
     }
-    assert "NW-INET-1005" in {s["service_id"] for s in api(desk, ALICE).get("/api/v1/services/").json()["results"]}
-    changes = api(desk, ALICE).get("/api/v1/change-requests/").json()["results"]
+    assert "NW-INET-1005" in {s["service_id"] for s in api(demo, ALICE).get("/api/v1/services/").json()["results"]}
+    changes = api(demo, ALICE).get("/api/v1/change-requests/").json()["results"]
     assert [(c["status"], c["actions"]) for c in changes] == [("quoted", ["accept", "decline"])]
-    assert [c["status"] for c in api(desk, BOB).get("/api/v1/change-requests/").json()["results"]] == ["planning"]
-    ssrs = api(desk, AGENT).get("/api/v1/ssrs/").json()["results"]
+    assert [c["status"] for c in api(demo, BOB).get("/api/v1/change-requests/").json()["results"]] == ["planning"]
+    ssrs = api(demo, AGENT).get("/api/v1/ssrs/").json()["results"]
     assert sorted(s["status"] for s in ssrs) == ["completed", "completed", "confirmed", "confirmed"]
-    assert len(api(desk, ALICE).get("/api/v1/ssr-catalogue/").json()["results"]) == 4
+    assert len(api(demo, ALICE).get("/api/v1/ssr-catalogue/").json()["results"]) == 4
 
-    before = _counts(desk)
+    before = _counts(demo)
     seed_orders()
-    assert _counts(desk) == before == (7, 4, 2)
+    assert _counts(demo) == before == (7, 4, 2)
