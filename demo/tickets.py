@@ -149,26 +149,6 @@ def _scripts(account: str) -> list[dict[str, Any]]:
             },
             {
                 "draft": {
-                    "kind": "service_request",
-                    "service_id": "NW-VOICE-1003",
-                    "subject": "Add 5 extensions to the SIP trunk",
-                    "description": "Please add five extensions for the new dispatch team.",
-                    "urgency": "low",
-                    "answers": {
-                        "power_at_site": "yes",
-                        "voice_problem": "other",
-                        "calling_number": "+49 69 5550 1000",
-                        "called_number": "+49 69 5550 1001",
-                    },
-                },
-                "steps": [
-                    ("agent@northwind.example", "acknowledge", ""),
-                    ("agent@northwind.example", "start_work", ""),
-                    ("agent@northwind.example", "resolve", "Extensions 240–244 are live."),
-                ],
-            },
-            {
-                "draft": {
                     "kind": "incident",
                     "service_id": "NW-VOICE-2003",
                     "subject": "Madrid office: calls drop after a minute",

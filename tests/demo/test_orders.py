@@ -1,5 +1,6 @@
 """The demo data of orders (seed_demo calls demo.orders.seed_orders): orders in several states
-for Acme and Globex, the SSR catalogue, SSRs, and one change request awaiting acceptance."""
+for Acme and Globex, the SSR catalogue, SSRs, and change requests: one awaiting acceptance,
+one accepted (more extensions on a SIP trunk, which used to be a service-request ticket)."""
 
 import pytest
 
@@ -38,7 +39,10 @@ def test_the_demo_has_orders_in_several_states_and_a_change_awaiting_acceptance(
     }
     assert "NW-INET-1005" in {s["service_id"] for s in api(demo, ALICE).get("/api/v1/services/").json()["results"]}
     changes = api(demo, ALICE).get("/api/v1/change-requests/").json()["results"]
-    assert [(c["status"], c["actions"]) for c in changes] == [("quoted", ["accept", "decline"])]
+    assert sorted((c["title"], c["status"], c["actions"]) for c in changes) == [
+        ("Add 5 extensions to the SIP trunk", "accepted", []),
+        ("Move the VSAT antenna on the Madrid roof", "quoted", ["accept", "decline"]),
+    ]
     assert [c["status"] for c in api(demo, BOB).get("/api/v1/change-requests/").json()["results"]] == ["planning"]
     ssrs = api(demo, AGENT).get("/api/v1/ssrs/").json()["results"]
     assert sorted(s["status"] for s in ssrs) == ["completed", "completed", "confirmed", "confirmed"]
@@ -46,4 +50,4 @@ def test_the_demo_has_orders_in_several_states_and_a_change_awaiting_acceptance(
 
     before = _counts(demo)
     seed_orders()
-    assert _counts(demo) == before == (7, 4, 2)
+    assert _counts(demo) == before == (7, 4, 3)

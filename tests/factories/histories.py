@@ -46,11 +46,13 @@ TICKETS: dict[str, list[tuple[dict[str, Any], list[tuple[str, str, str]], list[t
             [(AGENT, "Could you run a traceroute to 198.51.100.20 during the slow period and attach it?", False)],
         ),
         (
-            {"kind": "service_request", "service_id": "NW-VOICE-1003", "subject": "Add 5 extensions to the SIP trunk",
-             "description": "Please add five extensions for the new dispatch team.", "urgency": "low",
+            {"kind": "complaint", "service_id": "NW-VOICE-1003", "subject": "The new extensions are a week late",
+             "description": "The five extensions for the dispatch team were promised for Monday last week.",
+             "urgency": "low",
              "answers": {"power_at_site": "yes", "voice_problem": "other", "calling_number": "+49 69 5550 1000",
                          "called_number": "+49 69 5550 1001"}},
-            [(AGENT, "acknowledge", ""), (AGENT, "start_work", ""), (AGENT, "resolve", "Extensions 240–244 are live.")],
+            [(AGENT, "acknowledge", ""), (AGENT, "start_work", ""),
+             (AGENT, "resolve", "Extensions 240–244 are live; sorry for the wait.")],
             [],
         ),
         (
@@ -97,8 +99,8 @@ def open_tickets(tenant: Tenant, now: dt.datetime | None = None) -> None:
     """Open the tickets of ``TICKETS`` for the tenant's accounts and move them along.
 
     Northwind: INC-000001 (Acme, Frankfurt MPLS, in progress, a reply and an internal note),
-    INC-000002 (Acme, Frankfurt Internet, waiting for the customer), SR-000001 (Acme, Frankfurt
-    Voice, resolved), INC-000003 (Acme, Madrid Voice, not entitled), INC-000004 (Globex,
+    INC-000002 (Acme, Frankfurt Internet, waiting for the customer), CMP-000001 (Acme,
+    Frankfurt Voice, resolved), INC-000003 (Acme, Madrid Voice, not entitled), INC-000004 (Globex,
     London Internet, acknowledged), ENQ-000001 (Globex, closed). Bluepeak: INC-000001
     (Initech, Barcelona VPN, acknowledged)."""
     now = now or timezone.now()

@@ -22,13 +22,13 @@ def test_numbers_count_per_tenant_and_prefix(desk):
     alice, carol = desk.user("alice@acme.example"), desk.user("carol@initech.example")
     with tenant_context(desk.northwind):
         numbers = [open_ticket(actor=alice, draft=_enquiry()).number for _ in range(3)]
-        request = open_ticket(
-            actor=alice, draft=TicketDraft(kind="service_request", subject="More ports", description="Two more.")
+        complaint = open_ticket(
+            actor=alice, draft=TicketDraft(kind="complaint", subject="Late engineer", description="Two hours late.")
         )
     with tenant_context(desk.bluepeak):
         theirs = open_ticket(actor=carol, draft=_enquiry()).number
     assert numbers == ["ENQ-000001", "ENQ-000002", "ENQ-000003"]
-    assert request.number == "SR-000001"
+    assert complaint.number == "CMP-000001"
     assert theirs == "ENQ-000001"  # unique per tenant, not globally
 
 

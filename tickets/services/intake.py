@@ -167,7 +167,14 @@ def _validate(actor: User, draft: TicketDraft, now: dt.datetime) -> tuple[dict[s
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
     if draft.kind not in Ticket.Kind.values:
-        errors["kind"] = [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(Ticket.Kind.values)}]
+        # Service requests and changes are records of the orders app, with their own numbers.
+        errors["kind"] = [
+            _(
+                "Choose one of: %(kinds)s. A service request is a simple service request from the "
+                "catalogue, a change a change request; neither is a ticket."
+            )
+            % {"kinds": ", ".join(Ticket.Kind.values)}
+        ]
     subject = (draft.subject or "").strip()
     if not subject:
         errors["subject"] = [_("A short description is required.")]
