@@ -29,8 +29,8 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from demo.core import seed_core  # noqa: E402
 from servicedesk.db.postgresql.base import _with_tenant_setting  # noqa: E402
-from servicedesk.demo import seed_core  # noqa: E402
 from servicedesk.models import Site, Tenant  # noqa: E402
 from servicedesk.tenancy import tenant_context  # noqa: E402
 

@@ -1,8 +1,9 @@
 """Fixtures shared by the whole suite.
 
-``demo`` builds the demo world of API.md (two tenants, their staff, accounts, sites and
-customer users), so every test meets its outsiders: the other tenant (bluepeak), another
-customer account (Globex) and a site-restricted user (dave, Madrid only).
+``demo`` gives the world of tests/factories/world.py, named like the demo world of API.md
+(two tenants, their staff, accounts, sites and customer users), so every test meets its
+outsiders: the other tenant (bluepeak), another customer account (Globex) and a
+site-restricted user (dave, Madrid only).
 """
 
 from __future__ import annotations
@@ -14,13 +15,10 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from escalation.demo import seed_escalation_matrices
-from orders.demo import seed_inventory
 from servicedesk.api_auth import issue_token
-from servicedesk.demo import seed_core
 from servicedesk.models import CustomerAccount, Site, Tenant, User
 from servicedesk.tenancy import tenant_context
-from tickets.demo import seed_intake_rules
+from tests.factories.world import build_world
 
 
 def _clear_own_cache_keys() -> None:
@@ -74,13 +72,9 @@ class Demo:
 
 
 def seed_world() -> None:
-    """The demo world without tickets: tenants, users, accounts, sites, inventory, the priority
-    matrix and the questionnaires."""
-    seed_core()
-    seed_inventory()
-    for tenant in Tenant.objects.filter(slug__in=["northwind", "bluepeak"]):
-        seed_intake_rules(tenant)
-    seed_escalation_matrices()
+    """The world without tickets: tenants, users, accounts, sites, inventory, SLA policies, the
+    priority matrix, the questionnaires and the escalation matrices (unless it is there)."""
+    build_world()
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ import grimp
 from servicedesk.db.aliases import SYSTEM_DB
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("config", "servicedesk", "tickets", "escalation", "orders", "portal")
+PACKAGES = ("config", "servicedesk", "tickets", "escalation", "orders", "portal", "demo")
 
 # The one module that reaches the system connection, and where the alias is defined and wired.
 CROSS_TENANT_MODULE = "servicedesk/cross_tenant.py"

@@ -13,7 +13,7 @@ from typing import Any
 from django.http import FileResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -141,7 +141,15 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
 
 
 class TicketCreateSerializer(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=Ticket.Kind.choices)
+    kind = serializers.ChoiceField(
+        choices=Ticket.Kind.choices,
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                '"{input}" is not a ticket kind: tickets are incidents, complaints and enquiries. Ask for a '
+                "service request at /api/v1/ssrs/ and for a change at /api/v1/change-requests/."
+            )
+        },
+    )
     service = serializers.CharField(required=False, allow_blank=True, help_text="The service's service_id.")
     site = serializers.IntegerField(required=False)
     account = serializers.IntegerField(required=False, help_text="Staff: the customer account, if no service or site.")

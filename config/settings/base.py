@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tickets",
     "escalation",
     "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from servicedesk.auth import DEMO_PASSWORD
-from servicedesk.demo import seed_core
 from servicedesk.models import User
+from tests.factories.world import build_world
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +46,7 @@ def browser(_orm_beside_playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def desk_url(live_server) -> str:
-    seed_core()
+    build_world()
     return live_server.url
 
 

@@ -15,12 +15,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from orders.demo import seed_inventory
 from servicedesk.auth import DEMO_PASSWORD
-from servicedesk.demo import seed_core
 from servicedesk.models import Tenant
 from servicedesk.tenancy import tenant_context
-from tickets.demo import seed_intake_rules
+from tests.factories.world import build_world
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.slow
@@ -50,10 +48,7 @@ def browser(_orm_beside_playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def desk_url(live_server) -> str:
-    seed_core()
-    seed_inventory()
-    for tenant in Tenant.objects.filter(slug__in=["northwind", "bluepeak"]):
-        seed_intake_rules(tenant)
+    build_world()
     return live_server.url
 
 

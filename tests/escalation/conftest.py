@@ -1,4 +1,4 @@
-"""Escalation fixtures: the demo world (tests/conftest.py seeds the demo matrices of seed 000),
+"""Escalation fixtures: the world (tests/conftest.py builds matrices shaped like seed 000's),
 tickets opened through the tickets layer's own service, sweeps run at exact instants."""
 
 import datetime as dt

@@ -4,8 +4,7 @@ those for all areas, and contacts without user ids; staff see every matrix whole
 
 import pytest
 
-from escalation.demo import seed_escalation_matrices
-from escalation.models import EscalationContact, EscalationLevel, EscalationMatrix, EscalationPolicy
+from escalation.models import EscalationContact, EscalationLevel, EscalationMatrix
 from servicedesk.tenancy import tenant_context
 
 
@@ -101,14 +100,3 @@ def test_the_printable_page_shows_the_customers_matrix(client, desk):
 @pytest.mark.django_db
 def test_the_printable_page_needs_a_sign_in(client, desk):
     assert client.get("/portal/escalation-matrix/").status_code == 302
-
-
-@pytest.mark.django_db
-def test_seeding_the_demo_matrices_twice_changes_nothing(desk):
-    def counts():
-        with tenant_context(desk.northwind):
-            return [m.objects.count() for m in (EscalationMatrix, EscalationLevel, EscalationContact, EscalationPolicy)]
-
-    before = counts()
-    seed_escalation_matrices()
-    assert counts() == before == [1, 11, 16, 4]

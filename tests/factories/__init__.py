@@ -1,5 +1,9 @@
 """factory_boy factories. Tenant-owned rows are created inside their tenant's context, so
-the tenant manager and row-level security see the tenant they belong to."""
+the tenant manager and row-level security see the tenant they belong to.
+
+This module holds the core (tenants, people, accounts, sites, calendars); ``orders``,
+``tickets`` and ``escalation`` hold those apps' rows, and ``world`` builds the world every
+test meets from them."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 import factory
 
 from servicedesk.models import (
+    BusinessCalendar,
     CustomerAccount,
     ProductArea,
     Site,
@@ -100,6 +105,25 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save(update_fields=["password"])
 
 
+class ManagerFactory(UserFactory):
+    role = User.Role.MANAGER
+
+
+class AdminFactory(UserFactory):
+    """A tenant administrator."""
+
+    role = User.Role.ADMIN
+
+
+class OperatorFactory(UserFactory):
+    """A platform operator: no tenant, the admin at /platform-admin/."""
+
+    tenant = None
+    role = ""
+    is_staff = True
+    is_superuser = True
+
+
 class CustomerUserFactory(UserFactory):
     role = User.Role.CUSTOMER
     customer_account = factory.SubFactory(AccountFactory)
@@ -118,3 +142,17 @@ class TeamMembershipFactory(TenantOwnedFactory):
         model = TeamMembership
 
     tenant = factory.SelfAttribute("team.tenant")
+
+
+class BusinessCalendarFactory(TenantOwnedFactory):
+    """Monday to Friday, 08:30–17:00 in Frankfurt with Hesse's holidays; ``always_open=True``
+    and no hours for 24×7."""
+
+    class Meta:
+        model = BusinessCalendar
+
+    name = factory.Sequence(lambda n: f"Calendar {n}")
+    time_zone = "Europe/Berlin"
+    weekly_hours = factory.LazyFunction(lambda: {str(day): [["08:30", "17:00"]] for day in range(5)})
+    country = "DE"
+    subdivision = "HE"

@@ -1,5 +1,5 @@
-"""Fixtures of the orders tests: the demo world (tests/conftest.py) plus each demo tenant's
-suppliers, lead-time table and SSR catalogue (orders.demo.seed_order_rules), seeded once per
+"""Fixtures of the orders tests: the world (tests/conftest.py) plus each tenant's suppliers,
+lead-time table and SSR catalogue (tests/factories/world.py build_order_rules), built once per
 session like the rest of the world."""
 
 from __future__ import annotations
@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from orders.demo import seed_order_rules
 from orders.models import CatalogueItem, Order
 from orders.services.delivery import confirm_delivery_date, transition_order
-from servicedesk.models import Tenant
 from servicedesk.tenancy import tenant_context
+from tests.factories.world import build_order_rules
 
 ALICE = "alice@acme.example"  # Acme: Frankfurt and Madrid
 DAVE = "dave@acme.example"  # Acme, Madrid only
@@ -30,16 +29,11 @@ NOW = "2026-11-18T09:00:00Z"
 COMMITTED = "2026-12-15"
 
 
-def _seed_rules() -> None:
-    for tenant in Tenant.objects.filter(slug__in=["northwind", "bluepeak"]):
-        seed_order_rules(tenant)
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The world of tests/conftest.py, and the order rules, committed once per session."""
     with django_db_blocker.unblock():
-        _seed_rules()
+        build_order_rules()
 
 
 @pytest.fixture
@@ -47,7 +41,7 @@ def desk(demo):
     northwind = demo.northwind
     with tenant_context(northwind):
         if not CatalogueItem.objects.exists():  # flushed by a transactional test
-            _seed_rules()
+            build_order_rules()
     return demo
 
 

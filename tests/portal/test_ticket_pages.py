@@ -3,11 +3,11 @@ ticket page with its conversation, files and actions, and the agents' queue and 
 
 Outsiders on every path: bob (Globex, another customer account), carol (Initech, the other
 tenant) and dave (Acme, but Madrid only) meet an Acme Frankfurt ticket and get a 404, and
-nothing about it changes. The demo tickets come from ``tickets.demo.seed_tickets``:
+nothing about it changes. The tickets come from ``tests.factories.histories.open_tickets``:
 
     Northwind  INC-000001  Acme, Frankfurt MPLS, in progress, a public reply and an internal note
                INC-000002  Acme, Frankfurt Internet, waiting for the customer
-               SR-000001   Acme, Frankfurt Voice, resolved
+               CMP-000001  Acme, Frankfurt Voice, resolved
                INC-000003  Acme, Madrid Voice, new, not entitled (the contract has expired)
                INC-000004  Globex, London Internet, acknowledged
                ENQ-000001  Globex, closed
@@ -29,9 +29,9 @@ from django.utils import timezone, translation
 
 from servicedesk.models import User
 from servicedesk.tenancy import tenant_context
+from tests.factories.histories import open_tickets
 from tests.tickets.conftest import desk  # noqa: F401 - the fixture, shared with the tickets tests
 from tickets.api import ENTITLEMENT_NOTICE
-from tickets.demo import seed_tickets
 from tickets.models import Attachment, Comment, Ticket, TicketEvent
 from tickets.services.attachments import add_attachment
 from tickets.services.intake import TicketDraft, open_ticket
@@ -105,9 +105,9 @@ def signed_in(email: str) -> Client:
 
 @pytest.fixture
 def world(desk):  # noqa: F811 - the imported fixture, requested by name
-    """The demo world with its tickets, and one file on the Acme Frankfurt ticket."""
-    seed_tickets(desk.northwind)
-    seed_tickets(desk.bluepeak)
+    """The world with its tickets, and one file on the Acme Frankfurt ticket."""
+    open_tickets(desk.northwind)
+    open_tickets(desk.bluepeak)
     with tenant_context(desk.northwind):
         found = Ticket.objects.get(number=ACME_FRANKFURT)
         alice = User.objects.get(email="alice@acme.example")
@@ -155,7 +155,7 @@ def test_alice_lists_her_accounts_tickets_newest_first(world):
     response = signed_in("alice@acme.example").get("/portal/tickets/")
 
     assert response.status_code == 200
-    assert numbers_listed(response) == ["INC-000003", "SR-000001", "INC-000002", "INC-000001"]
+    assert numbers_listed(response) == ["INC-000003", "CMP-000001", "INC-000002", "INC-000001"]
     page = text(response)
     assert "4 tickets" in page
     for outsider in ("INC-000004", "ENQ-000001", "Globex", "Packet loss", "VPN tunnel"):
@@ -174,16 +174,16 @@ def test_the_list_filters_by_status_and_kind_and_sorts_oldest_first(world):
 
     open_ones = alice.get("/portal/tickets/", {"status": "open"})
     finished = alice.get("/portal/tickets/", {"status": "closed"})
-    requests = alice.get("/portal/tickets/", {"kind": "service_request"})
+    complaints = alice.get("/portal/tickets/", {"kind": "complaint"})
     oldest_first = alice.get("/portal/tickets/", {"sort": "created"})
     nonsense = alice.get("/portal/tickets/", {"status": "bogus", "kind": "bogus", "sort": "bogus", "page": "x"})
 
     assert numbers_listed(open_ones) == ["INC-000003", "INC-000002", "INC-000001"]
-    assert numbers_listed(finished) == ["SR-000001"]
-    assert numbers_listed(requests) == ["SR-000001"]
-    assert numbers_listed(oldest_first) == ["INC-000001", "INC-000002", "SR-000001", "INC-000003"]
+    assert numbers_listed(finished) == ["CMP-000001"]
+    assert numbers_listed(complaints) == ["CMP-000001"]
+    assert numbers_listed(oldest_first) == ["INC-000001", "INC-000002", "CMP-000001", "INC-000003"]
     assert nonsense.status_code == 200  # a bad filter is ignored, never an error page
-    assert numbers_listed(nonsense) == ["INC-000003", "SR-000001", "INC-000002", "INC-000001"]
+    assert numbers_listed(nonsense) == ["INC-000003", "CMP-000001", "INC-000002", "INC-000001"]
 
 
 def test_search_finds_the_customers_own_tickets_and_nothing_behind_the_walls(world):
@@ -681,7 +681,7 @@ def test_each_role_is_offered_the_actions_it_may_take_now(world):
 
     assert action_names(alice.get("/portal/tickets/INC-000003/")) == ["cancel"]  # new
     assert action_names(alice.get("/portal/tickets/INC-000001/")) == []  # in progress: the desk works
-    assert action_names(alice.get("/portal/tickets/SR-000001/")) == ["close", "reopen"]  # resolved
+    assert action_names(alice.get("/portal/tickets/CMP-000001/")) == ["close", "reopen"]  # resolved
     assert action_names(agent.get("/console/tickets/INC-000003/")) == ["acknowledge", "start_work", "cancel"]
     assert action_names(agent.get("/console/tickets/INC-000001/")) == ["wait_for_customer", "resolve", "cancel"]
 
@@ -708,7 +708,7 @@ def test_a_customer_confirms_a_resolution_and_cannot_acknowledge(world):
 
     acknowledge = alice.post("/portal/tickets/INC-000003/transition/", {"action": "acknowledge"})
     bogus = alice.post("/portal/tickets/INC-000003/transition/", {"action": "explode"})
-    close = alice.post("/portal/tickets/SR-000001/transition/", {"action": "close"}, follow=True)
+    close = alice.post("/portal/tickets/CMP-000001/transition/", {"action": "close"}, follow=True)
 
     assert acknowledge.status_code == 403
     assert len(action_errors(acknowledge)) == 1
@@ -717,8 +717,8 @@ def test_a_customer_confirms_a_resolution_and_cannot_acknowledge(world):
     assert action_errors(bogus) == ["That action is not available."]
     assert snapshot("INC-000003", world.northwind) == before
     assert close.status_code == 200
-    assert "SR-000001 is now Closed." in text(close)
-    assert ticket("SR-000001", world.northwind).status == Ticket.Status.CLOSED
+    assert "CMP-000001 is now Closed." in text(close)
+    assert ticket("CMP-000001", world.northwind).status == Ticket.Status.CLOSED
 
 
 def test_an_action_no_longer_possible_is_explained_not_an_error_page(world):
@@ -767,8 +767,8 @@ def test_the_queue_filters_stay_inside_the_tenant(world):
     assert numbers(priority="P1") == ["INC-000001"]
     assert numbers(account=str(world.globex.pk)) == ["INC-000004"]
     assert numbers(account=str(world.globex.pk), status="all") == ["ENQ-000001", "INC-000004"]
-    assert numbers(status="resolved") == ["SR-000001"]
-    assert numbers(kind="service_request", status="all") == ["SR-000001"]
+    assert numbers(status="resolved") == ["CMP-000001"]
+    assert numbers(kind="complaint", status="all") == ["CMP-000001"]
     assert numbers(q="payment") == ["INC-000004"]
     assert numbers(q="tunnel", status="all") == []  # Initech's ticket, the other tenant
     # Bluepeak's account id is not a choice here: the filter is ignored, the walls hold.

@@ -4,14 +4,14 @@ import pytest
 from django.test import Client
 
 from servicedesk.db.aliases import SYSTEM_DB
-from servicedesk.demo import seed_core
 from servicedesk.models import User
+from tests.factories.world import build_world
 
 
 @pytest.fixture
 def seeded(transactional_db):
     # The admin reads through the system connection, which sees committed rows only.
-    seed_core()
+    build_world()
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", SYSTEM_DB])

@@ -10,9 +10,9 @@ from django.db import connection, transaction
 from django.test import Client
 
 from servicedesk.db.rls import POLICY_NAME
-from servicedesk.demo import seed_core
 from servicedesk.models import Site, Tenant, tenant_owned_models
 from servicedesk.tenancy import tenant_context
+from tests.factories.world import build_world
 
 
 def _raw(sql, params=None):
@@ -59,7 +59,7 @@ def test_the_application_role_is_held_by_row_level_security():
 
 @pytest.mark.django_db(transaction=True)
 def test_raw_sql_without_the_setting_sees_no_rows():
-    seed_core()
+    build_world()
     northwind = Tenant.objects.get(slug="northwind")
     with tenant_context(northwind):
         assert Site.objects.count() == 3  # the rows exist, and this statement's setting ended with it
@@ -100,7 +100,7 @@ def test_the_backend_scopes_even_a_query_that_skips_the_manager(demo):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_next_request_on_the_same_connection_sees_nothing_of_the_previous_tenant():
-    seed_core()
+    build_world()
     client = Client()
     client.post("/accounts/login/", {"username": "alice@acme.example", "password": "demo-pass-2026"})
     response = client.get("/portal/")

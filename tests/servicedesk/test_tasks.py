@@ -30,10 +30,10 @@ def test_running_a_tenant_task_without_tenant_id_is_refused():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_task_inside_the_senders_tenant():
-    from servicedesk.demo import seed_core
     from servicedesk.models import Tenant
+    from tests.factories.world import build_world
 
-    seed_core()
+    build_world()
     bluepeak = Tenant.objects.get(slug="bluepeak")
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         with tenant_context(bluepeak):

@@ -3,8 +3,8 @@ import pytest
 
 @pytest.fixture
 def desk(demo):
-    """The demo world with its inventory, priority matrix and questionnaires (no tickets);
-    tests/conftest.py seeds all of it."""
+    """The world with its inventory, priority matrix and questionnaires (no tickets);
+    tests/conftest.py builds all of it from tests/factories/."""
     return demo
 
 

@@ -40,7 +40,7 @@ SUBJECTS = {
     "london": "London internet down",
     "dave_enquiry": "Question from Dave about invoices",
     "alice_enquiry": "Question from Alice about the contract",
-    "barcelona": "Barcelona uplink request",
+    "barcelona": "Barcelona uplink complaint",
 }
 
 
@@ -90,8 +90,8 @@ def _comment(client, number: str, body: str, internal: bool = False) -> dict[str
 def walls(desk) -> Walls:
     """Tickets on every side of the walls. Northwind: Alice's Frankfurt incident (with a reply,
     an internal note, a public and a staff-only attachment), Alice's Madrid incident, Bob's
-    London incident, a site-less enquiry each from Dave and Alice. Bluepeak: Carol's service
-    request (SR-…, so no Bluepeak number equals a Northwind one)."""
+    London incident, a site-less enquiry each from Dave and Alice. Bluepeak: Carol's complaint
+    (CMP-…, so no Bluepeak number equals a Northwind one)."""
     alice, agent = desk.api(ALICE), desk.api(AGENT)
     frankfurt = _open(
         alice,
@@ -120,12 +120,12 @@ def walls(desk) -> Walls:
     alice_enquiry = _enquiry(alice, SUBJECTS["alice_enquiry"])["number"]
     barcelona = _open(
         desk.api(CAROL),
-        kind="service_request",
+        kind="complaint",
         service="BP-INET-0001",
         subject=SUBJECTS["barcelona"],
-        description="Please raise the uplink to 20 Gbit/s.",
+        description="The uplink upgrade to 20 Gbit/s was promised for last week.",
     )["number"]
-    assert barcelona.startswith("SR-")
+    assert barcelona.startswith("CMP-")
     return Walls(
         desk, frankfurt, madrid, london, dave_enquiry, alice_enquiry, barcelona,
         public_attachment, internal_attachment, london_attachment,

@@ -5,9 +5,11 @@ import datetime as dt
 
 import pytest
 
+from servicedesk.errors import InvalidInput
 from servicedesk.tenancy import tenant_context
 from tests.tickets.conftest import INCIDENT
 from tickets.models import Ticket, TicketSequence
+from tickets.services.intake import TicketDraft, open_ticket
 
 
 def _count(desk):
@@ -53,6 +55,32 @@ def test_an_incident_without_its_required_fields_names_each_and_writes_nothing(d
     )
     assert response.status_code == 400
     assert set(response.json()) == {"service", "impact", "problem_started_at"}
+    assert _count(desk) == (0, [])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["service_request", "change_request"])
+def test_a_service_or_change_request_is_not_a_ticket_kind(desk, kind):
+    payload = {"kind": kind, "subject": "Five more extensions", "description": "For the dispatch team."}
+    response = desk.api("alice@acme.example").post("/api/v1/tickets/", payload, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["kind"]
+    (message,) = response.json()["kind"]
+    assert message.startswith(f'"{kind}" is not a ticket kind: tickets are incidents, complaints and enquiries.')
+    assert "/api/v1/ssrs/" in message
+    assert "/api/v1/change-requests/" in message
+    assert _count(desk) == (0, [])
+
+
+@pytest.mark.django_db
+def test_the_intake_service_refuses_a_service_request_for_every_channel(desk):
+    alice = desk.user("alice@acme.example")
+    with tenant_context(desk.northwind), pytest.raises(InvalidInput) as refused:
+        open_ticket(actor=alice, draft=TicketDraft(kind="service_request", subject="Ports", description="Two more."))
+    assert refused.value.errors["kind"] == [
+        "Choose one of: incident, complaint, enquiry. A service request is a simple service request from the "
+        "catalogue, a change a change request; neither is a ticket."
+    ]
     assert _count(desk) == (0, [])
 
 

@@ -6,11 +6,9 @@ import threading
 import pytest
 from django.db import connections, transaction
 
-from orders.demo import seed_inventory
-from servicedesk.demo import seed_core
 from servicedesk.models import Tenant, User
 from servicedesk.tenancy import tenant_context
-from tickets.demo import seed_intake_rules
+from tests.factories.world import build_world
 from tickets.models import Ticket
 from tickets.services.intake import TicketDraft, open_ticket
 
@@ -24,13 +22,13 @@ def test_numbers_count_per_tenant_and_prefix(desk):
     alice, carol = desk.user("alice@acme.example"), desk.user("carol@initech.example")
     with tenant_context(desk.northwind):
         numbers = [open_ticket(actor=alice, draft=_enquiry()).number for _ in range(3)]
-        request = open_ticket(
-            actor=alice, draft=TicketDraft(kind="service_request", subject="More ports", description="Two more.")
+        complaint = open_ticket(
+            actor=alice, draft=TicketDraft(kind="complaint", subject="Late engineer", description="Two hours late.")
         )
     with tenant_context(desk.bluepeak):
         theirs = open_ticket(actor=carol, draft=_enquiry()).number
     assert numbers == ["ENQ-000001", "ENQ-000002", "ENQ-000003"]
-    assert request.number == "SR-000001"
+    assert complaint.number == "CMP-000001"
     assert theirs == "ENQ-000001"  # unique per tenant, not globally
 
 
@@ -51,10 +49,8 @@ def test_a_rolled_back_ticket_gives_its_number_back(desk):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_creation_gives_unique_gap_free_numbers():
-    seed_core()
-    seed_inventory()
+    build_world()
     northwind = Tenant.objects.get(slug="northwind")
-    seed_intake_rules(northwind)
     alice_id = User.objects.get(email="alice@acme.example").pk
     threads_count, per_thread = 8, 5
     start = threading.Barrier(threads_count)

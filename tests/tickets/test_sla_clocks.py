@@ -198,6 +198,13 @@ def test_enquiries_have_only_a_response_target(desk):
 
 
 @pytest.mark.django_db
+def test_complaints_have_only_a_response_target_even_on_a_service(desk):
+    body = _open(desk, {"kind": "complaint", "subject": "Late engineer", "description": "Two hours late.",
+                        "service": "NW-MPLS-1001", "answers": {"power_at_site": "yes", "symptom": "other"}})  # fmt: skip
+    assert list(body["sla"]) == ["respond"]
+
+
+@pytest.mark.django_db
 def test_a_new_priority_recomputes_from_the_start_keeping_pauses(desk, time_machine):
     time_machine.move_to("2026-11-18T09:00:00Z", tick=False)
     number = _open(desk, {**ACME_INCIDENT, "impact": "degradation", "urgency": "medium"})["number"]  # P2 8 h

@@ -109,19 +109,16 @@ class TicketSequence(TenantOwned):
 
 
 class Ticket(ConcurrentTransitionMixin, TenantOwned):
-    """An incident, request, change, complaint or enquiry of a customer account."""
+    """An incident, complaint or enquiry of a customer account. (Simple service requests and
+    change requests are records of the orders app, with their own numbers and lifecycles.)"""
 
     class Kind(models.TextChoices):
         INCIDENT = "incident", _("Incident")
-        SERVICE_REQUEST = "service_request", _("Service request")
-        CHANGE_REQUEST = "change_request", _("Change request")
         COMPLAINT = "complaint", _("Complaint")
         ENQUIRY = "enquiry", _("General enquiry")
 
     NUMBER_PREFIX = {
         Kind.INCIDENT: "INC",
-        Kind.SERVICE_REQUEST: "SR",
-        Kind.CHANGE_REQUEST: "CHG",
         Kind.COMPLAINT: "CMP",
         Kind.ENQUIRY: "ENQ",
     }

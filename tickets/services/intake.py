@@ -34,8 +34,8 @@ from tickets.questionnaires import validate_answers
 from tickets.rendering import render_markdown
 from tickets.services import sla
 
-# The default impact × urgency matrix, seeded for every tenant and used where a tenant has
-# removed a cell. Rows: impact; columns: urgency.
+# The default impact × urgency matrix, provisioned for every tenant (services/defaults.py) and
+# used where a tenant has removed a cell. Rows: impact; columns: urgency.
 DEFAULT_PRIORITY_MATRIX: dict[str, dict[str, str]] = {
     Impact.OUTAGE: {Urgency.HIGH: Priority.P1, Urgency.MEDIUM: Priority.P1, Urgency.LOW: Priority.P2},
     Impact.DEGRADATION: {Urgency.HIGH: Priority.P2, Urgency.MEDIUM: Priority.P2, Urgency.LOW: Priority.P3},
@@ -167,7 +167,14 @@ def _validate(actor: User, draft: TicketDraft, now: dt.datetime) -> tuple[dict[s
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
     if draft.kind not in Ticket.Kind.values:
-        errors["kind"] = [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(Ticket.Kind.values)}]
+        # Service requests and changes are records of the orders app, with their own numbers.
+        errors["kind"] = [
+            _(
+                "Choose one of: %(kinds)s. A service request is a simple service request from the "
+                "catalogue, a change a change request; neither is a ticket."
+            )
+            % {"kinds": ", ".join(Ticket.Kind.values)}
+        ]
     subject = (draft.subject or "").strip()
     if not subject:
         errors["subject"] = [_("A short description is required.")]

@@ -2,8 +2,8 @@
 customer, met by the lifecycle, recomputed when what they depend on changes.
 
 Rules (each has a test in tests/tickets/test_sla_clocks.py):
-- Targets: every ticket has ``respond``; incidents have ``callback``; incidents and service
-  requests have ``restore``. Budgets come from the most specific policy for the service's
+- Targets: every ticket has ``respond``; incidents have ``callback`` and ``restore``
+  (complaints and enquiries restore nothing). Budgets come from the most specific policy for the service's
   contract tier and the ticket kind; a target the policy leaves empty is not tracked.
 - A clock counts business time on its policy's calendar from ``started_at``: the ticket's
   creation, or, for a fault that affects no service raised while the desk is closed, the next
@@ -41,9 +41,7 @@ State = SlaClock.State
 def targets_for(kind: str) -> list[str]:
     targets = [SlaTarget.RESPOND]
     if kind == Ticket.Kind.INCIDENT:
-        targets.append(SlaTarget.CALLBACK)
-    if kind in (Ticket.Kind.INCIDENT, Ticket.Kind.SERVICE_REQUEST):
-        targets.append(SlaTarget.RESTORE)
+        targets += [SlaTarget.CALLBACK, SlaTarget.RESTORE]
     return [str(t) for t in targets]
 
 

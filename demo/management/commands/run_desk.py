@@ -21,8 +21,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from demo.core import demo_logins
 from servicedesk.auth import DEMO_PASSWORD
-from servicedesk.demo import demo_logins
 
 STOP_GRACE_SECONDS = 15
 

@@ -4,12 +4,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from escalation.demo import seed_escalation
-from orders.demo import seed_inventory, seed_orders
+from demo.core import demo_logins, seed_core
+from demo.escalation import seed_escalation
+from demo.orders import seed_inventory, seed_orders
+from demo.tickets import seed_intake_rules, seed_tickets
 from servicedesk.auth import DEMO_PASSWORD
-from servicedesk.demo import demo_logins, seed_core
 from servicedesk.models import Tenant
-from tickets.demo import seed_intake_rules, seed_tickets
 
 
 class Command(BaseCommand):

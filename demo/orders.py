@@ -1,6 +1,7 @@
-"""Demo data of the orders app: the inventory (service types, a few services per demo site,
-their contracts, one expired); suppliers, lead times, the SSR catalogue; orders in several
-states, SSRs and change requests, placed and moved through the same services as real ones."""
+"""Demo data of the orders app: the inventory (the default service types, a few services per
+demo site, their contracts, one expired); suppliers, lead times, the SSR catalogue; orders in
+several states, SSRs and change requests, placed and moved through the same services as real
+ones."""
 
 from __future__ import annotations
 
@@ -19,27 +20,22 @@ from orders.models import (
     LeadTime,
     Order,
     Service,
-    ServiceType,
     SimpleServiceRequest,
     Supplier,
 )
-from orders.services.changes import ChangeDraft, open_change_request, quote_change_request
+from orders.services.changes import (
+    ChangeDraft,
+    open_change_request,
+    quote_change_request,
+    transition_change_request,
+)
+from orders.services.defaults import provision_service_types
 from orders.services.delivery import confirm_delivery_date, transition_order
 from orders.services.ordering import LineDraft, OrderDraft, place_order, update_order
 from orders.services.ssr import SsrDraft, complete_ssr, submit_ssr
 from servicedesk import calendars
 from servicedesk.models import CustomerAccount, ProductArea, Site, Tenant, User
 from servicedesk.tenancy import tenant_context
-
-SERVICE_TYPES = (
-    ("mpls", "MPLS"),
-    ("internet", "Internet"),
-    ("voice", "Voice"),
-    ("satellite", "Satellite"),
-    ("vpn", "VPN"),
-    ("access-line", "Access line"),
-    ("cpe", "CPE"),
-)
 
 # (tenant, site, service_id, type, product, product area, circuit, serial, bandwidth, tier, expired)
 SERVICES = (
@@ -65,9 +61,7 @@ def seed_inventory(today: dt.date | None = None) -> None:
     today = today or timezone.localdate()
     for tenant in Tenant.objects.filter(slug__in={row[0] for row in SERVICES}):
         with tenant_context(tenant):
-            types = {}
-            for code, name in SERVICE_TYPES:
-                types[code], _ = ServiceType.objects.update_or_create(tenant=tenant, code=code, defaults={"name": name})
+            types = provision_service_types(tenant=tenant)
             for (
                 slug,
                 site_name,
@@ -283,8 +277,9 @@ def _order_scripts(tenant: Tenant, now: dt.datetime) -> list[dict[str, Any]]:
 def seed_orders(now: dt.datetime | None = None) -> None:
     """Suppliers, lead times and the SSR catalogue of every demo tenant; orders in several
     states for Acme and Globex, SSRs (some completed, so billed) and change requests (one
-    awaiting the customer's acceptance). Orders, SSRs and change requests go only into an
-    account that has none yet, so a second run changes nothing."""
+    awaiting the customer's acceptance, one accepted and waiting to be scheduled). Orders, SSRs
+    and change requests go only into an account that has none yet, so a second run changes
+    nothing."""
     now = now or timezone.now()
     for tenant in Tenant.objects.filter(slug__in=list(SUPPLIERS)):
         seed_order_rules(tenant)
@@ -381,6 +376,27 @@ def _seed_requests(tenant: Tenant, now: dt.datetime) -> None:
             change_request=change, actor=users["agent@northwind.example"], cost=Decimal("1450.00"), currency="EUR",
             planned_start=window, planned_end=window + dt.timedelta(hours=4),
             note="Crane and two technicians; the VSAT backup is down for about an hour.",
+            now=now - dt.timedelta(days=2),
+        )  # fmt: skip
+        # More extensions on the trunk change the service: a change request, not a ticket.
+        extensions = open_change_request(
+            actor=users["alice@acme.example"],
+            draft=ChangeDraft(
+                title="Add 5 extensions to the SIP trunk",
+                description="Please add five extensions for the new dispatch team.",
+                service="NW-VOICE-1003",
+            ),
+            now=now - dt.timedelta(days=4),
+        )
+        frankfurt = extensions.site
+        window = _at(frankfurt, _business_day(frankfurt, dates.local_date(frankfurt.time_zone, now), 3), 9)
+        quote_change_request(
+            change_request=extensions, actor=users["agent@northwind.example"], cost=Decimal("0.00"), currency="EUR",
+            planned_start=window, planned_end=window + dt.timedelta(hours=1),
+            note="Extensions 240–244, within the trunk's 30 channels: no charge.", now=now - dt.timedelta(days=3),
+        )  # fmt: skip
+        transition_change_request(
+            change_request=extensions, actor=users["alice@acme.example"], action="accept",
             now=now - dt.timedelta(days=2),
         )  # fmt: skip
     if not ChangeRequest.objects.filter(account=london.account).exists():

@@ -1,0 +1,33 @@
+"""The demo tickets (seed_demo calls demo.tickets.seed_tickets): a handful per demo account,
+incidents and enquiries only (service requests and changes are orders records), the same
+after a second run."""
+
+import pytest
+
+from demo.tickets import seed_tickets
+from servicedesk.tenancy import tenant_context
+from tickets.models import Ticket
+
+
+def _tickets(tenant):
+    with tenant_context(tenant):
+        return sorted(Ticket.objects.values_list("number", "kind", "status", "account__name"))
+
+
+@pytest.mark.django_db
+def test_the_demo_tickets_are_incidents_and_enquiries_and_a_second_run_adds_none(demo):
+    seed_tickets(demo.northwind)
+    seed_tickets(demo.bluepeak)
+    northwind, bluepeak = _tickets(demo.northwind), _tickets(demo.bluepeak)
+    assert northwind == [
+        ("ENQ-000001", "enquiry", "closed", "Globex Retail Ltd"),
+        ("INC-000001", "incident", "in_progress", "Acme Logistics GmbH"),
+        ("INC-000002", "incident", "waiting_for_customer", "Acme Logistics GmbH"),
+        ("INC-000003", "incident", "new", "Acme Logistics GmbH"),
+        ("INC-000004", "incident", "acknowledged", "Globex Retail Ltd"),
+    ]
+    assert bluepeak == [("INC-000001", "incident", "acknowledged", "Initech S.A.")]
+
+    seed_tickets(demo.northwind)
+    seed_tickets(demo.bluepeak)
+    assert (_tickets(demo.northwind), _tickets(demo.bluepeak)) == (northwind, bluepeak)
