@@ -4,6 +4,9 @@ Every use case locks the order, refuses a stale ``version`` (StaleOrder) and an 
 handed over or cancelled (OrderClosed), validates its input once, saves only the fields it
 changes with a new version, and writes one timeline line per changed value. A call that
 changes nothing writes nothing and keeps the version.
+
+``order`` comes from an accessor that applied the actor's walls (get_order_for); the row is
+locked here.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Every use case locks the ticket, refuses a stale ``version`` (StaleTicket) and a
 cancelled ticket (TicketClosed), validates its input once, saves only the fields it changes
 (and a new version: all of these are fields the customer sees) and writes one timeline line
 per changed field. A call that changes nothing writes nothing and keeps the version.
+
+``ticket`` comes from an accessor that applied the actor's walls (get_ticket_for); the row is
+locked here.
 """
 
 from __future__ import annotations
