@@ -31,7 +31,8 @@ from orders.services.changes import (
 )
 from orders.services.defaults import provision_service_types
 from orders.services.delivery import confirm_delivery_date, transition_order
-from orders.services.ordering import LineDraft, OrderDraft, place_order, update_order
+from orders.services.editing import LineIds, plan_order_delivery
+from orders.services.ordering import LineDraft, OrderDraft, place_order
 from orders.services.ssr import SsrDraft, complete_ssr, submit_ssr
 from servicedesk import calendars
 from servicedesk.models import CustomerAccount, ProductArea, Site, Tenant, User
@@ -308,9 +309,9 @@ def _seed_order_history(tenant: Tenant, now: dt.datetime) -> None:
         )
         if script.get("lines"):
             ids = list(order.lines.values_list("pk", flat=True))
-            changes = {"lines": [{"id": pk, **values} for pk, values in zip(ids, script["lines"], strict=True)]}
-            order = update_order(order=order, actor=users["agent@northwind.example"], version=order.version,
-                                 changes=changes, now=placed_at)  # fmt: skip
+            identified = [LineIds(id=pk, **values) for pk, values in zip(ids, script["lines"], strict=True)]
+            order = plan_order_delivery(order=order, actor=users["agent@northwind.example"], version=order.version,
+                                        lines=identified, now=placed_at)  # fmt: skip
         for days_ago, who, action, argument in script["steps"]:
             at = now - dt.timedelta(days=days_ago)
             if action == "delivery_date":

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -15,7 +16,9 @@ class DeskPagination(CursorPagination):
     ordering: Any = "-id"
 
 
-def paginated(request: Request, view: Any, queryset: QuerySet[Any], ordering: str, serialize: Any) -> Response:
+def paginated(
+    request: Request, view: Any, queryset: QuerySet[Any], ordering: str | Sequence[str], serialize: Any
+) -> Response:
     """A cursor-paginated response over ``queryset`` in ``ordering`` (for nested lists whose
     order differs from their view's)."""
     paginator = DeskPagination()

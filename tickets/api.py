@@ -8,8 +8,10 @@ errors in servicedesk.api_errors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.http import FileResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -32,7 +34,10 @@ from rest_framework.views import APIView
 from orders.selectors import get_service_for
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
+from servicedesk.errors import InvalidInput
 from servicedesk.http import attachment_response
+from servicedesk.models import User
+from servicedesk.timeline import TIMELINE_ORDERING
 from tickets.models import Attachment, Comment, Impact, QuestionnaireField, Ticket, TicketEvent, Urgency
 from tickets.questionnaires import describe
 from tickets.selectors import (
@@ -49,7 +54,13 @@ from tickets.services.conversation import add_comment, log_callback
 from tickets.services.intake import TicketDraft, open_ticket
 from tickets.services.lifecycle import ACTIONS, available_actions, transition_ticket
 from tickets.services.sla import summary as sla_summary
-from tickets.services.updates import update_ticket
+from tickets.services.updates import (
+    DeskOnlyChange,
+    assign_ticket,
+    edit_ticket_details,
+    override_priority,
+    reassess_ticket,
+)
 
 # Marked for the catalogues here, translated where it is shown (API and pages).
 ENTITLEMENT_NOTICE = gettext_noop(
@@ -153,13 +164,15 @@ class TicketCreateSerializer(serializers.Serializer[Any]):
     service = serializers.CharField(required=False, allow_blank=True, help_text="The service's service_id.")
     site = serializers.IntegerField(required=False)
     account = serializers.IntegerField(required=False, help_text="Staff: the customer account, if no service or site.")
-    subject = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=20_000)
+    subject = serializers.CharField(max_length=Ticket.MAX_SUBJECT)
+    description = serializers.CharField(max_length=Ticket.MAX_DESCRIPTION)
     impact = serializers.ChoiceField(choices=Impact.choices, required=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.MEDIUM)
     problem_started_at = serializers.DateTimeField(required=False)
     occurrence = serializers.ChoiceField(choices=Ticket.Occurrence.choices, required=False)
-    customer_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    customer_reference = serializers.CharField(
+        max_length=Ticket.MAX_CUSTOMER_REFERENCE, required=False, allow_blank=True
+    )
     contacts = serializers.DictField(child=ContactSerializer(), required=False)
     answers = serializers.DictField(required=False)
     channel = serializers.ChoiceField(choices=Ticket.Channel.choices, default=Ticket.Channel.API)
@@ -184,17 +197,70 @@ class TicketCreateSerializer(serializers.Serializer[Any]):
 
 class TicketUpdateSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(help_text="The version you read; a stale one is refused with 409.")
-    subject = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(max_length=20_000, required=False)
-    customer_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    subject = serializers.CharField(max_length=Ticket.MAX_SUBJECT, required=False)
+    description = serializers.CharField(max_length=Ticket.MAX_DESCRIPTION, required=False)
+    customer_reference = serializers.CharField(
+        max_length=Ticket.MAX_CUSTOMER_REFERENCE, required=False, allow_blank=True
+    )
     occurrence = serializers.ChoiceField(choices=[("", ""), *Ticket.Occurrence.choices], required=False)
     contacts = serializers.DictField(child=ContactSerializer(), required=False)
-    impact = serializers.ChoiceField(choices=Impact.choices, required=False)
-    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
-    priority = serializers.ChoiceField(choices=["P1", "P2", "P3", "P4"], required=False)
-    priority_reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    team = serializers.IntegerField(required=False, allow_null=True)
-    assignee = serializers.IntegerField(required=False, allow_null=True)
+    impact = serializers.ChoiceField(choices=Impact.choices, required=False, help_text="Staff only.")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, help_text="Staff only.")
+    priority = serializers.ChoiceField(choices=["P1", "P2", "P3", "P4"], required=False, help_text="Staff only.")
+    priority_reason = serializers.CharField(
+        max_length=Ticket.MAX_PRIORITY_REASON, required=False, allow_blank=True, help_text="Staff only."
+    )
+    team = serializers.IntegerField(required=False, allow_null=True, help_text="Staff only.")
+    assignee = serializers.IntegerField(required=False, allow_null=True, help_text="Staff only.")
+
+    DESK_FIELDS = ("impact", "urgency", "priority", "priority_reason", "team", "assignee")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        refused = sorted(set(attrs) & set(self.DESK_FIELDS))
+        if refused and not self.context["actor"].is_desk_staff:
+            raise DeskOnlyChange(refused)
+        return attrs
+
+
+DETAIL_FIELDS = ("subject", "description", "customer_reference", "contacts", "occurrence")
+
+
+def _update_ticket(ticket: Ticket, actor: User, data: dict[str, Any]) -> None:
+    """One PATCH: each kind of change its use case, in one transaction, each on the version the
+    one before left; every bad field of every kind is reported at once (and nothing changes)."""
+    version = data.pop("version")
+    steps: list[Callable[[int], Ticket]] = []
+    details = {name: data[name] for name in DETAIL_FIELDS if name in data}
+    # Without a detail, the details' use case still checks the version and that the ticket is
+    # open: a PATCH that changes nothing is refused for the same reasons as one that does.
+    if details or not set(data) - {"priority_reason"}:
+        steps.append(lambda v: edit_ticket_details(ticket=ticket, actor=actor, version=v, **details))
+    if "impact" in data or "urgency" in data:
+        steps.append(
+            lambda v: reassess_ticket(
+                ticket=ticket, actor=actor, version=v, impact=data.get("impact"), urgency=data.get("urgency")
+            )
+        )
+    if "team" in data or "assignee" in data:
+        team_id, assignee_id = data.get("team", ticket.team_id), data.get("assignee", ticket.assignee_id)
+        steps.append(
+            lambda v: assign_ticket(ticket=ticket, actor=actor, version=v, team_id=team_id, assignee_id=assignee_id)
+        )
+    if "priority" in data:
+        steps.append(
+            lambda v: override_priority(
+                ticket=ticket, actor=actor, version=v, priority=data["priority"], reason=data.get("priority_reason", "")
+            )
+        )
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic():
+        for step in steps:
+            try:
+                version = step(version).version
+            except InvalidInput as invalid:
+                errors.update(invalid.errors)
+        if errors:
+            raise InvalidInput(errors)  # type: ignore[arg-type]
 
 
 class TransitionSerializer(serializers.Serializer[Any]):
@@ -351,11 +417,10 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
     @extend_schema(request=TicketUpdateSerializer, responses={200: TicketSerializer})
     def partial_update(self, request: Request, number: str) -> Response:
         ticket = self._ticket()
-        serializer = TicketUpdateSerializer(data=request.data)
+        actor = actor_of(request)
+        serializer = TicketUpdateSerializer(data=request.data, context={"actor": actor})
         serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
-        version = changes.pop("version")
-        update_ticket(ticket=ticket, actor=actor_of(request), version=version, changes=changes)
+        _update_ticket(ticket, actor, dict(serializer.validated_data))
         return Response(TicketSerializer(self._ticket(), context={"request": request}).data)
 
     @extend_schema(request=TransitionSerializer, responses={200: TicketSerializer})
@@ -448,7 +513,7 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
     def timeline(self, request: Request, number: str) -> Response:
         """Every change, transition, reply and attachment, oldest first."""
         events = timeline_for(actor=actor_of(request), ticket=self._ticket())
-        return paginated(request, self, events, "at", lambda page: EventSerializer(page, many=True).data)
+        return paginated(request, self, events, TIMELINE_ORDERING, lambda page: EventSerializer(page, many=True).data)
 
 
 class QuestionnaireView(APIView):

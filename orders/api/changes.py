@@ -18,6 +18,7 @@ from orders.selectors import change_request_timeline, change_requests_visible_to
 from orders.services import changes as change_services
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
+from servicedesk.timeline import TIMELINE_ORDERING
 
 
 class ChangeRequestSerializer(serializers.ModelSerializer[ChangeRequest]):
@@ -224,4 +225,6 @@ class ChangeRequestViewSet(viewsets.GenericViewSet[ChangeRequest]):
     @action(detail=True, methods=["get"])
     def timeline(self, request: Request, number: str) -> Response:
         events = change_request_timeline(actor=actor_of(request), change_request=self._change())
-        return paginated(request, self, events, "at", lambda page: ChangeEventSerializer(page, many=True).data)
+        return paginated(
+            request, self, events, TIMELINE_ORDERING, lambda page: ChangeEventSerializer(page, many=True).data
+        )

@@ -8,8 +8,10 @@ errors in servicedesk.api_errors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -31,11 +33,21 @@ from orders.selectors import (
     suppliers_visible_to,
 )
 from orders.services.delivery import ACTIONS, available_actions, confirm_delivery_date, transition_order
-from orders.services.ordering import LineDraft, OrderDraft, place_order, update_order
+from orders.services.editing import (
+    DeskOnlyOrderChange,
+    LineIds,
+    assign_order_manager,
+    choose_supplier,
+    edit_order_details,
+    plan_order_delivery,
+)
+from orders.services.ordering import LineDraft, OrderDraft, place_order
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
 from servicedesk.errors import InvalidInput
+from servicedesk.models import User
 from servicedesk.selectors import get_site_for
+from servicedesk.timeline import TIMELINE_ORDERING
 
 
 class OrderLineSerializer(serializers.ModelSerializer[OrderLine]):
@@ -147,14 +159,16 @@ class OrderLineInputSerializer(serializers.Serializer[Any]):
 
 class OrderCreateSerializer(serializers.Serializer[Any]):
     kind = enum_field("OrderKindEnum", Order.Kind.choices, default=Order.Kind.STANDARD)
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=Order.MAX_TITLE)
     site = serializers.IntegerField(help_text="The delivery site: its holidays and time zone govern the dates.")
     account = serializers.IntegerField(required=False)
     supplier = serializers.IntegerField(required=False, help_text="Staff only.")
     order_manager = serializers.IntegerField(required=False, help_text="Staff only; default: the staff creator.")
     contract_tier = enum_field("ContractTierEnum", Contract.Tier.choices, default=Contract.Tier.BUSINESS_HOURS)
-    customer_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    customer_reference = serializers.CharField(
+        max_length=Order.MAX_CUSTOMER_REFERENCE, required=False, allow_blank=True
+    )
+    notes = serializers.CharField(max_length=Order.MAX_NOTES, required=False, allow_blank=True)
     lines = OrderLineInputSerializer(many=True)
 
     def to_draft(self) -> OrderDraft:
@@ -185,22 +199,70 @@ class OrderCreateSerializer(serializers.Serializer[Any]):
 
 class OrderLinePatchSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
-    service_id = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    circuit_id = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    service_id = serializers.CharField(max_length=OrderLine.MAX_SERVICE_ID, required=False, allow_blank=True)
+    circuit_id = serializers.CharField(max_length=OrderLine.MAX_CIRCUIT_ID, required=False, allow_blank=True)
 
 
 class OrderUpdateSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(help_text="The version you read; a stale one is refused with 409.")
-    title = serializers.CharField(max_length=200, required=False)
-    notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
-    customer_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    supplier = serializers.IntegerField(required=False, allow_null=True)
-    order_manager = serializers.IntegerField(required=False, allow_null=True)
-    contract_tier = enum_field("ContractTierEnum", Contract.Tier.choices, required=False)
-    planned = serializers.DictField(
-        child=serializers.DateField(allow_null=True), required=False, help_text="Planned date per step (null clears)."
+    title = serializers.CharField(max_length=Order.MAX_TITLE, required=False, help_text="Staff only.")
+    notes = serializers.CharField(max_length=Order.MAX_NOTES, required=False, allow_blank=True, help_text="Staff only.")
+    customer_reference = serializers.CharField(
+        max_length=Order.MAX_CUSTOMER_REFERENCE, required=False, allow_blank=True
     )
-    lines = OrderLinePatchSerializer(many=True, required=False)
+    supplier = serializers.IntegerField(required=False, allow_null=True, help_text="Staff only.")
+    order_manager = serializers.IntegerField(required=False, allow_null=True, help_text="Staff only.")
+    contract_tier = enum_field("ContractTierEnum", Contract.Tier.choices, required=False, help_text="Staff only.")
+    planned = serializers.DictField(
+        child=serializers.DateField(allow_null=True),
+        required=False,
+        help_text="Staff only: planned date per step (null clears).",
+    )
+    lines = OrderLinePatchSerializer(many=True, required=False, help_text="Staff only.")
+
+    # What a customer may change; the rest is the desk's.
+    CUSTOMER_FIELDS = ("version", "customer_reference")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        refused = sorted(set(attrs) - set(self.CUSTOMER_FIELDS))
+        if refused and not self.context["actor"].is_desk_staff:
+            raise DeskOnlyOrderChange(refused)
+        return attrs
+
+
+def _update_order(order: Order, actor: User, data: dict[str, Any]) -> None:
+    """One PATCH: each kind of change its use case, in one transaction, each on the version the
+    one before left; every bad field of every kind is reported at once (and nothing changes)."""
+    version = data.pop("version")
+    steps: list[Callable[[int], Order]] = []
+    details = {name: data[name] for name in ("title", "notes", "customer_reference", "contract_tier") if name in data}
+    # Without a detail, the details' use case still checks the version and that the order is
+    # open: a PATCH that changes nothing is refused for the same reasons as one that does.
+    if details or not data:
+        steps.append(lambda v: edit_order_details(order=order, actor=actor, version=v, **details))
+    if "supplier" in data:
+        steps.append(lambda v: choose_supplier(order=order, actor=actor, version=v, supplier_id=data["supplier"]))
+    if "order_manager" in data:
+        steps.append(
+            lambda v: assign_order_manager(order=order, actor=actor, version=v, manager_id=data["order_manager"])
+        )
+    if "planned" in data or "lines" in data:
+        lines = [
+            LineIds(id=line["id"], service_id=line.get("service_id"), circuit_id=line.get("circuit_id"))
+            for line in data.get("lines", [])
+        ]
+        steps.append(
+            lambda v: plan_order_delivery(order=order, actor=actor, version=v, planned=data.get("planned"), lines=lines)
+        )
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic():
+        for step in steps:
+            try:
+                version = step(version).version
+            except InvalidInput as invalid:
+                errors.update(invalid.errors)
+        if errors:
+            raise InvalidInput(errors)  # type: ignore[arg-type]
 
 
 class OrderTransitionSerializer(serializers.Serializer[Any]):
@@ -343,13 +405,10 @@ class OrderViewSet(viewsets.GenericViewSet[Order]):
         """Change details: the desk any (planned dates per step, supplier, order manager, the
         lines' service and circuit IDs); a customer their reference."""
         order = self._order()
-        serializer = OrderUpdateSerializer(data=request.data)
+        actor = actor_of(request)
+        serializer = OrderUpdateSerializer(data=request.data, context={"actor": actor})
         serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
-        version = changes.pop("version")
-        if "lines" in changes:
-            changes["lines"] = [dict(line) for line in changes["lines"]]
-        update_order(order=order, actor=actor_of(request), version=version, changes=changes)
+        _update_order(order, actor, dict(serializer.validated_data))
         return self._render(order)
 
     @extend_schema(
@@ -391,7 +450,9 @@ class OrderViewSet(viewsets.GenericViewSet[Order]):
     def timeline(self, request: Request, number: str) -> Response:
         """Every change, oldest first: status changes, dates, plans, inventory."""
         events = order_timeline(actor=actor_of(request), order=self._order())
-        return paginated(request, self, events, "at", lambda page: OrderEventSerializer(page, many=True).data)
+        return paginated(
+            request, self, events, TIMELINE_ORDERING, lambda page: OrderEventSerializer(page, many=True).data
+        )
 
     @extend_schema(
         parameters=[DeliveryEstimateQuerySerializer],

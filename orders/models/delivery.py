@@ -16,6 +16,7 @@ from orders.dates import local_date
 from orders.models.common import Guard
 from orders.models.inventory import Contract, Service, ServiceType
 from servicedesk.models import CustomerAccount, ProductArea, Site, TenantOwned, User
+from servicedesk.timeline import TimelineEntry
 from servicedesk.validators import validate_country_code
 
 
@@ -120,14 +121,20 @@ class Order(ConcurrentTransitionMixin, TenantOwned):
     # leased lines are ordered by the desk from a supplier.
     CUSTOMER_KINDS = (Kind.STANDARD, Kind.ICB)
 
+    # The limits of what an order says, in one place: the columns below, the services' checks
+    # and the API's serializers read them.
+    MAX_TITLE = 200
+    MAX_NOTES = 10_000
+    MAX_CUSTOMER_REFERENCE = 100
+
     number = models.CharField(_("number"), max_length=20)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.STANDARD)
     status = FSMField(_("status"), max_length=24, choices=Status.choices, default=Status.RECEIVED, protected=True)
     # The step an order on hold returns to.
     held_from = models.CharField(max_length=24, choices=Status.choices, blank=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=MAX_TITLE)
     notes = models.TextField(_("notes"), blank=True)
-    customer_reference = models.CharField(_("your reference"), max_length=100, blank=True)
+    customer_reference = models.CharField(_("your reference"), max_length=MAX_CUSTOMER_REFERENCE, blank=True)
 
     account = models.ForeignKey(CustomerAccount, on_delete=models.PROTECT, related_name="orders", db_index=False)
     # The delivery site: its national holidays and time zone govern the order's dates.
@@ -277,6 +284,10 @@ class OrderLine(TenantOwned):
         PROVIDE = "provide", _("Provide a new service")
         MODIFY = "modify", _("Change an existing service")
 
+    # The limits of the IDs a line carries (columns, services' checks and serializers alike).
+    MAX_SERVICE_ID = 40
+    MAX_CIRCUIT_ID = 60
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
     position = models.PositiveSmallIntegerField()
     action = models.CharField(_("action"), max_length=8, choices=Action.choices, default=Action.PROVIDE)
@@ -292,8 +303,8 @@ class OrderLine(TenantOwned):
         Service, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines", db_index=False
     )
     # The service ID a new service will get (empty: numbered SVC-… at handover).
-    planned_service_id = models.CharField(_("service ID"), max_length=40, blank=True)
-    circuit_id = models.CharField(_("circuit ID"), max_length=60, blank=True)
+    planned_service_id = models.CharField(_("service ID"), max_length=MAX_SERVICE_ID, blank=True)
+    circuit_id = models.CharField(_("circuit ID"), max_length=MAX_CIRCUIT_ID, blank=True)
 
     class Meta:
         ordering = ["position"]
@@ -332,8 +343,8 @@ class OrderStep(TenantOwned):
         return f"{self.order_id} {self.step}"
 
 
-class OrderEvent(TenantOwned):
-    """One line of an order's timeline: who did what, when, from what to what, and why."""
+class OrderEvent(TimelineEntry):
+    """One line of an order's timeline (the columns and the order: servicedesk.timeline)."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Received")
@@ -346,15 +357,8 @@ class OrderEvent(TenantOwned):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False)
-    at = models.DateTimeField(default=timezone.now)
-    field = models.CharField(max_length=60, blank=True)
-    from_value = models.TextField(blank=True)
-    to_value = models.TextField(blank=True)
-    reason = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEntry.Meta):
         indexes = [models.Index(fields=["tenant", "order", "at"], name="orderevent_tenant_order_idx")]
 
     def __str__(self) -> str:

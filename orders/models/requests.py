@@ -17,6 +17,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from orders.models.common import Guard
 from orders.models.inventory import Service
 from servicedesk.models import CustomerAccount, Site, TenantOwned, User
+from servicedesk.timeline import TimelineEntry
 
 # Seed 001: an SSR is submitted at least 48 hours ahead, counted on business days.
 MIN_SSR_LEAD_HOURS = 48
@@ -265,8 +266,8 @@ class ChangeRequest(ConcurrentTransitionMixin, TenantOwned):
         self.cancelled_at = at
 
 
-class ChangeRequestEvent(TenantOwned):
-    """One line of a change request's timeline."""
+class ChangeRequestEvent(TimelineEntry):
+    """One line of a change request's timeline (the columns and the order: servicedesk.timeline)."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Requested")
@@ -276,15 +277,8 @@ class ChangeRequestEvent(TenantOwned):
 
     change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False)
-    at = models.DateTimeField(default=timezone.now)
-    field = models.CharField(max_length=60, blank=True)
-    from_value = models.TextField(blank=True)
-    to_value = models.TextField(blank=True)
-    reason = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEntry.Meta):
         indexes = [models.Index(fields=["tenant", "change_request", "at"], name="crevent_tenant_cr_idx")]
 
     def __str__(self) -> str:

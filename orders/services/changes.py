@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
-from orders.models import ChangeRequest, ChangeRequestEvent, unmet_guards
-from orders.services import numbering
+from orders.models import ChangeRequest, unmet_guards
+from orders.services import numbering, timeline
 from orders.services.targets import service_and_site
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import User
@@ -33,12 +33,6 @@ class ChangeDraft:
     site_id: int | None = None
     service: str = ""
     customer_reference: str = ""
-
-
-def _event(change: ChangeRequest, actor: User | None, now: dt.datetime, kind: str, **values: str) -> ChangeRequestEvent:
-    return ChangeRequestEvent(
-        tenant_id=change.tenant_id, change_request=change, kind=kind, actor=actor, at=now, **values
-    )
 
 
 @transaction.atomic
@@ -75,10 +69,7 @@ def open_change_request(*, actor: User, draft: ChangeDraft, now: dt.datetime | N
         created_at=now,
         updated_at=now,
     )
-    ChangeRequestEvent.objects.create(
-        tenant_id=change.tenant_id, change_request=change, kind=ChangeRequestEvent.Kind.CREATED, actor=actor, at=now,
-        to_value=change.status,
-    )  # fmt: skip
+    timeline.record_change_requested(change_request=change, actor=actor, at=now)
     return change
 
 
@@ -172,17 +163,8 @@ def quote_change_request(
             *_bump(locked, now),
         ]
     )  # fmt: skip
-    assert planned_start is not None  # noqa: S101 - checked above
-    assert planned_end is not None  # noqa: S101 - checked above
-    ChangeRequestEvent.objects.bulk_create(
-        [
-            _event(locked, actor, now, ChangeRequestEvent.Kind.TRANSITION, field="status", from_value=before,
-                   to_value=locked.status),
-            _event(locked, actor, now, ChangeRequestEvent.Kind.QUOTED, field="quote",
-                   to_value=f"{amount} {currency}, {planned_start.isoformat()} – {planned_end.isoformat()}",
-                   reason=locked.quote_note),
-        ]
-    )  # fmt: skip
+    timeline.record_change_status_change(change_request=locked, actor=actor, at=now, before=before)
+    timeline.record_change_quoted(change_request=locked, actor=actor, at=now)
     return locked
 
 
@@ -229,10 +211,7 @@ def transition_change_request(
     before = locked.status
     getattr(locked, action)(now)
     locked.save(update_fields=[*fields, *_bump(locked, now)])
-    ChangeRequestEvent.objects.create(
-        tenant_id=locked.tenant_id, change_request=locked, kind=ChangeRequestEvent.Kind.TRANSITION, actor=actor,
-        at=now, field="status", from_value=before, to_value=locked.status, reason=reason[:2000],
-    )  # fmt: skip
+    timeline.record_change_status_change(change_request=locked, actor=actor, at=now, before=before, reason=reason)
     if action == "schedule":
         tenant_id, change_id = locked.tenant_id, locked.pk
         transaction.on_commit(lambda: _send_notice(tenant_id, change_id))

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from orders import dates
-from orders.models import Contract, Order, OrderEvent, OrderLine, OrderStep, Service, current_contract, unmet_guards
-from orders.services import numbering
+from orders.models import Contract, Order, OrderLine, OrderStep, Service, current_contract, unmet_guards
+from orders.services import numbering, timeline
 from orders.services.ordering import bump
 from orders.services.schedule import date_order
 from servicedesk import calendars
@@ -94,46 +94,30 @@ def transition_order(
     before = locked.status
     getattr(locked, action)(now)
     fields = ["status", "held_from", "confirmed_at", "handed_over_at", "billing_started_on", "cancelled_at"]
-    events = [
-        OrderEvent(
-            tenant_id=locked.tenant_id,
-            order=locked,
-            kind=OrderEvent.Kind.TRANSITION,
-            actor=actor,
-            at=now,
-            field="status",
-            from_value=before,
-            to_value=locked.status,
-            reason=reason[:2000],
-        )  # fmt: skip
-    ]
     if action == "validate":
         if locked.order_manager_id is None:
             locked.order_manager = actor
             fields.append("order_manager")
         date_order(locked)
         fields += ["confirmation_due_on", "estimated_delivery_on"]
-        events.append(_dates_event(locked, actor, now))
         if locked.estimated_delivery_on is not None:
             OrderStep.objects.filter(order=locked, step=Order.Status.HANDED_OVER, planned_on__isnull=True).update(
                 planned_on=locked.estimated_delivery_on
             )
-    if action == "hand_over":
-        events += _hand_over_inventory(locked, actor, now)
+    handed_over = _hand_over_inventory(locked, now) if action == "hand_over" else []
     if locked.status in Order.STEPS:
         OrderStep.objects.filter(order=locked, step=locked.status, actual_at__isnull=True).update(actual_at=now)
     locked.save(update_fields=[*fields, *bump(locked, now)])
-    OrderEvent.objects.bulk_create(events)
+    timeline.record_order_status_change(order=locked, actor=actor, at=now, before=before, reason=reason)
+    if action == "validate":
+        timeline.record_dates_computed(
+            order=locked, actor=actor, at=now,
+            reason=_("Delivery date to be confirmed by %(due)s; estimated delivery %(estimate)s.")
+            % {"due": _iso(locked.confirmation_due_on), "estimate": _iso(locked.estimated_delivery_on) or _("unknown")},
+        )  # fmt: skip
+    for service, service_before in handed_over:
+        timeline.record_inventory_change(order=locked, actor=actor, at=now, service=service, before=service_before)
     return locked
-
-
-def _dates_event(order: Order, actor: User, now: dt.datetime) -> OrderEvent:
-    return OrderEvent(
-        tenant_id=order.tenant_id, order=order, kind=OrderEvent.Kind.DATES, actor=actor, at=now,
-        field="confirmation_due_on", to_value=_iso(order.confirmation_due_on),
-        reason=_("Delivery date to be confirmed by %(due)s; estimated delivery %(estimate)s.")
-        % {"due": _iso(order.confirmation_due_on), "estimate": _iso(order.estimated_delivery_on) or _("unknown")},
-    )  # fmt: skip
 
 
 def _iso(day: dt.date | None) -> str:
@@ -183,10 +167,7 @@ def confirm_delivery_date(
         }
     OrderStep.objects.filter(order=locked, step=Order.Status.HANDED_OVER).update(planned_on=day)
     locked.save(update_fields=["committed_delivery_on", "delivery_date_confirmed_at", *bump(locked, now)])
-    OrderEvent.objects.create(
-        tenant_id=locked.tenant_id, order=locked, kind=OrderEvent.Kind.DELIVERY_DATE, actor=actor, at=now,
-        field="committed_delivery_on", from_value=_iso(before), to_value=day.isoformat(), reason=reason[:2000],
-    )  # fmt: skip
+    timeline.record_delivery_date(order=locked, actor=actor, at=now, before=before, reason=reason)
     return locked
 
 
@@ -202,11 +183,12 @@ def bandwidth_label(mbps: int | None) -> str:
     return f"{mbps} Mbit/s"
 
 
-def _hand_over_inventory(order: Order, actor: User, now: dt.datetime) -> list[OrderEvent]:
+def _hand_over_inventory(order: Order, now: dt.datetime) -> list[tuple[Service, str]]:
     """Create each new service and change each existing one, with a contract from today (at
     the line's site) where there is none; in the handover's transaction, so the services are
-    in the customer's inventory the moment the order is handed over."""
-    events = []
+    in the customer's inventory the moment the order is handed over. Returns each service with
+    how it read before (empty for a new one), for the timeline."""
+    changed: list[tuple[Service, str]] = []
     for line in OrderLine.objects.filter(order=order).select_related("site", "service"):
         today = dates.local_date(line.site.time_zone, now)
         if line.action == OrderLine.Action.MODIFY and line.service is not None:
@@ -221,7 +203,7 @@ def _hand_over_inventory(order: Order, actor: User, now: dt.datetime) -> list[Or
             service.save(update_fields=["product", "bandwidth", "circuit_id", "service_type", "product_area", "status"])
             if current_contract(list(Contract.objects.filter(service=service)), today) is None:
                 _start_contract(order, service, today)
-            events.append(_inventory_event(order, actor, now, service, before))
+            changed.append((service, before))
             continue
         service_id = line.planned_service_id or numbering.next_number(prefix=numbering.SERVICE)
         if Service.objects.filter(service_id=service_id).exists():
@@ -247,8 +229,8 @@ def _hand_over_inventory(order: Order, actor: User, now: dt.datetime) -> list[Or
         line.service = service
         line.planned_service_id = service_id
         line.save(update_fields=["service", "planned_service_id"])
-        events.append(_inventory_event(order, actor, now, service, ""))
-    return events
+        changed.append((service, ""))
+    return changed
 
 
 def _start_contract(order: Order, service: Service, today: dt.date) -> Contract:
@@ -260,11 +242,3 @@ def _start_contract(order: Order, service: Service, today: dt.date) -> Contract:
         reference=order.number,
         valid_from=today,
     )
-
-
-def _inventory_event(order: Order, actor: User, now: dt.datetime, service: Service, before: str) -> OrderEvent:
-    return OrderEvent(
-        tenant_id=order.tenant_id, order=order, kind=OrderEvent.Kind.INVENTORY, actor=actor, at=now,
-        field=service.service_id, from_value=before, to_value=f"{service.product} {service.bandwidth}".strip(),
-        reason=service.circuit_id,
-    )  # fmt: skip

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from orders.models import ChangeRequest, ChangeRequestEvent
+from orders.models import ChangeRequest
+from orders.services import timeline
 from servicedesk.models import SiteRestriction, User
 
 
@@ -65,8 +66,5 @@ def send_planned_work_notice(*, change_request_id: int) -> int:
     now = timezone.now()
     change.notice_sent_at = now
     change.save(update_fields=["notice_sent_at"])
-    ChangeRequestEvent.objects.create(
-        tenant_id=change.tenant_id, change_request=change, kind=ChangeRequestEvent.Kind.NOTICE_SENT, at=now,
-        to_value=", ".join(person.email for person in recipients),
-    )  # fmt: skip
+    timeline.record_notice_sent(change_request=change, at=now, recipients=[person.email for person in recipients])
     return len(recipients)

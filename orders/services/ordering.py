@@ -1,11 +1,9 @@
-"""Placing an order and changing its details (optimistic concurrency, a timeline entry per
-change)."""
+"""Placing an order (changing one: orders.services.editing)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +12,6 @@ from django.utils.translation import gettext as _
 from orders.models import (
     Contract,
     Order,
-    OrderEvent,
     OrderLine,
     OrderStep,
     Service,
@@ -22,24 +19,12 @@ from orders.models import (
     Supplier,
 )
 from orders.selectors import services_visible_to
-from orders.services import numbering
-from orders.services.schedule import estimate_order
-from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
+from orders.services import numbering, timeline
+from servicedesk.errors import InvalidInput
 from servicedesk.models import ProductArea, Site, User
 from servicedesk.selectors import sites_visible_to, staff_of_tenant
 
 MAX_LINES = 50
-CUSTOMER_FIELDS = {"customer_reference"}
-STAFF_FIELDS = {
-    "title",
-    "notes",
-    "customer_reference",
-    "supplier",
-    "order_manager",
-    "contract_tier",
-    "planned",
-    "lines",
-}
 
 
 @dataclass
@@ -154,7 +139,7 @@ def place_order(*, actor: User, draft: OrderDraft, now: dt.datetime | None = Non
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
     title = (draft.title or "").strip()
-    if not title or len(title) > 200:
+    if not title or len(title) > Order.MAX_TITLE:
         errors["title"] = [_("Give the order a title of at most 200 characters.")]
     if draft.kind not in Order.Kind.values:
         errors["kind"] = [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(Order.Kind.values)}]
@@ -193,8 +178,8 @@ def place_order(*, actor: User, draft: OrderDraft, now: dt.datetime | None = Non
         number=numbering.next_number(prefix=numbering.ORDER),
         kind=draft.kind,
         title=title,
-        notes=(draft.notes or "").strip()[:10_000],
-        customer_reference=(draft.customer_reference or "").strip()[:100],
+        notes=(draft.notes or "").strip()[: Order.MAX_NOTES],
+        customer_reference=(draft.customer_reference or "").strip()[: Order.MAX_CUSTOMER_REFERENCE],
         account_id=site.account_id,
         site=site,
         supplier=supplier,
@@ -219,173 +204,5 @@ def place_order(*, actor: User, draft: OrderDraft, now: dt.datetime | None = Non
         )
         for position, step in enumerate(Order.STEPS)
     )
-    OrderEvent.objects.create(
-        tenant_id=order.tenant_id, order=order, kind=OrderEvent.Kind.CREATED, actor=actor, at=now,
-        to_value=order.status, reason=order.get_kind_display(),
-    )  # fmt: skip
+    timeline.record_order_placed(order=order, actor=actor, at=now)
     return order
-
-
-def _display(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _parse_day(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput.single("planned", _("Give dates as YYYY-MM-DD.")) from None
-
-
-@transaction.atomic
-def update_order(
-    *, order: Order, actor: User, version: int, changes: dict[str, Any], now: dt.datetime | None = None
-) -> Order:
-    """Apply ``changes`` if ``version`` is still the order's version; otherwise Conflict and
-    nothing changes. ``supplier`` and ``order_manager`` are ids (None clears); ``planned``
-    maps steps to dates (None clears); ``lines`` gives, per line id, the ``service_id`` a new
-    service will get and the ``circuit_id``. A new supplier after confirmation re-estimates
-    the delivery date."""
-    now = now or timezone.now()
-    allowed = STAFF_FIELDS if actor.is_desk_staff else CUSTOMER_FIELDS
-    refused = sorted(set(changes) - allowed)
-    if refused:
-        raise PermissionRefused(_("You cannot change: %(fields)s.") % {"fields": ", ".join(refused)})
-    locked = Order.objects.select_for_update(of=("self",)).select_related("site").get(pk=order.pk)
-    if locked.version != version:
-        raise Conflict(
-            _("Someone else changed this order after you loaded it. Reload it and apply your change again."),
-            code="stale_version",
-            current_version=locked.version,
-        )
-    if not locked.is_open:
-        raise Conflict(_("A handed-over or cancelled order cannot be changed."), code="order_closed")
-
-    errors: dict[str, list[str]] = {}
-    new: dict[str, Any] = {}
-    if "title" in changes:
-        title = str(changes["title"] or "").strip()
-        if not title or len(title) > 200:
-            errors["title"] = [_("Give the order a title of at most 200 characters.")]
-        new["title"] = title
-    if "notes" in changes:
-        new["notes"] = str(changes["notes"] or "").strip()[:10_000]
-    if "customer_reference" in changes:
-        new["customer_reference"] = str(changes["customer_reference"] or "").strip()[:100]
-    if "contract_tier" in changes:
-        if changes["contract_tier"] not in Contract.Tier.values:
-            errors["contract_tier"] = [_("Choose one of: %(t)s.") % {"t": ", ".join(Contract.Tier.values)}]
-        new["contract_tier"] = changes["contract_tier"]
-    if "supplier" in changes:
-        supplier = Supplier.objects.filter(pk=changes["supplier"]).first() if changes["supplier"] is not None else None
-        if changes["supplier"] is not None and supplier is None:
-            errors["supplier"] = [_("There is no such supplier.")]
-        new["supplier"] = supplier
-    if "order_manager" in changes:
-        manager = (
-            staff_of_tenant(actor=actor).filter(pk=changes["order_manager"]).first()
-            if changes["order_manager"] is not None
-            else None
-        )
-        if changes["order_manager"] is not None and manager is None:
-            errors["order_manager"] = [_("The order manager is an agent or manager of this desk.")]
-        new["order_manager"] = manager
-    planned: dict[str, dt.date | None] = {}
-    for step, day in dict(changes.get("planned") or {}).items():
-        if step not in Order.STEPS:
-            errors[f"planned.{step}"] = [_("Not a step of an order.")]
-            continue
-        planned[step] = _parse_day(day)
-    line_changes = _line_changes(locked, changes.get("lines") or [], errors)
-    if errors:
-        raise InvalidInput(errors)  # type: ignore[arg-type]
-
-    events: list[OrderEvent] = []
-
-    def event(kind: str, name: str, before: Any, after: Any) -> None:
-        events.append(
-            OrderEvent(
-                tenant_id=locked.tenant_id,
-                order=locked,
-                kind=kind,
-                actor=actor,
-                at=now,
-                field=name,
-                from_value=_display(before),
-                to_value=_display(after),
-            )  # fmt: skip
-        )
-
-    for name, value in new.items():
-        before = getattr(locked, name)
-        if before == value:
-            continue
-        setattr(locked, name, value)
-        event(OrderEvent.Kind.FIELD_CHANGED, name, before, value)
-    steps = {step.step: step for step in OrderStep.objects.filter(order=locked)}
-    for name, day in planned.items():
-        step = steps[name]
-        if step.planned_on == day:
-            continue
-        event(OrderEvent.Kind.PLANNED, name, step.planned_on, day)
-        step.planned_on = day
-        step.save(update_fields=["planned_on"])
-    for line, values in line_changes:
-        for name, value in values.items():
-            if getattr(line, name) == value:
-                continue
-            shown = "service_id" if name == "planned_service_id" else name
-            event(OrderEvent.Kind.FIELD_CHANGED, f"lines.{line.position}.{shown}", getattr(line, name), value)
-            setattr(line, name, value)
-        line.save(update_fields=list(values))
-    if not events:
-        return locked
-    if "supplier" in new and locked.confirmed_at is not None and any(e.field == "supplier" for e in events):
-        before_estimate = locked.estimated_delivery_on
-        estimate_order(locked)
-        if locked.estimated_delivery_on != before_estimate:
-            event(OrderEvent.Kind.DATES, "estimated_delivery_on", before_estimate, locked.estimated_delivery_on)
-    bump(locked, now)
-    locked.save()
-    OrderEvent.objects.bulk_create(events)
-    return locked
-
-
-def _line_changes(
-    order: Order, given: list[Any], errors: dict[str, list[str]]
-) -> list[tuple[OrderLine, dict[str, str]]]:
-    """Per line: the new service ID (new services only; unique in the tenant) and circuit ID."""
-    lines = {line.pk: line for line in OrderLine.objects.filter(order=order)}
-    out: list[tuple[OrderLine, dict[str, str]]] = []
-    for index, entry in enumerate(given):
-        key = f"lines.{index}"
-        line = lines.get(entry.get("id")) if isinstance(entry, dict) else None
-        if line is None:
-            errors[key] = [_("There is no such line on this order.")]
-            continue
-        values: dict[str, str] = {}
-        if "circuit_id" in entry:
-            values["circuit_id"] = str(entry["circuit_id"] or "").strip()[:60]
-        if "service_id" in entry:
-            service_id = str(entry["service_id"] or "").strip()
-            if line.action == OrderLine.Action.MODIFY:
-                errors[f"{key}.service_id"] = [_("This line changes an existing service; its ID stays.")]
-                continue
-            if len(service_id) > 40:
-                errors[f"{key}.service_id"] = [_("At most 40 characters.")]
-                continue
-            taken = service_id and (
-                Service.objects.filter(service_id=service_id).exists()
-                or OrderLine.objects.filter(planned_service_id=service_id, service__isnull=True)
-                .exclude(pk=line.pk)
-                .exclude(order__status=Order.Status.CANCELLED)
-                .exists()
-            )
-            if taken:
-                errors[f"{key}.service_id"] = [_("The service ID %(id)s is taken.") % {"id": service_id}]
-                continue
-            values["planned_service_id"] = service_id
-        out.append((line, values))
-    return out

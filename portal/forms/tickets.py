@@ -200,8 +200,8 @@ class AssignmentForm(VersionedForm):
     def changes(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
-            "team": int(data["team"]) if data.get("team") else None,
-            "assignee": int(data["assignee"]) if data.get("assignee") else None,
+            "team_id": int(data["team"]) if data.get("team") else None,
+            "assignee_id": int(data["assignee"]) if data.get("assignee") else None,
         }
 
 
@@ -220,5 +220,5 @@ class PriorityForm(VersionedForm):
     def changes(self) -> dict[str, Any]:
         return {
             "priority": self.cleaned_data["priority"],
-            "priority_reason": self.cleaned_data.get("priority_reason", ""),
+            "reason": self.cleaned_data.get("priority_reason", ""),
         }

@@ -9,6 +9,8 @@ portal (portal.views.shared).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
@@ -37,7 +39,7 @@ from servicedesk.models import TeamMembership, User
 from servicedesk.selectors import accounts_visible_to
 from tickets.models import Ticket
 from tickets.selectors import get_ticket_for, tickets_visible_to
-from tickets.services.updates import update_ticket
+from tickets.services.updates import assign_ticket, override_priority
 
 QUEUE_PAGE_SIZE = 50
 
@@ -112,15 +114,20 @@ def download(request: HttpRequest, number: str, attachment_id: int) -> FileRespo
 
 
 def _update(
-    request: HttpRequest, number: str, form: AssignmentForm | PriorityForm, form_name: str, done: str
+    request: HttpRequest,
+    number: str,
+    form: AssignmentForm | PriorityForm,
+    form_name: str,
+    done: str,
+    use_case: Callable[..., Ticket],
 ) -> HttpResponseBase:
-    """Apply ``form``'s changes on the version it was made on (one update_ticket call)."""
+    """Apply ``form``'s changes on the version it was made on (one ``use_case`` call)."""
     actor = signed_in_user(request)
     current = get_ticket_for(actor=actor, number=number)
     if not form.is_valid():
         return ticket_page(request, CONSOLE, actor, current, status=400, **{form_name: form})
     try:
-        update_ticket(ticket=current, actor=actor, version=form.cleaned_data["version"], changes=form.changes())
+        use_case(ticket=current, actor=actor, version=form.cleaned_data["version"], **form.changes())
     except Conflict as conflict:
         if conflict.code == "stale_version":
             form = _on_current_version(form, current)
@@ -156,14 +163,14 @@ def _on_current_version(form: AssignmentForm | PriorityForm, current: Ticket) ->
 @require_POST
 def assign(request: HttpRequest, number: str) -> HttpResponseBase:
     form = AssignmentForm(request.POST, actor=signed_in_user(request))
-    return _update(request, number, form, "assignment_form", _("The assignment is saved."))
+    return _update(request, number, form, "assignment_form", _("The assignment is saved."), assign_ticket)
 
 
 @staff_required
 @require_POST
 def set_priority(request: HttpRequest, number: str) -> HttpResponseBase:
     form = PriorityForm(request.POST)
-    return _update(request, number, form, "priority_form", _("The priority is saved."))
+    return _update(request, number, form, "priority_form", _("The priority is saved."), override_priority)
 
 
 # --- orders ---------------------------------------------------------------------------------------

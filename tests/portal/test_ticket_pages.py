@@ -35,7 +35,7 @@ from tickets.api import ENTITLEMENT_NOTICE
 from tickets.models import Attachment, Comment, Ticket, TicketEvent
 from tickets.services.attachments import add_attachment
 from tickets.services.intake import TicketDraft, open_ticket
-from tickets.services.updates import update_ticket
+from tickets.services.updates import assign_ticket, reassess_ticket
 
 ACME_FRANKFURT = "INC-000002"  # Acme's Frankfurt Internet ticket; Bluepeak has no INC-000002
 XSS = '<script>alert("x")</script>'
@@ -757,7 +757,7 @@ def test_the_queue_filters_stay_inside_the_tenant(world):
     with tenant_context(world.northwind):
         mine = Ticket.objects.get(number="INC-000001")
         lena = User.objects.get(email="agent@northwind.example")
-        update_ticket(ticket=mine, actor=lena, version=mine.version, changes={"assignee": lena.pk})
+        assign_ticket(ticket=mine, actor=lena, version=mine.version, team_id=mine.team_id, assignee_id=lena.pk)
 
     def numbers(**params):
         return numbers_listed(agent.get("/console/tickets/", params))
@@ -923,7 +923,7 @@ def test_a_stale_assignment_says_someone_else_changed_the_ticket_and_keeps_the_c
     jonas = User.objects.get(email="voice.agent@northwind.example")
     with tenant_context(world.northwind):
         manager = User.objects.get(email="manager@northwind.example")
-        update_ticket(ticket=loaded, actor=manager, version=loaded.version, changes={"urgency": "low"})
+        reassess_ticket(ticket=loaded, actor=manager, version=loaded.version, urgency="low")
     before = snapshot("INC-000004", world.northwind)
 
     response = agent.post(

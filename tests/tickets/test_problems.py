@@ -163,3 +163,16 @@ def test_a_problem_links_incidents_and_keeps_concurrent_edits_apart(desk, time_m
     theirs = bluepeak.post("/api/v1/problems/", {"title": "Theirs"}, format="json").json()["number"]
     assert bluepeak.post(f"/api/v1/problems/{theirs}/incidents/", {"ticket": number}, format="json").status_code == 404
     assert bluepeak.get(f"/api/v1/problems/{theirs}/").json()["incidents"] == []
+
+
+@pytest.mark.django_db
+def test_the_rfo_request_is_on_the_timeline_at_the_instant_it_was_asked(desk, time_machine):
+    number = _resolved_incident(desk, time_machine, "2026-11-23T10:07:30Z")
+    time_machine.move_to("2026-11-23T10:07:42Z", tick=False)
+    desk.api(ALICE).post(f"/api/v1/tickets/{number}/rfo/")
+
+    lines = desk.api(AGENT).get(f"/api/v1/tickets/{number}/timeline/").json()["results"]
+
+    # The RFO's clock starts at the whole minute; its line keeps the seconds, so it reads last.
+    assert (lines[-1]["field"], lines[-1]["at"]) == ("rfo", "2026-11-23T10:07:42Z")
+    assert [line["at"] for line in lines] == sorted(line["at"] for line in lines)

@@ -1,5 +1,7 @@
 """Updating tickets: optimistic concurrency by version, fields by role, assignment, timeline."""
 
+import datetime as dt
+
 import pytest
 
 from servicedesk.tenancy import tenant_context
@@ -141,3 +143,112 @@ def test_the_timeline_records_every_step_in_order(desk):
     ]
     customer_view = alice.get(f"/api/v1/tickets/{number}/timeline/").json()["results"]
     assert [e["to_value"] for e in customer_view if e["kind"] == "commented"] == ["reply"]
+
+
+def _read(client, number):
+    body = client.get(f"/api/v1/tickets/{number}/").json()
+    return body["version"], body["updated_at"]
+
+
+@pytest.mark.django_db
+def test_an_internal_note_changes_nothing_the_customer_sees_and_does_not_make_their_write_stale(desk):
+    number, _version = _open(desk)
+    alice, agent = desk.api("alice@acme.example"), desk.api("agent@northwind.example")
+    version, updated_at = _read(alice, number)
+    note = agent.post(f"/api/v1/tickets/{number}/comments/", {"body": "PE router flapping.", "internal": True})
+    assert note.status_code == 201
+    assert _read(alice, number) == (version, updated_at)
+
+    reply = alice.patch(f"/api/v1/tickets/{number}/", {"version": version, "subject": "MPLS down"}, format="json")
+
+    assert reply.status_code == 200
+    assert reply.json()["version"] == version + 1
+    assert _ticket(desk, number).subject == "MPLS down"
+
+
+@pytest.mark.django_db
+def test_a_staff_only_file_does_not_make_the_customers_write_stale(desk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    number, _version = _open(desk)
+    alice, agent = desk.api("alice@acme.example"), desk.api("agent@northwind.example")
+    version, updated_at = _read(alice, number)
+    upload = SimpleUploadedFile("trace.log", b"BGP neighbour down\n", content_type="text/plain")
+    uploaded = agent.post(
+        f"/api/v1/tickets/{number}/attachments/", {"file": upload, "internal": "true"}, format="multipart"
+    )
+    assert uploaded.status_code == 201, uploaded.json()
+    assert _read(alice, number) == (version, updated_at)
+
+    response = alice.patch(f"/api/v1/tickets/{number}/", {"version": version, "subject": "MPLS down"}, format="json")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_public_reply_still_makes_the_customers_write_stale(desk):
+    number, _version = _open(desk)
+    alice, agent = desk.api("alice@acme.example"), desk.api("agent@northwind.example")
+    version, _updated_at = _read(alice, number)
+    agent.post(f"/api/v1/tickets/{number}/comments/", {"body": "Internal note first.", "internal": True})
+    agent.post(f"/api/v1/tickets/{number}/comments/", {"body": "We are on it."})
+
+    stale = alice.patch(f"/api/v1/tickets/{number}/", {"version": version, "subject": "Overwritten?"}, format="json")
+
+    assert stale.status_code == 409
+    assert (stale.json()["code"], stale.json()["current_version"]) == ("stale_version", version + 1)
+    assert _ticket(desk, number).subject == "MPLS link down"
+
+
+@pytest.mark.django_db
+def test_of_two_agents_editing_the_one_on_a_stale_version_is_refused(desk):
+    number, version = _open(desk)
+    agent, manager = desk.api("agent@northwind.example"), desk.api("manager@northwind.example")
+    colleague = desk.user("voice.agent@northwind.example")
+    # Both read the same version; the agent's internal note changes no version either.
+    agent.post(f"/api/v1/tickets/{number}/comments/", {"body": "Looking.", "internal": True})
+    first = agent.patch(f"/api/v1/tickets/{number}/", {"version": version, "assignee": colleague.pk}, format="json")
+    assert first.status_code == 200
+
+    second = manager.patch(
+        f"/api/v1/tickets/{number}/", {"version": version, "priority": "P3", "priority_reason": "Backup link up"},
+        format="json",
+    )  # fmt: skip
+
+    assert (second.status_code, second.json()["code"]) == (409, "stale_version")
+    ticket = _ticket(desk, number)
+    assert (ticket.assignee_id, ticket.priority, ticket.priority_overridden) == (colleague.pk, "P1", False)
+
+
+@pytest.mark.django_db
+def test_one_patch_of_several_kinds_reports_every_bad_field_and_changes_nothing(desk):
+    number, version = _open(desk)
+    response = desk.api("agent@northwind.example").patch(
+        f"/api/v1/tickets/{number}/",
+        {"version": version, "subject": "Renamed", "assignee": desk.user("alice@acme.example").pk, "priority": "P4"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert sorted(response.json()) == ["assignee", "priority_reason"]
+    ticket = _ticket(desk, number)
+    assert (ticket.subject, ticket.priority, ticket.version) == ("MPLS link down", "P1", version)
+    with tenant_context(desk.northwind):
+        assert list(TicketEvent.objects.filter(ticket=ticket).values_list("kind", flat=True)) == ["created"]
+
+
+@pytest.mark.django_db
+def test_lines_of_the_same_instant_read_in_the_order_they_were_written(desk):
+    number, version = _open(desk)
+    agent = desk.api("agent@northwind.example")
+    agent.patch(f"/api/v1/tickets/{number}/", {"version": version, "urgency": "low"}, format="json")
+    with tenant_context(desk.northwind):
+        urgency, priority = TicketEvent.objects.filter(ticket__number=number, kind="field_changed")
+        assert urgency.at == priority.at
+        # Rewriting the earlier line's instant (away and back) moves its row behind the later
+        # one in the table and in the index: only the id still tells which came first.
+        TicketEvent.objects.filter(pk=urgency.pk).update(at=urgency.at + dt.timedelta(microseconds=1))
+        TicketEvent.objects.filter(pk=urgency.pk).update(at=urgency.at)
+
+    lines = agent.get(f"/api/v1/tickets/{number}/timeline/").json()["results"]
+
+    assert [(line["field"], line["id"]) for line in lines[1:]] == [("urgency", urgency.pk), ("priority", priority.pk)]

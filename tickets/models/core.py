@@ -14,6 +14,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from orders.models import Service, ServiceType
 from servicedesk.models import CustomerAccount, Site, Team, TenantOwned, User
+from servicedesk.timeline import TimelineEntry
 
 
 class Impact(models.TextChoices):
@@ -144,6 +145,13 @@ class Ticket(ConcurrentTransitionMixin, TenantOwned):
         PERMANENT = "permanent", _("Permanent")
         INTERMITTENT = "intermittent", _("Intermittent")
 
+    # The limits of what a ticket says, in one place: the columns below, the services' checks
+    # and the API's serializers read them.
+    MAX_SUBJECT = 200
+    MAX_DESCRIPTION = 20_000
+    MAX_CUSTOMER_REFERENCE = 100
+    MAX_PRIORITY_REASON = 500
+
     number = models.CharField(_("number"), max_length=20)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = FSMField(_("status"), max_length=24, choices=Status.choices, default=Status.NEW, protected=True)
@@ -157,18 +165,18 @@ class Ticket(ConcurrentTransitionMixin, TenantOwned):
         Service, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets", db_index=False
     )
 
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=MAX_SUBJECT)
     description = models.TextField(_("description"))
     description_html = models.TextField(editable=False, default="")
     impact = models.CharField(_("impact"), max_length=16, choices=Impact.choices, default=Impact.NONE)
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.MEDIUM)
     priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
     priority_overridden = models.BooleanField(_("priority overridden"), default=False)
-    priority_reason = models.CharField(_("reason for the priority"), max_length=500, blank=True)
+    priority_reason = models.CharField(_("reason for the priority"), max_length=MAX_PRIORITY_REASON, blank=True)
 
     problem_started_at = models.DateTimeField(_("problem started"), null=True, blank=True)
     occurrence = models.CharField(_("occurrence"), max_length=16, choices=Occurrence.choices, blank=True)
-    customer_reference = models.CharField(_("your reference"), max_length=100, blank=True)
+    customer_reference = models.CharField(_("your reference"), max_length=MAX_CUSTOMER_REFERENCE, blank=True)
     # {"callback": {"name", "email", "phone"}, "test": {…}, "closure": {…}, "onsite": {…}}
     contacts = models.JSONField(_("contacts"), default=dict, blank=True)
     answers = models.JSONField(_("questionnaire answers"), default=dict, blank=True)
@@ -292,8 +300,8 @@ class Ticket(ConcurrentTransitionMixin, TenantOwned):
         return (now or timezone.now()) <= self.resolved_at + window
 
 
-class TicketEvent(TenantOwned):
-    """One line of a ticket's timeline: who did what, when, from what to what, and why."""
+class TicketEvent(TimelineEntry):
+    """One line of a ticket's timeline (the columns and the order: servicedesk.timeline)."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
@@ -309,17 +317,10 @@ class TicketEvent(TenantOwned):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=24, choices=Kind.choices)
-    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False)
-    at = models.DateTimeField(default=timezone.now)
-    field = models.CharField(max_length=60, blank=True)
-    from_value = models.TextField(blank=True)
-    to_value = models.TextField(blank=True)
-    reason = models.TextField(blank=True)
     # Internal events (e.g. about an internal note) are shown to staff only.
     internal = models.BooleanField(default=False)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEntry.Meta):
         indexes = [models.Index(fields=["tenant", "ticket", "at"], name="ticketevent_tenant_ticket_idx")]
 
     def __str__(self) -> str:

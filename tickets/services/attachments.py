@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import Conflict, InvalidInput
 from servicedesk.models import User
-from tickets.models import Attachment, Ticket, TicketEvent
+from tickets.models import Attachment, Ticket
 from tickets.services.lifecycle import bump
+from tickets.services.timeline import record_attachment
 
 # What a customer or agent attaches to a fault: documents, screenshots, archives of logs,
 # packet captures, plain-text logs. Anything a browser would run or render as a page is not
@@ -119,10 +120,8 @@ def add_attachment(*, ticket: Ticket, actor: User, upload: UploadedFile, interna
     )  # fmt: skip
     attachment.file.save("upload", upload, save=False)
     attachment.save()
-    fields = bump(locked, now)
-    locked.save(update_fields=fields)
-    TicketEvent.objects.create(
-        tenant_id=locked.tenant_id, ticket=locked, kind=TicketEvent.Kind.ATTACHMENT_ADDED, actor=actor, at=now,
-        to_value=attachment.name, internal=internal,
-    )  # fmt: skip
+    if not internal:
+        # A staff-only file is not a change the customer sees: version and updated_at stay.
+        locked.save(update_fields=bump(locked, now))
+    record_attachment(ticket=locked, actor=actor, at=now, name=attachment.name, internal=internal)
     return attachment

@@ -12,7 +12,7 @@ from servicedesk.models import User
 from tickets.events import ticket_changed
 from tickets.models import Comment, SlaTarget, Ticket, TicketEvent
 from tickets.rendering import render_markdown
-from tickets.services import sla
+from tickets.services import sla, timeline
 from tickets.services.lifecycle import apply_to_clocks, bump
 
 MAX_COMMENT = 20_000
@@ -28,6 +28,7 @@ def search_document_for(ticket: Ticket) -> str:
 def add_comment(*, ticket: Ticket, actor: User, body: str, internal: bool = False) -> Comment:
     """Add a public reply or (staff only) an internal note.
 
+    A public reply is a change the customer sees (a new version); an internal note is not.
     A customer's reply to a ticket that waits for the customer resumes it. Closed and
     cancelled tickets take internal notes only."""
     body = (body or "").strip()
@@ -48,40 +49,24 @@ def add_comment(*, ticket: Ticket, actor: User, body: str, internal: bool = Fals
         tenant_id=locked.tenant_id, ticket=locked, author=actor, body=body, body_html=render_markdown(body),
         internal=internal, created_at=now,
     )  # fmt: skip
-    events = [
-        TicketEvent(
-            tenant_id=locked.tenant_id,
-            ticket=locked,
-            kind=TicketEvent.Kind.COMMENTED,
-            actor=actor,
-            at=now,
-            internal=internal,
-            to_value=_("internal note") if internal else _("reply"),
-        )  # fmt: skip
-    ]
+    timeline.record_comment(ticket=locked, actor=actor, at=now, internal=internal)
+    if internal:
+        # Staff only: the version and updated_at stay, so the customer's next write is not
+        # refused as stale and nothing they read changes.
+        return comment
     fields = bump(locked, now)
-    if not internal:
-        locked.search_document = f"{locked.search_document}\n{body}"
-        fields.append("search_document")
-        if actor.is_customer and locked.status == Ticket.Status.WAITING_FOR_CUSTOMER and can_proceed(locked.resume):
-            locked.resume()
-            fields.append("status")
-            events.append(
-                TicketEvent(
-                    tenant_id=locked.tenant_id,
-                    ticket=locked,
-                    kind=TicketEvent.Kind.TRANSITION,
-                    actor=actor,
-                    at=now,
-                    field="status",
-                    from_value=Ticket.Status.WAITING_FOR_CUSTOMER,
-                    to_value=locked.status,
-                    reason=_("The customer replied."),
-                )  # fmt: skip
-            )
+    locked.search_document = f"{locked.search_document}\n{body}"
+    fields.append("search_document")
+    resumed = actor.is_customer and locked.status == Ticket.Status.WAITING_FOR_CUSTOMER and can_proceed(locked.resume)
+    if resumed:
+        locked.resume()
+        fields.append("status")
     locked.save(update_fields=fields)
-    TicketEvent.objects.bulk_create(events)
-    if "status" in fields:
+    if resumed:
+        timeline.record_status_change(
+            ticket=locked, actor=actor, at=now, before=Ticket.Status.WAITING_FOR_CUSTOMER,
+            reason=_("The customer replied."),
+        )  # fmt: skip
         apply_to_clocks(locked, "resume", now)
         ticket_changed(locked)
     return comment
@@ -97,10 +82,7 @@ def log_callback(*, ticket: Ticket, actor: User, note: str = "") -> TicketEvent:
     if not locked.is_open:
         raise Conflict(_("This ticket is no longer open."), code="ticket_closed")
     now = timezone.now()
-    event = TicketEvent.objects.create(
-        tenant_id=locked.tenant_id, ticket=locked, kind=TicketEvent.Kind.CALLBACK, actor=actor, at=now,
-        reason=(note or "").strip()[:2000],
-    )  # fmt: skip
+    event = timeline.record_callback(ticket=locked, actor=actor, at=now, note=(note or "").strip())
     locked.save(update_fields=bump(locked, now))
     sla.meet(locked, SlaTarget.CALLBACK, now)
     return event

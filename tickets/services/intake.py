@@ -25,14 +25,13 @@ from tickets.models import (
     PriorityRule,
     QuestionnaireField,
     Ticket,
-    TicketEvent,
     TicketSequence,
     Urgency,
     contact_fields,
 )
 from tickets.questionnaires import validate_answers
 from tickets.rendering import render_markdown
-from tickets.services import sla
+from tickets.services import sla, timeline
 
 # The default impact × urgency matrix, provisioned for every tenant (services/defaults.py) and
 # used where a tenant has removed a cell. Rows: impact; columns: urgency.
@@ -44,7 +43,6 @@ DEFAULT_PRIORITY_MATRIX: dict[str, dict[str, str]] = {
 
 # A clock a few minutes fast on the customer's side is not an error.
 _CLOCK_SKEW = dt.timedelta(minutes=5)
-MAX_DESCRIPTION = 20_000
 
 
 def priority_for(*, impact: str, urgency: str) -> str:
@@ -97,7 +95,7 @@ class TicketDraft:
     serial_number: str = ""
 
 
-def _clean_contacts(contacts: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, dict[str, str]]:
+def clean_contacts(contacts: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, dict[str, str]]:
     cleaned: dict[str, dict[str, str]] = {}
     roles = contact_fields()
     for role, contact in (contacts or {}).items():
@@ -178,13 +176,13 @@ def _validate(actor: User, draft: TicketDraft, now: dt.datetime) -> tuple[dict[s
     subject = (draft.subject or "").strip()
     if not subject:
         errors["subject"] = [_("A short description is required.")]
-    elif len(subject) > 200:
+    elif len(subject) > Ticket.MAX_SUBJECT:
         errors["subject"] = [_("At most 200 characters.")]
     description = (draft.description or "").strip()
     if not description:
         errors["description"] = [_("Describe the problem or request.")]
-    elif len(description) > MAX_DESCRIPTION:
-        errors["description"] = [_("At most %(max)d characters.") % {"max": MAX_DESCRIPTION}]
+    elif len(description) > Ticket.MAX_DESCRIPTION:
+        errors["description"] = [_("At most %(max)d characters.") % {"max": Ticket.MAX_DESCRIPTION}]
     if draft.urgency not in Urgency.values:
         errors["urgency"] = [_("Choose high, medium or low.")]
     if draft.impact is not None and draft.impact not in Impact.values:
@@ -210,7 +208,7 @@ def _validate(actor: User, draft: TicketDraft, now: dt.datetime) -> tuple[dict[s
             errors["problem_started_at"] = [_("The problem cannot start in the future.")]
     if draft.channel == Ticket.Channel.PHONE and not draft.caller_name.strip():
         errors["caller_name"] = [_("Who called?")]
-    out["contacts"] = _clean_contacts(draft.contacts, errors)
+    out["contacts"] = clean_contacts(draft.contacts, errors)
     out["subject"], out["description"] = subject, description
     return errors, out
 
@@ -251,7 +249,7 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
         priority=priority_for(impact=impact, urgency=draft.urgency),
         problem_started_at=draft.problem_started_at,
         occurrence=draft.occurrence,
-        customer_reference=draft.customer_reference.strip()[:100],
+        customer_reference=draft.customer_reference.strip()[: Ticket.MAX_CUSTOMER_REFERENCE],
         contacts=cleaned["contacts"],
         answers=answers,
         caller_name=draft.caller_name.strip()[:200] if actor.is_desk_staff else "",
@@ -271,8 +269,5 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
     ticket.save()
     sla.start_clocks(ticket)
     ticket_changed(ticket)
-    TicketEvent.objects.create(
-        tenant_id=ticket.tenant_id, ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=actor, at=now,
-        to_value=ticket.status, reason=ticket.get_channel_display(),
-    )  # fmt: skip
+    timeline.record_opening(ticket=ticket, actor=actor, at=now)
     return ticket

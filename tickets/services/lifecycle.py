@@ -12,8 +12,8 @@ from django_fsm import can_proceed, has_transition_perm
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import User
 from tickets.events import ticket_changed
-from tickets.models import SlaTarget, Ticket, TicketEvent
-from tickets.services import sla
+from tickets.models import SlaTarget, Ticket
+from tickets.services import sla, timeline
 
 ACTIONS = ("acknowledge", "start_work", "wait_for_customer", "resume", "resolve", "close", "reopen", "cancel")
 # Resolving and cancelling say why: the customer reads it.
@@ -36,7 +36,10 @@ def _may_ever(ticket: Ticket, actor: User, action: str) -> bool:
 
 
 def bump(ticket: Ticket, now: dt.datetime) -> list[str]:
-    """Mark a change: a new version and updated_at. Returns the fields to save."""
+    """Mark a change the customer can see: a new version and updated_at. Returns the fields
+    to save. Internal changes (notes, staff-only files) do not call it: the version and
+    updated_at are what the customer reads and writes against, so they must not tell of
+    what the customer cannot see."""
     ticket.version += 1
     ticket.updated_at = now
     return ["version", "updated_at"]
@@ -70,10 +73,7 @@ def transition_ticket(*, ticket: Ticket, actor: User, action: str, reason: str =
     getattr(locked, action)()
     fields = ["status", "resolved_at", "closed_at", *bump(locked, now)]
     locked.save(update_fields=fields)
-    TicketEvent.objects.create(
-        tenant_id=locked.tenant_id, ticket=locked, kind=TicketEvent.Kind.TRANSITION, actor=actor, at=now,
-        field="status", from_value=before, to_value=locked.status, reason=reason[:2000],
-    )  # fmt: skip
+    timeline.record_status_change(ticket=locked, actor=actor, at=now, before=before, reason=reason)
     apply_to_clocks(locked, action, now, resolved_at=resolved_at)
     ticket_changed(locked)
     return locked

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from servicedesk import calendars
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import User
-from tickets.models import Problem, ProblemIncident, Rfo, SlaClock, SlaTarget, Ticket, TicketEvent
+from tickets.models import Problem, ProblemIncident, Rfo, SlaClock, SlaTarget, Ticket
 from tickets.rendering import render_markdown
-from tickets.services import sla
+from tickets.services import sla, timeline
 from tickets.services.intake import next_ticket_number
 
 RFO_BUSINESS_DAYS = 5
@@ -86,9 +86,9 @@ def link_incident(*, problem: Problem, actor: User, ticket: Ticket) -> ProblemIn
         raise InvalidInput.single("ticket", _("Only incidents are linked to problems."))
     link, created = ProblemIncident.objects.get_or_create(tenant_id=problem.tenant_id, problem=problem, ticket=ticket)
     if created:
-        TicketEvent.objects.create(
-            tenant_id=ticket.tenant_id, ticket=ticket, kind=TicketEvent.Kind.FIELD_CHANGED, actor=actor,
-            field="problem", to_value=problem.number, internal=True,
+        timeline.record_field_change(
+            ticket=ticket, actor=actor, at=timezone.now(), field="problem", before="", after=problem.number,
+            internal=True,
         )  # fmt: skip
     return link
 
@@ -140,10 +140,11 @@ def request_rfo(*, ticket: Ticket, actor: User) -> Rfo:
     sla.schedule(clock, sla.CalendarCache())
     clock.save()
     rfo = Rfo.objects.create(tenant_id=locked.tenant_id, ticket=locked, requested_by=actor, requested_at=now)
-    TicketEvent.objects.create(
-        tenant_id=locked.tenant_id, ticket=locked, kind=TicketEvent.Kind.FIELD_CHANGED, actor=actor, at=now,
-        field="rfo", to_value=Rfo.Status.REQUESTED,
-    )  # fmt: skip
+    # The line at the instant of asking, not at the whole minute the clock starts from: a line
+    # dated earlier would show above the lines written before it.
+    timeline.record_field_change(
+        ticket=locked, actor=actor, at=timezone.now(), field="rfo", before="", after=Rfo.Status.REQUESTED
+    )
     return rfo
 
 
@@ -166,8 +167,8 @@ def publish_rfo(
     locked.status, locked.published_by, locked.published_at = Rfo.Status.PUBLISHED, actor, now
     locked.save()
     sla.meet(locked.ticket, SlaTarget.RFO, now)
-    TicketEvent.objects.create(
-        tenant_id=locked.tenant_id, ticket_id=locked.ticket_id, kind=TicketEvent.Kind.FIELD_CHANGED, actor=actor,
-        at=now, field="rfo", from_value=Rfo.Status.REQUESTED, to_value=Rfo.Status.PUBLISHED,
+    timeline.record_field_change(
+        ticket=locked.ticket, actor=actor, at=now, field="rfo", before=Rfo.Status.REQUESTED,
+        after=Rfo.Status.PUBLISHED,
     )  # fmt: skip
     return locked

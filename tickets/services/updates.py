@@ -1,7 +1,18 @@
-"""Changing a ticket's fields, with optimistic concurrency and a timeline entry per field."""
+"""Changing a ticket: one use case per kind of change, each on the version the caller read.
+
+Every use case locks the ticket, refuses a stale ``version`` (StaleTicket) and a closed or
+cancelled ticket (TicketClosed), validates its input once, saves only the fields it changes
+(and a new version: all of these are fields the customer sees) and writes one timeline line
+per changed field. A call that changes nothing writes nothing and keeps the version.
+
+``ticket`` comes from an accessor that applied the actor's walls (get_ticket_for); the row is
+locked here.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -12,135 +23,229 @@ from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import Team, User
 from servicedesk.selectors import staff_of_tenant
 from tickets.events import ticket_changed
-from tickets.models import Impact, Priority, Ticket, TicketEvent, Urgency
+from tickets.models import Impact, Priority, Ticket, Urgency
 from tickets.rendering import render_markdown
-from tickets.services import sla
+from tickets.services import sla, timeline
 from tickets.services.conversation import search_document_for
-from tickets.services.intake import MAX_DESCRIPTION, _clean_contacts, priority_for
+from tickets.services.intake import clean_contacts, priority_for
 from tickets.services.lifecycle import bump
 
-CUSTOMER_FIELDS = {"subject", "description", "customer_reference", "contacts", "occurrence"}
-STAFF_FIELDS = CUSTOMER_FIELDS | {"impact", "urgency", "priority", "priority_reason", "team", "assignee"}
+
+class StaleTicket(Conflict):
+    """The ticket changed after the caller read it."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            _("Someone else changed this ticket after you loaded it. Reload it and apply your change again."),
+            code="stale_version",
+            current_version=current_version,
+        )
 
 
-def _display(value: Any) -> str:
-    return "" if value is None else str(value)
+class TicketClosed(Conflict):
+    """Closed and cancelled tickets keep what they say."""
+
+    def __init__(self) -> None:
+        super().__init__(_("A closed or cancelled ticket cannot be changed."), code="ticket_closed")
+
+
+class DeskOnlyChange(PermissionRefused):
+    """A customer asked to change what only the desk changes."""
+
+    def __init__(self, fields: Sequence[str]) -> None:
+        super().__init__(_("You cannot change: %(fields)s.") % {"fields": ", ".join(fields)})
+        self.fields = list(fields)
+
+
+class InvalidDetails(InvalidInput):
+    """Subject, description, reference, contacts or occurrence, by field."""
+
+
+class InvalidAssessment(InvalidInput):
+    """Impact or urgency not one of the choices."""
+
+
+class InvalidAssignment(InvalidInput):
+    """No such team, or the assignee is not staff of this desk."""
+
+
+class InvalidPriority(InvalidInput):
+    """Not a priority, or a priority other than the matrix's without a reason."""
+
+
+def _desk_only(actor: User, fields: Sequence[str]) -> None:
+    if not actor.is_desk_staff:
+        raise DeskOnlyChange(fields)
+
+
+def _lock(ticket: Ticket, version: int) -> Ticket:
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if locked.version != version:
+        raise StaleTicket(locked.version)
+    if locked.status in (Ticket.Status.CLOSED, Ticket.Status.CANCELLED):
+        raise TicketClosed
+    return locked
+
+
+def _changed(ticket: Ticket, values: dict[str, Any]) -> dict[str, Any]:
+    """Set the values that differ on ``ticket``; returns each changed field's value before."""
+    before = {}
+    for name, value in values.items():
+        if getattr(ticket, name) != value:
+            before[name] = getattr(ticket, name)
+            setattr(ticket, name, value)
+    return before
+
+
+def _save(ticket: Ticket, fields: list[str], now: dt.datetime) -> None:
+    ticket.save(update_fields=[*fields, *bump(ticket, now)])
 
 
 @transaction.atomic
-def update_ticket(*, ticket: Ticket, actor: User, version: int, changes: dict[str, Any]) -> Ticket:
-    """Apply ``changes`` if ``version`` is still the ticket's version; otherwise Conflict and
-    nothing changes. ``team`` and ``assignee`` are ids (None to clear). A priority other than
-    the matrix's is an override and needs ``priority_reason``."""
-    allowed = STAFF_FIELDS if actor.is_desk_staff else CUSTOMER_FIELDS
-    refused = sorted(set(changes) - allowed)
-    if refused:
-        raise PermissionRefused(_("You cannot change: %(fields)s.") % {"fields": ", ".join(refused)})
-    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if locked.version != version:
-        raise Conflict(
-            _("Someone else changed this ticket after you loaded it. Reload it and apply your change again."),
-            code="stale_version",
-            current_version=locked.version,
-        )
-    if locked.status in (Ticket.Status.CLOSED, Ticket.Status.CANCELLED):
-        raise Conflict(_("A closed or cancelled ticket cannot be changed."), code="ticket_closed")
-
+def edit_ticket_details(
+    *,
+    ticket: Ticket,
+    actor: User,
+    version: int,
+    subject: str | None = None,
+    description: str | None = None,
+    customer_reference: str | None = None,
+    contacts: dict[str, Any] | None = None,
+    occurrence: str | None = None,
+) -> Ticket:
+    """Change what the ticket says (None: leave as is); the customer and the desk alike.
+    Raises StaleTicket, TicketClosed or InvalidDetails (naming every bad field)."""
+    locked = _lock(ticket, version)
     errors: dict[str, list[str]] = {}
-    new: dict[str, Any] = {}
-    if "subject" in changes:
-        subject = str(changes["subject"] or "").strip()
-        if not subject or len(subject) > 200:
+    values: dict[str, Any] = {}
+    if subject is not None:
+        values["subject"] = subject.strip()
+        if not values["subject"] or len(values["subject"]) > Ticket.MAX_SUBJECT:
             errors["subject"] = [_("Give a short description of at most 200 characters.")]
-        new["subject"] = subject
-    if "description" in changes:
-        description = str(changes["description"] or "").strip()
-        if not description or len(description) > MAX_DESCRIPTION:
-            errors["description"] = [_("Describe the problem (at most %(max)d characters).") % {"max": MAX_DESCRIPTION}]
-        new["description"] = description
-    if "customer_reference" in changes:
-        new["customer_reference"] = str(changes["customer_reference"] or "").strip()[:100]
-    if "occurrence" in changes:
-        if changes["occurrence"] not in ("", *Ticket.Occurrence.values):
+    if description is not None:
+        values["description"] = description.strip()
+        if not values["description"] or len(values["description"]) > Ticket.MAX_DESCRIPTION:
+            errors["description"] = [
+                _("Describe the problem (at most %(max)d characters).") % {"max": Ticket.MAX_DESCRIPTION}
+            ]
+    if customer_reference is not None:
+        values["customer_reference"] = customer_reference.strip()[: Ticket.MAX_CUSTOMER_REFERENCE]
+    if occurrence is not None:
+        if occurrence not in ("", *Ticket.Occurrence.values):
             errors["occurrence"] = [_("Choose permanent or intermittent.")]
-        new["occurrence"] = changes["occurrence"]
-    if "contacts" in changes:
-        new["contacts"] = _clean_contacts(changes["contacts"] or {}, errors)
-    if "impact" in changes:
-        if changes["impact"] not in Impact.values:
-            errors["impact"] = [_("Choose outage, degradation or none.")]
-        new["impact"] = changes["impact"]
-    if "urgency" in changes:
-        if changes["urgency"] not in Urgency.values:
-            errors["urgency"] = [_("Choose high, medium or low.")]
-        new["urgency"] = changes["urgency"]
-    if "team" in changes:
-        team = Team.objects.filter(pk=changes["team"]).first() if changes["team"] is not None else None
-        if changes["team"] is not None and team is None:
-            errors["team"] = [_("There is no such team.")]
-        new["team"] = team
-    if "assignee" in changes:
-        assignee = staff_of_tenant(actor=actor).filter(pk=changes["assignee"]).first() if changes["assignee"] else None
-        if changes["assignee"] and assignee is None:
-            errors["assignee"] = [_("Assign the ticket to an agent or manager of this desk.")]
-        new["assignee"] = assignee
+        values["occurrence"] = occurrence
+    if contacts is not None:
+        values["contacts"] = clean_contacts(contacts, errors)
     if errors:
-        raise InvalidInput(errors)  # type: ignore[arg-type]
-
-    impact = new.get("impact", locked.impact)
-    urgency = new.get("urgency", locked.urgency)
-    matrix_priority = priority_for(impact=impact, urgency=urgency)
-    reason = str(changes.get("priority_reason") or "").strip()
-    if "priority" in changes:
-        if changes["priority"] not in Priority.values:
-            raise InvalidInput.single("priority", _("Choose P1, P2, P3 or P4."))
-        if changes["priority"] != matrix_priority:
-            if not reason:
-                raise InvalidInput.single("priority_reason", _("Say why the priority differs from the matrix."))
-            new.update(priority=changes["priority"], priority_overridden=True, priority_reason=reason[:500])
-        else:
-            new.update(priority=matrix_priority, priority_overridden=False, priority_reason="")
-    elif ("impact" in new or "urgency" in new) and not locked.priority_overridden:
-        new["priority"] = matrix_priority
+        raise InvalidDetails(errors)  # type: ignore[arg-type]
 
     now = timezone.now()
-    overriding = new.get("priority_overridden", locked.priority_overridden)
-    events = []
-    for name, value in new.items():
-        if getattr(locked, name) == value:
-            continue
-        before = getattr(locked, name)
-        setattr(locked, name, value)
-        if name in {"priority_overridden", "priority_reason"}:
-            continue
-        kind = TicketEvent.Kind.FIELD_CHANGED
-        if name == "priority" and overriding:
-            kind = TicketEvent.Kind.PRIORITY_OVERRIDDEN
-        elif name in {"team", "assignee"}:
-            kind = TicketEvent.Kind.ASSIGNED
-        events.append(
-            TicketEvent(
-                tenant_id=locked.tenant_id,
-                ticket=locked,
-                kind=kind,
-                actor=actor,
-                at=now,
-                field=name,
-                from_value=_display(before),
-                to_value=_display(value),
-                reason=reason if name == "priority" else "",
-            )  # fmt: skip
-        )
-    if not events:
+    before = _changed(locked, values)
+    if not before:
         return locked
-    if "description" in new:
+    fields = list(before)
+    if "description" in before:
         locked.description_html = render_markdown(locked.description)
-    if {"subject", "description"} & set(new):
+        fields.append("description_html")
+    if {"subject", "description"} & set(before):
         locked.search_document = search_document_for(locked)
-    bump(locked, now)
-    locked.save()
-    TicketEvent.objects.bulk_create(events)
-    if "priority" in new and any(e.field == "priority" for e in events):
-        sla.recompute(locked, now)
-        ticket_changed(locked)
+        fields.append("search_document")
+    _save(locked, fields, now)
+    for name, value in before.items():
+        timeline.record_field_change(
+            ticket=locked, actor=actor, at=now, field=name, before=value, after=getattr(locked, name)
+        )
+    return locked
+
+
+@transaction.atomic
+def reassess_ticket(
+    *, ticket: Ticket, actor: User, version: int, impact: str | None = None, urgency: str | None = None
+) -> Ticket:
+    """The desk changes impact or urgency (None: leave as is); the priority follows the
+    matrix unless it is overridden. Raises DeskOnlyChange, StaleTicket, TicketClosed or
+    InvalidAssessment."""
+    _desk_only(actor, [name for name, value in (("impact", impact), ("urgency", urgency)) if value is not None])
+    locked = _lock(ticket, version)
+    errors: dict[str, list[str]] = {}
+    if impact is not None and impact not in Impact.values:
+        errors["impact"] = [_("Choose outage, degradation or none.")]
+    if urgency is not None and urgency not in Urgency.values:
+        errors["urgency"] = [_("Choose high, medium or low.")]
+    if errors:
+        raise InvalidAssessment(errors)  # type: ignore[arg-type]
+
+    now = timezone.now()
+    before = _changed(locked, {"impact": impact or locked.impact, "urgency": urgency or locked.urgency})
+    if not before:
+        return locked
+    priority_before = locked.priority
+    if not locked.priority_overridden:
+        locked.priority = priority_for(impact=locked.impact, urgency=locked.urgency)
+    _save(locked, [*before, *(["priority"] if locked.priority != priority_before else [])], now)
+    for name, value in before.items():
+        timeline.record_field_change(
+            ticket=locked, actor=actor, at=now, field=name, before=value, after=getattr(locked, name)
+        )
+    if locked.priority != priority_before:
+        timeline.record_priority_change(ticket=locked, actor=actor, at=now, before=priority_before)
+        _priority_changed(locked, now)
+    return locked
+
+
+@transaction.atomic
+def override_priority(*, ticket: Ticket, actor: User, version: int, priority: str, reason: str = "") -> Ticket:
+    """The desk sets the priority: one other than the matrix's is an override and says why;
+    the matrix's own ends an override. Raises DeskOnlyChange, StaleTicket, TicketClosed or
+    InvalidPriority."""
+    _desk_only(actor, ["priority"])
+    locked = _lock(ticket, version)
+    if priority not in Priority.values:
+        raise InvalidPriority.single("priority", _("Choose P1, P2, P3 or P4."))
+    reason = (reason or "").strip()
+    overridden = priority != priority_for(impact=locked.impact, urgency=locked.urgency)
+    if overridden and not reason:
+        raise InvalidPriority.single("priority_reason", _("Say why the priority differs from the matrix."))
+    if priority == locked.priority:
+        return locked
+    kept_reason = reason[: Ticket.MAX_PRIORITY_REASON] if overridden else ""
+    now = timezone.now()
+    before = locked.priority
+    locked.priority, locked.priority_overridden, locked.priority_reason = priority, overridden, kept_reason
+    _save(locked, ["priority", "priority_overridden", "priority_reason"], now)
+    timeline.record_priority_change(ticket=locked, actor=actor, at=now, before=before, reason=reason)
+    _priority_changed(locked, now)
+    return locked
+
+
+def _priority_changed(ticket: Ticket, now: dt.datetime) -> None:
+    sla.recompute(ticket, now)
+    ticket_changed(ticket)
+
+
+@transaction.atomic
+def assign_ticket(*, ticket: Ticket, actor: User, version: int, team_id: int | None, assignee_id: int | None) -> Ticket:
+    """The desk gives the ticket to a team and an agent or manager of this desk (None: none).
+    Raises DeskOnlyChange, StaleTicket, TicketClosed or InvalidAssignment."""
+    _desk_only(actor, ["team", "assignee"])
+    locked = _lock(ticket, version)
+    errors: dict[str, list[str]] = {}
+    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
+    if team_id is not None and team is None:
+        errors["team"] = [_("There is no such team.")]
+    assignee = staff_of_tenant(actor=actor).filter(pk=assignee_id).first() if assignee_id else None
+    if assignee_id and assignee is None:
+        errors["assignee"] = [_("Assign the ticket to an agent or manager of this desk.")]
+    if errors:
+        raise InvalidAssignment(errors)  # type: ignore[arg-type]
+
+    now = timezone.now()
+    before = _changed(locked, {"team": team, "assignee": assignee})
+    if not before:
+        return locked
+    _save(locked, list(before), now)
+    for name, value in before.items():
+        timeline.record_assignment(
+            ticket=locked, actor=actor, at=now, field=name, before=value, after=getattr(locked, name)
+        )
     return locked
