@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import QuerySet
 
 from servicedesk.models import User
-from servicedesk.selectors import sites_visible_to
+from servicedesk.walls import get_visible_or_404
 from tickets.models import Attachment, Comment, Problem, Rfo, Ticket, TicketEvent
 
 LIST_RELATED = ("tenant", "account", "site", "service", "service__service_type", "team", "assignee")
@@ -17,27 +16,13 @@ LIST_RELATED = ("tenant", "account", "site", "service", "service__service_type",
 def tickets_visible_to(*, actor: User) -> QuerySet[Ticket]:
     """Staff see their tenant's tickets. A customer user sees the account's; a user restricted
     to some sites sees the tickets of those sites and the ones they opened themselves."""
-    tickets = Ticket.objects.select_related(*LIST_RELATED).prefetch_related("sla_clocks")
-    if actor.is_desk_staff:
-        return tickets
-    if not actor.is_customer:
-        return tickets.none()
-    tickets = tickets.filter(account_id=actor.customer_account_id)
-    if actor.site_restrictions.exists():
-        tickets = tickets.filter(Q(site__in=sites_visible_to(actor=actor)) | Q(created_by=actor))
-    return tickets
+    return Ticket.objects.visible_to(actor).select_related(*LIST_RELATED).prefetch_related("sla_clocks")
 
 
 def get_ticket_for(*, actor: User, number: str, for_update: bool = False) -> Ticket:
     """The ticket with that number, if the actor may see it; otherwise 404, as if it did not
     exist. With ``for_update`` the row is locked (call inside a transaction)."""
-    tickets = tickets_visible_to(actor=actor).filter(number=number)
-    if for_update:
-        tickets = tickets.select_for_update(of=("self",))
-    ticket = tickets.first()
-    if ticket is None:
-        raise Http404
-    return ticket
+    return get_visible_or_404(tickets_visible_to(actor=actor), for_update=for_update, number=number)
 
 
 def search_tickets(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
@@ -69,10 +54,7 @@ def attachments_visible_to(*, actor: User, ticket: Ticket) -> QuerySet[Attachmen
 
 
 def get_attachment_for(*, actor: User, ticket: Ticket, pk: int) -> Attachment:
-    attachment = attachments_visible_to(actor=actor, ticket=ticket).filter(pk=pk).first()
-    if attachment is None:
-        raise Http404
-    return attachment
+    return get_visible_or_404(attachments_visible_to(actor=actor, ticket=ticket), pk=pk)
 
 
 def timeline_for(*, actor: User, ticket: Ticket) -> QuerySet[TicketEvent]:
@@ -87,15 +69,9 @@ def problems_visible_to(*, actor: User) -> QuerySet[Problem]:
 
 
 def get_problem_for(*, actor: User, number: str) -> Problem:
-    problem = problems_visible_to(actor=actor).filter(number=number).first()
-    if problem is None:
-        raise Http404
-    return problem
+    return get_visible_or_404(problems_visible_to(actor=actor), number=number)
 
 
 def rfo_of(*, actor: User, ticket: Ticket) -> Rfo:
     """The ticket's RFO (the ticket came through get_ticket_for, so the walls hold); 404 if none."""
-    rfo = Rfo.objects.filter(ticket=ticket).select_related("problem").first()
-    if rfo is None:
-        raise Http404
-    return rfo
+    return get_visible_or_404(Rfo.objects.select_related("problem"), ticket=ticket)
