@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from orders.models import Order
-from orders.selectors import filter_late, get_order_for, lateness, order_timeline, orders_visible_to
+from orders.selectors import OrderFilters, filter_orders, get_order_for, lateness, order_timeline
 from portal.views import role_required, signed_in_user
 from servicedesk.models import User
 
@@ -23,14 +23,14 @@ STAFF = (User.Role.AGENT, User.Role.MANAGER, User.Role.ADMIN)
 def _order_list(request: HttpRequest, *, console: bool) -> HttpResponse:
     actor = signed_in_user(request)
     now = timezone.now()
-    orders = orders_visible_to(actor=actor).order_by("-created_at", "-id")
     shown = request.GET.get("show", "open")
     if shown == "open":
-        orders = orders.filter(status__in=Order.OPEN_STATUSES)
+        filters = OrderFilters(statuses=Order.OPEN_STATUSES)
     elif shown == "late":
-        orders = filter_late(orders, now=now)
+        filters = OrderFilters(late=True)
     else:
-        shown = "all"
+        shown, filters = "all", OrderFilters()
+    orders = filter_orders(actor=actor, filters=filters, now=now)
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(order, lateness(order, now=now)) for order in page]
     return render(request, "orders/list.html", {"page": page, "rows": rows, "shown": shown, "console": console})

@@ -42,9 +42,9 @@ from tickets.models import Rfo, Ticket
 from tickets.selectors import (
     attachments_visible_to,
     comments_visible_to,
+    filter_tickets,
     get_attachment_for,
     get_ticket_for,
-    tickets_visible_to,
     timeline_for,
 )
 from tickets.services.attachments import add_attachment
@@ -233,7 +233,7 @@ customer_only = role_required(User.Role.CUSTOMER)
 def customer_tickets(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     form = TicketListForm(request.GET)
-    tickets = form.apply(tickets_visible_to(actor=actor))
+    tickets = filter_tickets(actor=actor, filters=form.filters())
     page = Paginator(tickets, CUSTOMER_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "portal/ticket_list.html", {"form": form, "page": page, "sort": form.value("sort", "-created")}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
@@ -23,6 +25,64 @@ def get_ticket_for(*, actor: User, number: str, for_update: bool = False) -> Tic
     """The ticket with that number, if the actor may see it; otherwise 404, as if it did not
     exist. With ``for_update`` the row is locked (call inside a transaction)."""
     return get_visible_or_404(tickets_visible_to(actor=actor), for_update=for_update, number=number)
+
+
+# The orders a ticket list offers, by name (the pages' "sort"; the API's cursor pagination
+# orders by its own "ordering" parameter). The id breaks ties, so pages never overlap.
+TICKET_ORDERINGS: dict[str, tuple[str, ...]] = {
+    "-created": ("-created_at", "-id"),
+    "created": ("created_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+    "updated": ("updated_at", "id"),
+    "priority": ("priority", "-created_at", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    """What a ticket list is narrowed to (the API's list and the portal's and console's
+    lists); an empty field does not filter. An id that is not a number on input is -1,
+    which matches nothing."""
+
+    statuses: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    account_id: int | None = None
+    site_id: int | None = None
+    service_id: str = ""
+    team_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    q: str = ""
+    #: a key of TICKET_ORDERINGS; empty: the caller orders
+    sort: str = ""
+
+
+def filter_tickets(*, actor: User, filters: TicketFilters) -> QuerySet[Ticket]:
+    """The tickets the actor may see, narrowed to ``filters`` and, if they name a sort, in that order."""
+    tickets = tickets_visible_to(actor=actor)
+    if filters.statuses:
+        tickets = tickets.filter(status__in=filters.statuses)
+    if filters.priorities:
+        tickets = tickets.filter(priority__in=filters.priorities)
+    if filters.kinds:
+        tickets = tickets.filter(kind__in=filters.kinds)
+    if filters.account_id is not None:
+        tickets = tickets.filter(account_id=filters.account_id)
+    if filters.site_id is not None:
+        tickets = tickets.filter(site_id=filters.site_id)
+    if filters.service_id:
+        tickets = tickets.filter(service__service_id=filters.service_id)
+    if filters.team_id is not None:
+        tickets = tickets.filter(team_id=filters.team_id)
+    if filters.assignee_id is not None:
+        tickets = tickets.filter(assignee_id=filters.assignee_id)
+    if filters.unassigned:
+        tickets = tickets.filter(assignee__isnull=True)
+    tickets = search_tickets(tickets, filters.q)
+    if filters.sort:
+        tickets = tickets.order_by(*TICKET_ORDERINGS[filters.sort])
+    return tickets
 
 
 def search_tickets(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from orders import dates
 from orders.models import LeadTime, Order, OrderEvent, OrderLine, Supplier
@@ -38,6 +39,40 @@ def orders_visible_to(*, actor: User) -> QuerySet[Order]:
 def get_order_for(*, actor: User, number: str) -> Order:
     """The order with that number, if the actor may see it; otherwise 404, as if it did not exist."""
     return get_visible_or_404(orders_visible_to(actor=actor), number=number)
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    """What an order list is narrowed to (the API's list and the portal's and console's
+    lists); an empty field does not filter. An id that is not a number on input is -1,
+    which matches nothing."""
+
+    statuses: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    account_id: int | None = None
+    site_id: int | None = None
+    order_manager_id: int | None = None
+    #: True: only the late ones (see ``lateness``); False: only the others
+    late: bool | None = None
+
+
+def filter_orders(*, actor: User, filters: OrderFilters, now: dt.datetime | None = None) -> QuerySet[Order]:
+    """The orders the actor may see, narrowed to ``filters`` (lateness at ``now``, default the
+    clock's), newest first."""
+    orders = orders_visible_to(actor=actor).order_by("-created_at", "-id")
+    if filters.statuses:
+        orders = orders.filter(status__in=filters.statuses)
+    if filters.kinds:
+        orders = orders.filter(kind__in=filters.kinds)
+    if filters.account_id is not None:
+        orders = orders.filter(account_id=filters.account_id)
+    if filters.site_id is not None:
+        orders = orders.filter(site_id=filters.site_id)
+    if filters.order_manager_id is not None:
+        orders = orders.filter(order_manager_id=filters.order_manager_id)
+    if filters.late is not None:
+        orders = filter_late(orders, now=now or timezone.now(), late=filters.late)
+    return orders
 
 
 def order_timeline(*, actor: User, order: Order) -> QuerySet[OrderEvent]:

@@ -8,6 +8,7 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db.models import QuerySet
 
@@ -30,6 +31,29 @@ def get_catalogue_item_for(*, actor: User, code: str) -> CatalogueItem:
     return get_visible_or_404(catalogue_visible_to(actor=actor), code=code)
 
 
+@dataclass(frozen=True)
+class RequestFilters:
+    """What a list of simple service requests or change requests is narrowed to; an empty
+    field does not filter. An id that is not a number on input is -1, which matches nothing."""
+
+    statuses: tuple[str, ...] = ()
+    account_id: int | None = None
+    site_id: int | None = None
+
+
+R = TypeVar("R", SimpleServiceRequest, ChangeRequest)
+
+
+def _narrowed(requests: QuerySet[R], filters: RequestFilters) -> QuerySet[R]:
+    if filters.statuses:
+        requests = requests.filter(status__in=filters.statuses)
+    if filters.account_id is not None:
+        requests = requests.filter(account_id=filters.account_id)
+    if filters.site_id is not None:
+        requests = requests.filter(site_id=filters.site_id)
+    return requests
+
+
 def ssrs_visible_to(*, actor: User) -> QuerySet[SimpleServiceRequest]:
     """Staff see the tenant's requests; a customer user the account's (a site-restricted user
     those of their sites and their own)."""
@@ -43,13 +67,24 @@ def get_ssr_for(*, actor: User, number: str) -> SimpleServiceRequest:
     return get_visible_or_404(ssrs_visible_to(actor=actor), number=number)
 
 
+def filter_ssrs(*, actor: User, filters: RequestFilters) -> QuerySet[SimpleServiceRequest]:
+    """The simple service requests the actor may see, narrowed to ``filters``."""
+    return _narrowed(ssrs_visible_to(actor=actor), filters)
+
+
 def change_requests_visible_to(*, actor: User) -> QuerySet[ChangeRequest]:
-    """Walls as for orders and SSRs."""
+    """Walls as for orders and SSRs (the account's; a site-restricted user those of their
+    sites and their own)."""
     return ChangeRequest.objects.visible_to(actor).select_related("account", "site", "service", "decided_by")
 
 
 def get_change_request_for(*, actor: User, number: str) -> ChangeRequest:
     return get_visible_or_404(change_requests_visible_to(actor=actor), number=number)
+
+
+def filter_change_requests(*, actor: User, filters: RequestFilters) -> QuerySet[ChangeRequest]:
+    """The change requests the actor may see, narrowed to ``filters``."""
+    return _narrowed(change_requests_visible_to(actor=actor), filters)
 
 
 def change_request_timeline(*, actor: User, change_request: ChangeRequest) -> QuerySet[ChangeRequestEvent]:
