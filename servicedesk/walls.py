@@ -23,7 +23,7 @@ key and fails for one that is not scoped by this rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar, cast
 
 from django.db import models
 from django.db.models import Q
@@ -86,7 +86,7 @@ def wall_condition(wall: CustomerWall, actor: Actor) -> Q | None:
     restrictions = list(actor.site_restrictions.values_list("site_id", "site__account_id"))
     if not restrictions:
         return condition
-    # A restriction to another account's site (which validation prevents) opens nothing.
+    # The user is restricted; a restriction to another account's site opens nothing.
     sites = [site_id for site_id, site_account_id in restrictions if site_account_id == account_id]
     reachable = Q(**{f"{wall.site}__in": sites})
     if wall.opener is not None:
@@ -111,9 +111,7 @@ class CustomerOwnedManager(TenantManager[M]):
     _queryset_class = CustomerOwnedQuerySet
 
     def get_queryset(self) -> CustomerOwnedQuerySet[M]:
-        queryset = super().get_queryset()
-        assert isinstance(queryset, CustomerOwnedQuerySet)  # noqa: S101 - _queryset_class above
-        return queryset
+        return cast("CustomerOwnedQuerySet[M]", super().get_queryset())  # built from _queryset_class
 
     def visible_to(self, actor: Actor) -> CustomerOwnedQuerySet[M]:
         return self.get_queryset().visible_to(actor)
