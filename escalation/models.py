@@ -19,7 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.models import BusinessCalendar, CustomerAccount, ProductArea, TenantOwned, User
+from servicedesk.models import BusinessCalendar, CustomerAccount, CustomerOwned, ProductArea, TenantOwned, User
+from servicedesk.walls import CustomerWall
 from tickets.models import Priority, Ticket
 
 
@@ -55,7 +56,7 @@ class EscalationSettings(TenantOwned):
         return f"escalation settings of tenant {self.tenant_id}"
 
 
-class EscalationMatrix(TenantOwned):
+class EscalationMatrix(CustomerOwned):
     """Levels 1…N with their contacts, and thresholds per priority. The tenant's default
     matrix (no account) applies to every customer account that has none of its own."""
 
@@ -70,6 +71,8 @@ class EscalationMatrix(TenantOwned):
         verbose_name=_("customer account"),
         help_text=_("Empty: the tenant's default matrix."),
     )
+
+    wall = CustomerWall(account="account", tenant_wide_without_account=True)
 
     class Meta:
         ordering = ["name"]

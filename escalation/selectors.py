@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from escalation.models import (
     EscalationAttempt,
@@ -67,11 +67,17 @@ def _contact(contact: EscalationContact, staff: bool) -> ContactView:
 
 
 def _matrices(actor: User) -> QuerySet[EscalationMatrix]:
+    """The matrices the actor may see: staff every one of the tenant, a customer user their
+    account's own and the tenant's default."""
     contacts = EscalationContact.objects.select_related("user")
-    return EscalationMatrix.objects.select_related("account").prefetch_related(
-        Prefetch("levels", queryset=EscalationLevel.objects.select_related("product_area")),
-        Prefetch("contacts", queryset=contacts),
-        Prefetch("policies", queryset=EscalationPolicy.objects.select_related("calendar")),
+    return (
+        EscalationMatrix.objects.visible_to(actor)
+        .select_related("account")
+        .prefetch_related(
+            Prefetch("levels", queryset=EscalationLevel.objects.select_related("product_area")),
+            Prefetch("contacts", queryset=contacts),
+            Prefetch("policies", queryset=EscalationPolicy.objects.select_related("calendar")),
+        )
     )
 
 
@@ -115,7 +121,7 @@ def matrices_for(*, actor: User) -> list[MatrixView]:
         return [_view(m, staff=True, areas=None) for m in _matrices(actor)]
     if not actor.is_customer:
         return []
-    candidates = list(_matrices(actor).filter(Q(account_id=actor.customer_account_id) | Q(account__isnull=True)))
+    candidates = list(_matrices(actor))
     chosen = sorted(candidates, key=lambda m: m.account_id is None)[:1]
     areas = set(
         services_visible_to(actor=actor).exclude(product_area__isnull=True).values_list("product_area_id", flat=True)

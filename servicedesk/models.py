@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.tenancy import TenantManager, tenant_context
 from servicedesk.validators import validate_country_code, validate_time_zone
+from servicedesk.walls import CustomerOwnedManager, CustomerWall
 
 
 class Tenant(models.Model):
@@ -69,12 +70,27 @@ def tenant_owned_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if issubclass(m, TenantOwned)]
 
 
-class CustomerAccount(TenantOwned):
+class CustomerOwned(TenantOwned):
+    """Base of every model whose rows belong to one customer account: its ``wall`` says how a
+    row reaches the account, its site and who opened it, and ``objects.visible_to(actor)``
+    keeps the one customer wall (``servicedesk.walls``)."""
+
+    wall: ClassVar[CustomerWall]
+
+    objects: ClassVar[CustomerOwnedManager[Any]] = CustomerOwnedManager()
+
+    class Meta:
+        abstract = True
+
+
+class CustomerAccount(CustomerOwned):
     """A customer company of the tenant; its users see only its own data."""
 
     name = models.CharField(_("name"), max_length=200)
     reference = models.CharField(_("customer number"), max_length=50, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    wall = CustomerWall(account="pk")
 
     class Meta:
         ordering = ["name"]
@@ -86,7 +102,7 @@ class CustomerAccount(TenantOwned):
         return self.name
 
 
-class Site(TenantOwned):
+class Site(CustomerOwned):
     """A customer location; its country and subdivision decide its public holidays."""
 
     account = models.ForeignKey(
@@ -105,6 +121,8 @@ class Site(TenantOwned):
         _("subdivision"), max_length=10, blank=True, help_text=_("State or region code for public holidays, e.g. HE.")
     )
     time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
+
+    wall = CustomerWall(account="account", site="pk")
 
     class Meta:
         ordering = ["name"]

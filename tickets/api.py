@@ -34,6 +34,7 @@ from rest_framework.views import APIView
 from orders.selectors import get_service_for
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
+from servicedesk.api_params import id_param, list_param
 from servicedesk.errors import InvalidInput
 from servicedesk.http import attachment_response
 from servicedesk.models import User
@@ -41,11 +42,12 @@ from servicedesk.timeline import TIMELINE_ORDERING
 from tickets.models import Attachment, Comment, Impact, QuestionnaireField, Ticket, TicketEvent, Urgency
 from tickets.questionnaires import describe
 from tickets.selectors import (
+    TicketFilters,
     attachments_visible_to,
     comments_visible_to,
+    filter_tickets,
     get_attachment_for,
     get_ticket_for,
-    search_tickets,
     tickets_visible_to,
     timeline_for,
 )
@@ -359,29 +361,25 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
     def _ticket(self) -> Ticket:
         return get_ticket_for(actor=actor_of(self.request), number=self.kwargs["number"])
 
-    def _filtered(self) -> Any:
+    def _filters(self) -> TicketFilters:
+        """The list's query parameters (``_LIST_FILTERS``; ``ordering`` is the pagination's)."""
         params = self.request.query_params
-        tickets = self.get_queryset()
-        for name, lookup in (("status", "status__in"), ("priority", "priority__in"), ("kind", "kind__in")):
-            if params.get(name):
-                tickets = tickets.filter(**{lookup: params[name].split(",")})
-        for name in ("site", "account", "team"):
-            if params.get(name):
-                value = params[name]
-                tickets = tickets.filter(**{f"{name}_id": int(value)}) if value.isdigit() else tickets.none()
-        if params.get("service"):
-            tickets = tickets.filter(service__service_id=params["service"])
-        if params.get("assignee"):
-            value = params["assignee"]
-            if value == "me":
-                tickets = tickets.filter(assignee=self.request.user)
-            else:
-                tickets = tickets.filter(assignee_id=int(value)) if value.isdigit() else tickets.none()
-        return search_tickets(tickets, params.get("q", ""))
+        assignee = params.get("assignee")
+        return TicketFilters(
+            statuses=list_param(params, "status"),
+            priorities=list_param(params, "priority"),
+            kinds=list_param(params, "kind"),
+            account_id=id_param(params.get("account")),
+            site_id=id_param(params.get("site")),
+            service_id=params.get("service", ""),
+            team_id=id_param(params.get("team")),
+            assignee_id=actor_of(self.request).pk if assignee == "me" else id_param(assignee),
+            q=params.get("q", ""),
+        )
 
     @extend_schema(parameters=_LIST_FILTERS)
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self._filtered())
+        page = self.paginate_queryset(filter_tickets(actor=actor_of(request), filters=self._filters()))
         return self.get_paginated_response(TicketSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(

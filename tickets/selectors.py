@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import QuerySet
 
 from servicedesk.models import User
-from servicedesk.selectors import sites_visible_to
+from servicedesk.walls import get_visible_or_404
 from tickets.models import Attachment, Comment, Problem, Rfo, Ticket, TicketEvent
 
 LIST_RELATED = ("tenant", "account", "site", "service", "service__service_type", "team", "assignee")
@@ -17,27 +18,71 @@ LIST_RELATED = ("tenant", "account", "site", "service", "service__service_type",
 def tickets_visible_to(*, actor: User) -> QuerySet[Ticket]:
     """Staff see their tenant's tickets. A customer user sees the account's; a user restricted
     to some sites sees the tickets of those sites and the ones they opened themselves."""
-    tickets = Ticket.objects.select_related(*LIST_RELATED).prefetch_related("sla_clocks")
-    if actor.is_desk_staff:
-        return tickets
-    if not actor.is_customer:
-        return tickets.none()
-    tickets = tickets.filter(account_id=actor.customer_account_id)
-    if actor.site_restrictions.exists():
-        tickets = tickets.filter(Q(site__in=sites_visible_to(actor=actor)) | Q(created_by=actor))
-    return tickets
+    return Ticket.objects.visible_to(actor).select_related(*LIST_RELATED).prefetch_related("sla_clocks")
 
 
 def get_ticket_for(*, actor: User, number: str, for_update: bool = False) -> Ticket:
     """The ticket with that number, if the actor may see it; otherwise 404, as if it did not
     exist. With ``for_update`` the row is locked (call inside a transaction)."""
-    tickets = tickets_visible_to(actor=actor).filter(number=number)
-    if for_update:
-        tickets = tickets.select_for_update(of=("self",))
-    ticket = tickets.first()
-    if ticket is None:
-        raise Http404
-    return ticket
+    return get_visible_or_404(tickets_visible_to(actor=actor), for_update=for_update, number=number)
+
+
+# The orders a ticket list offers, by name (the pages' "sort"; the API's cursor pagination
+# orders by its own "ordering" parameter). The id breaks ties, so pages never overlap.
+TICKET_ORDERINGS: dict[str, tuple[str, ...]] = {
+    "-created": ("-created_at", "-id"),
+    "created": ("created_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+    "updated": ("updated_at", "id"),
+    "priority": ("priority", "-created_at", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    """What a ticket list is narrowed to (the API's list and the portal's and console's
+    lists); an empty field does not filter. An id that is not a number on input is -1,
+    which matches nothing."""
+
+    statuses: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    account_id: int | None = None
+    site_id: int | None = None
+    service_id: str = ""
+    team_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    q: str = ""
+    #: a key of TICKET_ORDERINGS; empty: the caller orders
+    sort: str = ""
+
+
+def filter_tickets(*, actor: User, filters: TicketFilters) -> QuerySet[Ticket]:
+    """The tickets the actor may see, narrowed to ``filters`` and, if they name a sort, in that order."""
+    tickets = tickets_visible_to(actor=actor)
+    if filters.statuses:
+        tickets = tickets.filter(status__in=filters.statuses)
+    if filters.priorities:
+        tickets = tickets.filter(priority__in=filters.priorities)
+    if filters.kinds:
+        tickets = tickets.filter(kind__in=filters.kinds)
+    if filters.account_id is not None:
+        tickets = tickets.filter(account_id=filters.account_id)
+    if filters.site_id is not None:
+        tickets = tickets.filter(site_id=filters.site_id)
+    if filters.service_id:
+        tickets = tickets.filter(service__service_id=filters.service_id)
+    if filters.team_id is not None:
+        tickets = tickets.filter(team_id=filters.team_id)
+    if filters.assignee_id is not None:
+        tickets = tickets.filter(assignee_id=filters.assignee_id)
+    if filters.unassigned:
+        tickets = tickets.filter(assignee__isnull=True)
+    tickets = search_tickets(tickets, filters.q)
+    if filters.sort:
+        tickets = tickets.order_by(*TICKET_ORDERINGS[filters.sort])
+    return tickets
 
 
 def search_tickets(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
@@ -69,10 +114,7 @@ def attachments_visible_to(*, actor: User, ticket: Ticket) -> QuerySet[Attachmen
 
 
 def get_attachment_for(*, actor: User, ticket: Ticket, pk: int) -> Attachment:
-    attachment = attachments_visible_to(actor=actor, ticket=ticket).filter(pk=pk).first()
-    if attachment is None:
-        raise Http404
-    return attachment
+    return get_visible_or_404(attachments_visible_to(actor=actor, ticket=ticket), pk=pk)
 
 
 def timeline_for(*, actor: User, ticket: Ticket) -> QuerySet[TicketEvent]:
@@ -87,15 +129,9 @@ def problems_visible_to(*, actor: User) -> QuerySet[Problem]:
 
 
 def get_problem_for(*, actor: User, number: str) -> Problem:
-    problem = problems_visible_to(actor=actor).filter(number=number).first()
-    if problem is None:
-        raise Http404
-    return problem
+    return get_visible_or_404(problems_visible_to(actor=actor), number=number)
 
 
 def rfo_of(*, actor: User, ticket: Ticket) -> Rfo:
     """The ticket's RFO (the ticket came through get_ticket_for, so the walls hold); 404 if none."""
-    rfo = Rfo.objects.filter(ticket=ticket).select_related("problem").first()
-    if rfo is None:
-        raise Http404
-    return rfo
+    return get_visible_or_404(Rfo.objects.select_related("problem"), ticket=ticket)

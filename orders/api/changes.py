@@ -12,9 +12,14 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from orders.api.common import STATUS_ACCOUNT_SITE_FILTERS, enum_field, filter_by_status_account_site, ref, service_ref
+from orders.api.common import STATUS_ACCOUNT_SITE_FILTERS, enum_field, ref, request_filters, service_ref
 from orders.models import ChangeRequest, ChangeRequestEvent
-from orders.selectors import change_request_timeline, change_requests_visible_to, get_change_request_for
+from orders.selectors import (
+    change_request_timeline,
+    change_requests_visible_to,
+    filter_change_requests,
+    get_change_request_for,
+)
 from orders.services import changes as change_services
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
@@ -119,7 +124,9 @@ class ChangeRequestViewSet(viewsets.GenericViewSet[ChangeRequest]):
 
     @extend_schema(parameters=STATUS_ACCOUNT_SITE_FILTERS)
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(filter_by_status_account_site(self.get_queryset(), request.query_params))
+        page = self.paginate_queryset(
+            filter_change_requests(actor=actor_of(request), filters=request_filters(request.query_params))
+        )
         return self.get_paginated_response(ChangeRequestSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
+
+from orders.selectors import RequestFilters
+from servicedesk.api_params import id_param, list_param
 
 
 def ref(obj: Any, name: str = "name") -> dict[str, Any] | None:
@@ -20,13 +22,6 @@ def service_ref(service: Any) -> dict[str, Any] | None:
     if service is None:
         return None
     return {"service_id": service.service_id, "name": service.product}
-
-
-def id_param(value: str | None) -> int | None:
-    """A numeric query parameter; a value that is not a number matches nothing (-1)."""
-    if not value:
-        return None
-    return int(value) if value.isdigit() else -1
 
 
 _ENUM_FIELDS: dict[str, type[serializers.ChoiceField]] = {}
@@ -50,12 +45,10 @@ STATUS_ACCOUNT_SITE_FILTERS = [
 ]
 
 
-def filter_by_status_account_site(queryset: QuerySet[Any], params: Mapping[str, str]) -> QuerySet[Any]:
-    """The list filters shared by SSRs and change requests (ids that are not numbers match nothing)."""
-    if params.get("status"):
-        queryset = queryset.filter(status__in=params["status"].split(","))
-    for name in ("account", "site"):
-        value = id_param(params.get(name))
-        if value is not None:
-            queryset = queryset.filter(**{f"{name}_id": value})
-    return queryset
+def request_filters(params: Mapping[str, str]) -> RequestFilters:
+    """The list filters of SSRs and change requests (``STATUS_ACCOUNT_SITE_FILTERS``)."""
+    return RequestFilters(
+        statuses=list_param(params, "status"),
+        account_id=id_param(params.get("account")),
+        site_id=id_param(params.get("site")),
+    )

@@ -21,11 +21,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from orders import dates
-from orders.api.common import enum_field, id_param, ref, service_ref
+from orders.api.common import enum_field, ref, service_ref
 from orders.models import Contract, Order, OrderEvent, OrderLine, OrderStep
 from orders.selectors import (
+    OrderFilters,
     delivery_estimate,
-    filter_late,
+    filter_orders,
     get_order_for,
     lateness,
     order_timeline,
@@ -44,6 +45,7 @@ from orders.services.editing import (
 from orders.services.ordering import LineDraft, OrderDraft, place_order
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
+from servicedesk.api_params import id_param, list_param
 from servicedesk.errors import InvalidInput
 from servicedesk.models import User
 from servicedesk.selectors import get_site_for
@@ -356,21 +358,19 @@ class OrderViewSet(viewsets.GenericViewSet[Order]):
     @extend_schema(parameters=_LIST_FILTERS)
     def list(self, request: Request) -> Response:
         params = request.query_params
-        orders = self.get_queryset()
-        for name, lookup in (("status", "status__in"), ("kind", "kind__in")):
-            if params.get(name):
-                orders = orders.filter(**{lookup: params[name].split(",")})
-        for name in ("account", "site"):
-            value = id_param(params.get(name))
-            if value is not None:
-                orders = orders.filter(**{f"{name}_id": value})
+        actor = actor_of(request)
         manager = params.get("order_manager")
-        if manager:
-            orders = orders.filter(order_manager_id=request.user.pk if manager == "me" else id_param(manager))
+        late = params.get("late")
+        filters = OrderFilters(
+            statuses=list_param(params, "status"),
+            kinds=list_param(params, "kind"),
+            account_id=id_param(params.get("account")),
+            site_id=id_param(params.get("site")),
+            order_manager_id=actor.pk if manager == "me" else id_param(manager),
+            late=late in ("true", "1") if late in ("true", "1", "false", "0") else None,
+        )
         now = timezone.now()
-        if params.get("late") in ("true", "1", "false", "0"):
-            orders = filter_late(orders, now=now, late=params["late"] in ("true", "1"))
-        page = self.paginate_queryset(orders)
+        page = self.paginate_queryset(filter_orders(actor=actor, filters=filters, now=now))
         context = {"request": request, "now": now}
         return self.get_paginated_response(OrderSerializer(page, many=True, context=context).data)
 

@@ -19,11 +19,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from orders.api.common import STATUS_ACCOUNT_SITE_FILTERS, enum_field, filter_by_status_account_site, ref, service_ref
+from orders.api.common import STATUS_ACCOUNT_SITE_FILTERS, enum_field, ref, request_filters, service_ref
 from orders.models import CatalogueItem, SimpleServiceRequest
 from orders.selectors import (
     BillingReport,
     catalogue_visible_to,
+    filter_ssrs,
     get_catalogue_item_for,
     get_ssr_for,
     ssr_billing_report,
@@ -174,7 +175,9 @@ class SsrViewSet(viewsets.GenericViewSet[SimpleServiceRequest]):
 
     @extend_schema(parameters=STATUS_ACCOUNT_SITE_FILTERS)
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(filter_by_status_account_site(self.get_queryset(), request.query_params))
+        page = self.paginate_queryset(
+            filter_ssrs(actor=actor_of(request), filters=request_filters(request.query_params))
+        )
         return self.get_paginated_response(SsrSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(

@@ -15,9 +15,10 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from orders.dates import local_date
 from orders.models.common import Guard
 from orders.models.inventory import Contract, Service, ServiceType
-from servicedesk.models import CustomerAccount, ProductArea, Site, TenantOwned, User
+from servicedesk.models import CustomerAccount, CustomerOwned, ProductArea, Site, TenantOwned, User
 from servicedesk.timeline import TimelineEntry
 from servicedesk.validators import validate_country_code
+from servicedesk.walls import CustomerWall
 
 
 def _staff(order: Any, user: Any) -> bool:
@@ -77,7 +78,7 @@ class LeadTime(TenantOwned):
         )
 
 
-class Order(ConcurrentTransitionMixin, TenantOwned):
+class Order(ConcurrentTransitionMixin, CustomerOwned):
     """A customer order: one or more services (lines) to deliver to the account's sites."""
 
     class Kind(models.TextChoices):
@@ -163,6 +164,8 @@ class Order(ConcurrentTransitionMixin, TenantOwned):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     # Optimistic concurrency: every update names the version it read; a stale one is refused.
     version = models.PositiveIntegerField(default=1)
+
+    wall = CustomerWall(account="account", site="site", opener="created_by")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.models import CustomerAccount, ProductArea, Site, TenantOwned
+from servicedesk.models import CustomerAccount, CustomerOwned, ProductArea, Site, TenantOwned
+from servicedesk.walls import CustomerWall
 
 
 class ServiceType(TenantOwned):
@@ -29,7 +30,7 @@ class ServiceType(TenantOwned):
         return self.name
 
 
-class Service(TenantOwned):
+class Service(CustomerOwned):
     """A service delivered to a customer site: an access line, a VPN, a voice trunk, a CPE…"""
 
     class Status(models.TextChoices):
@@ -53,6 +54,8 @@ class Service(TenantOwned):
     bandwidth = models.CharField(_("bandwidth"), max_length=40, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.IN_SERVICE)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    wall = CustomerWall(account="account", site="site")
 
     class Meta:
         ordering = ["service_id"]

@@ -16,8 +16,9 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from orders.models.common import Guard
 from orders.models.inventory import Service
-from servicedesk.models import CustomerAccount, Site, TenantOwned, User
+from servicedesk.models import CustomerAccount, CustomerOwned, Site, TenantOwned, User
 from servicedesk.timeline import TimelineEntry
+from servicedesk.walls import CustomerWall
 
 # Seed 001: an SSR is submitted at least 48 hours ahead, counted on business days.
 MIN_SSR_LEAD_HOURS = 48
@@ -63,7 +64,7 @@ class CatalogueItem(TenantOwned):
         return self.name
 
 
-class SimpleServiceRequest(ConcurrentTransitionMixin, TenantOwned):
+class SimpleServiceRequest(ConcurrentTransitionMixin, CustomerOwned):
     """A simple service request: confirmed with its SSR ID when it is accepted, done at the
     requested time, and billed with the month it was completed in."""
 
@@ -97,6 +98,8 @@ class SimpleServiceRequest(ConcurrentTransitionMixin, TenantOwned):
     completion_note = models.TextField(_("completion note"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+
+    wall = CustomerWall(account="account", site="site", opener="created_by")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -142,7 +145,7 @@ class SimpleServiceRequest(ConcurrentTransitionMixin, TenantOwned):
         self.cancelled_at = at
 
 
-class ChangeRequest(ConcurrentTransitionMixin, TenantOwned):
+class ChangeRequest(ConcurrentTransitionMixin, CustomerOwned):
     """A change that needs planning (moving an antenna or a rack): the desk plans it and quotes
     cost and schedule, the customer accepts or declines, the desk schedules the planned work
     (the account's contacts get a notice) and does it."""
@@ -189,6 +192,8 @@ class ChangeRequest(ConcurrentTransitionMixin, TenantOwned):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+
+    wall = CustomerWall(account="account", site="site", opener="created_by")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
+from django.utils import timezone
 
 from orders import dates
 from orders.models import LeadTime, Order, OrderEvent, OrderLine, Supplier
 from servicedesk.models import Site, User
-from servicedesk.selectors import sites_visible_to
+from servicedesk.walls import get_visible_or_404
 
 LIST_RELATED = ("tenant", "account", "site", "supplier", "order_manager")
 
@@ -21,31 +21,58 @@ LIST_RELATED = ("tenant", "account", "site", "supplier", "order_manager")
 def orders_visible_to(*, actor: User) -> QuerySet[Order]:
     """Staff see their tenant's orders. A customer user sees the account's; a user restricted
     to some sites sees the orders for those sites and the ones they placed themselves."""
-    orders = Order.objects.select_related(*LIST_RELATED).prefetch_related(
-        Prefetch(
-            "lines",
-            queryset=OrderLine.objects.select_related("site", "service_type", "service", "product_area").order_by(
-                "position"
+    return (
+        Order.objects.visible_to(actor)
+        .select_related(*LIST_RELATED)
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=OrderLine.objects.select_related("site", "service_type", "service", "product_area").order_by(
+                    "position"
+                ),
             ),
-        ),
-        "steps",
+            "steps",
+        )
     )
-    if actor.is_desk_staff:
-        return orders
-    if not actor.is_customer:
-        return orders.none()
-    orders = orders.filter(account_id=actor.customer_account_id)
-    if actor.site_restrictions.exists():
-        orders = orders.filter(Q(site__in=sites_visible_to(actor=actor)) | Q(created_by=actor))
-    return orders
 
 
 def get_order_for(*, actor: User, number: str) -> Order:
     """The order with that number, if the actor may see it; otherwise 404, as if it did not exist."""
-    order = orders_visible_to(actor=actor).filter(number=number).first()
-    if order is None:
-        raise Http404
-    return order
+    return get_visible_or_404(orders_visible_to(actor=actor), number=number)
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    """What an order list is narrowed to (the API's list and the portal's and console's
+    lists); an empty field does not filter. An id that is not a number on input is -1,
+    which matches nothing."""
+
+    statuses: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    account_id: int | None = None
+    site_id: int | None = None
+    order_manager_id: int | None = None
+    #: True: only the late ones (see ``lateness``); False: only the others
+    late: bool | None = None
+
+
+def filter_orders(*, actor: User, filters: OrderFilters, now: dt.datetime | None = None) -> QuerySet[Order]:
+    """The orders the actor may see, narrowed to ``filters`` (lateness at ``now``, default the
+    clock's), newest first."""
+    orders = orders_visible_to(actor=actor).order_by("-created_at", "-id")
+    if filters.statuses:
+        orders = orders.filter(status__in=filters.statuses)
+    if filters.kinds:
+        orders = orders.filter(kind__in=filters.kinds)
+    if filters.account_id is not None:
+        orders = orders.filter(account_id=filters.account_id)
+    if filters.site_id is not None:
+        orders = orders.filter(site_id=filters.site_id)
+    if filters.order_manager_id is not None:
+        orders = orders.filter(order_manager_id=filters.order_manager_id)
+    if filters.late is not None:
+        orders = filter_late(orders, now=now or timezone.now(), late=filters.late)
+    return orders
 
 
 def order_timeline(*, actor: User, order: Order) -> QuerySet[OrderEvent]:
@@ -119,10 +146,7 @@ def lead_times_visible_to(*, actor: User) -> QuerySet[LeadTime]:
 
 
 def get_lead_time_for(*, actor: User, pk: int) -> LeadTime:
-    row = lead_times_visible_to(actor=actor).filter(pk=pk).first()
-    if row is None:
-        raise Http404
-    return row
+    return get_visible_or_404(lead_times_visible_to(actor=actor), pk=pk)
 
 
 def _specificity(row: LeadTime) -> tuple[int, int, float, int]:

@@ -6,32 +6,25 @@ import datetime as dt
 import zoneinfo
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from orders.models import Contract, Service, current_contract
 from servicedesk.models import User
-from servicedesk.selectors import sites_visible_to
+from servicedesk.walls import get_visible_or_404
 
 
 def services_visible_to(*, actor: User) -> QuerySet[Service]:
     """Staff see their tenant's inventory; a customer user their account's (or their sites')."""
-    services = Service.objects.select_related("service_type", "site", "account", "product_area").prefetch_related(
-        Prefetch("contracts", queryset=Contract.objects.order_by("-valid_from"))
+    return (
+        Service.objects.visible_to(actor)
+        .select_related("service_type", "site", "account", "product_area")
+        .prefetch_related(Prefetch("contracts", queryset=Contract.objects.order_by("-valid_from")))
     )
-    if actor.is_desk_staff:
-        return services
-    if not actor.is_customer:
-        return services.none()
-    return services.filter(account_id=actor.customer_account_id, site__in=sites_visible_to(actor=actor))
 
 
 def get_service_for(*, actor: User, service_id: str) -> Service:
     """The service with that service ID, if the actor may see it; otherwise 404."""
-    service = services_visible_to(actor=actor).filter(service_id=service_id).first()
-    if service is None:
-        raise Http404
-    return service
+    return get_visible_or_404(services_visible_to(actor=actor), service_id=service_id)
 
 
 def site_today(service: Service, now: dt.datetime | None = None) -> dt.date:

@@ -8,13 +8,13 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import QuerySet
 
 from orders.models import CatalogueItem, ChangeRequest, ChangeRequestEvent, SimpleServiceRequest
 from servicedesk.models import User
-from servicedesk.selectors import sites_visible_to
+from servicedesk.walls import get_visible_or_404
 
 
 def catalogue_visible_to(*, actor: User) -> QuerySet[CatalogueItem]:
@@ -28,56 +28,63 @@ def catalogue_visible_to(*, actor: User) -> QuerySet[CatalogueItem]:
 
 
 def get_catalogue_item_for(*, actor: User, code: str) -> CatalogueItem:
-    item = catalogue_visible_to(actor=actor).filter(code=code).first()
-    if item is None:
-        raise Http404
-    return item
+    return get_visible_or_404(catalogue_visible_to(actor=actor), code=code)
 
 
-def _walled(queryset: QuerySet[SimpleServiceRequest], actor: User) -> QuerySet[SimpleServiceRequest]:
-    if actor.is_desk_staff:
-        return queryset
-    if not actor.is_customer:
-        return queryset.none()
-    queryset = queryset.filter(account_id=actor.customer_account_id)
-    if actor.site_restrictions.exists():
-        queryset = queryset.filter(Q(site__in=sites_visible_to(actor=actor)) | Q(created_by=actor))
-    return queryset
+@dataclass(frozen=True)
+class RequestFilters:
+    """What a list of simple service requests or change requests is narrowed to; an empty
+    field does not filter. An id that is not a number on input is -1, which matches nothing."""
+
+    statuses: tuple[str, ...] = ()
+    account_id: int | None = None
+    site_id: int | None = None
+
+
+R = TypeVar("R", SimpleServiceRequest, ChangeRequest)
+
+
+def _narrowed(requests: QuerySet[R], filters: RequestFilters) -> QuerySet[R]:
+    if filters.statuses:
+        requests = requests.filter(status__in=filters.statuses)
+    if filters.account_id is not None:
+        requests = requests.filter(account_id=filters.account_id)
+    if filters.site_id is not None:
+        requests = requests.filter(site_id=filters.site_id)
+    return requests
 
 
 def ssrs_visible_to(*, actor: User) -> QuerySet[SimpleServiceRequest]:
     """Staff see the tenant's requests; a customer user the account's (a site-restricted user
     those of their sites and their own)."""
-    requests = SimpleServiceRequest.objects.select_related("item", "account", "site", "service", "completed_by")
-    return _walled(requests, actor)
+    return SimpleServiceRequest.objects.visible_to(actor).select_related(
+        "item", "account", "site", "service", "completed_by"
+    )
 
 
 def get_ssr_for(*, actor: User, number: str) -> SimpleServiceRequest:
     """The request with that SSR ID, if the actor may see it; otherwise 404."""
-    ssr = ssrs_visible_to(actor=actor).filter(number=number).first()
-    if ssr is None:
-        raise Http404
-    return ssr
+    return get_visible_or_404(ssrs_visible_to(actor=actor), number=number)
+
+
+def filter_ssrs(*, actor: User, filters: RequestFilters) -> QuerySet[SimpleServiceRequest]:
+    """The simple service requests the actor may see, narrowed to ``filters``."""
+    return _narrowed(ssrs_visible_to(actor=actor), filters)
 
 
 def change_requests_visible_to(*, actor: User) -> QuerySet[ChangeRequest]:
-    """Walls as for orders and SSRs."""
-    changes = ChangeRequest.objects.select_related("account", "site", "service", "decided_by")
-    if actor.is_desk_staff:
-        return changes
-    if not actor.is_customer:
-        return changes.none()
-    changes = changes.filter(account_id=actor.customer_account_id)
-    if actor.site_restrictions.exists():
-        changes = changes.filter(Q(site__in=sites_visible_to(actor=actor)) | Q(created_by=actor))
-    return changes
+    """Walls as for orders and SSRs (the account's; a site-restricted user those of their
+    sites and their own)."""
+    return ChangeRequest.objects.visible_to(actor).select_related("account", "site", "service", "decided_by")
 
 
 def get_change_request_for(*, actor: User, number: str) -> ChangeRequest:
-    change = change_requests_visible_to(actor=actor).filter(number=number).first()
-    if change is None:
-        raise Http404
-    return change
+    return get_visible_or_404(change_requests_visible_to(actor=actor), number=number)
+
+
+def filter_change_requests(*, actor: User, filters: RequestFilters) -> QuerySet[ChangeRequest]:
+    """The change requests the actor may see, narrowed to ``filters``."""
+    return _narrowed(change_requests_visible_to(actor=actor), filters)
 
 
 def change_request_timeline(*, actor: User, change_request: ChangeRequest) -> QuerySet[ChangeRequestEvent]:

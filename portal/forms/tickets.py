@@ -9,16 +9,16 @@ max_length checks): one submission shows every problem at once, in the service's
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, cast
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.models import Team, User
 from servicedesk.selectors import accounts_visible_to, staff_of_tenant
 from tickets.models import Priority, Ticket
-from tickets.selectors import search_tickets
+from tickets.selectors import TicketFilters
 from tickets.services.lifecycle import ACTIONS
 
 
@@ -47,12 +47,6 @@ class TicketListForm(forms.Form):
         ("-updated", _("Recently updated")),
         ("updated", _("Least recently updated")),
     ]
-    ORDERING: dict[str, tuple[str, ...]] = {
-        "-created": ("-created_at", "-id"),
-        "created": ("created_at", "id"),
-        "-updated": ("-updated_at", "-id"),
-        "updated": ("updated_at", "id"),
-    }
 
     q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
@@ -71,18 +65,19 @@ class TicketListForm(forms.Form):
             return default
         return str(self.cleaned_data.get(name) or default)
 
-    def apply(self, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-        """Narrow ``tickets`` (already inside the actor's walls) to the chosen filters and order."""
+    def filters(self) -> TicketFilters:
+        """The chosen filters and order, for ``tickets.selectors.filter_tickets``."""
         self.is_valid()
         status = self.value("status", self.default_status)
+        statuses: tuple[str, ...] = ()
         if status in self.STATUS_GROUPS:
-            tickets = tickets.filter(status__in=self.STATUS_GROUPS[status])
+            statuses = tuple(self.STATUS_GROUPS[status])
         elif status in Ticket.Status.values:
-            tickets = tickets.filter(status=status)
-        if self.value("kind"):
-            tickets = tickets.filter(kind=self.value("kind"))
-        tickets = search_tickets(tickets, self.value("q"))
-        return tickets.order_by(*self.ORDERING[self.value("sort", "-created")])
+            statuses = (status,)
+        kind = self.value("kind")
+        return TicketFilters(
+            statuses=statuses, kinds=(kind,) if kind else (), q=self.value("q"), sort=self.value("sort", "-created")
+        )
 
     @property
     def is_filtered(self) -> bool:
@@ -93,7 +88,6 @@ class QueueForm(TicketListForm):
     """The agents' queue: the customer's filters and more, choices from the actor's tenant."""
 
     SORT_CHOICES = [*TicketListForm.SORT_CHOICES, ("priority", _("Priority, most urgent first"))]
-    ORDERING = {**TicketListForm.ORDERING, "priority": ("priority", "-created_at", "-id")}
 
     status = forms.ChoiceField(
         label=_("Status"),
@@ -127,22 +121,20 @@ class QueueForm(TicketListForm):
         accounts = [(str(account.pk), account.name) for account in accounts_visible_to(actor=actor).order_by("name")]
         cast(forms.ChoiceField, self.fields["account"]).choices = [("", _("All accounts")), *accounts]
 
-    def apply(self, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-        tickets = super().apply(tickets)
-        if self.value("priority"):
-            tickets = tickets.filter(priority=self.value("priority"))
-        if self.value("team"):
-            tickets = tickets.filter(team_id=int(self.value("team")))
-        assignee = self.value("assignee")
-        if assignee == "mine":
-            tickets = tickets.filter(assignee=self.actor)
-        elif assignee == "unassigned":
-            tickets = tickets.filter(assignee__isnull=True)
-        elif assignee:
-            tickets = tickets.filter(assignee_id=int(assignee))
-        if self.value("account"):
-            tickets = tickets.filter(account_id=int(self.value("account")))
-        return tickets
+    def filters(self) -> TicketFilters:
+        priority, team, account = self.value("priority"), self.value("team"), self.value("account")
+        assignee = self.value("assignee")  # "mine", "unassigned" or a staff user's id
+        assignee_id = self.actor.pk if assignee == "mine" else None
+        if assignee not in ("", "mine", "unassigned"):
+            assignee_id = int(assignee)
+        return replace(
+            super().filters(),
+            priorities=(priority,) if priority else (),
+            team_id=int(team) if team else None,
+            assignee_id=assignee_id,
+            unassigned=assignee == "unassigned",
+            account_id=int(account) if account else None,
+        )
 
     @property
     def is_filtered(self) -> bool:

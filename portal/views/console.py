@@ -38,7 +38,7 @@ from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import TeamMembership, User
 from servicedesk.selectors import accounts_visible_to
 from tickets.models import Ticket
-from tickets.selectors import get_ticket_for, tickets_visible_to
+from tickets.selectors import filter_tickets, get_ticket_for, tickets_visible_to
 from tickets.services.updates import assign_ticket, override_priority
 
 QUEUE_PAGE_SIZE = 50
@@ -70,7 +70,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     form = QueueForm(request.GET, actor=actor)
     # The selector joins account, site, service, team and assignee: no query per row.
-    tickets = form.apply(tickets_visible_to(actor=actor))
+    tickets = filter_tickets(actor=actor, filters=form.filters())
     page = Paginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "console/ticket_queue.html", {"form": form, "page": page, "sort": form.value("sort", "-created")}

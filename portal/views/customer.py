@@ -33,7 +33,7 @@ from servicedesk.errors import Conflict, InvalidInput
 from servicedesk.selectors import sites_visible_to
 from tickets.api import ENTITLEMENT_NOTICE
 from tickets.models import Ticket
-from tickets.selectors import get_ticket_for, tickets_visible_to
+from tickets.selectors import filter_tickets, get_ticket_for, tickets_visible_to
 from tickets.services.intake import open_ticket
 from tickets.services.problems import request_rfo
 
@@ -63,7 +63,7 @@ def customer_home(request: HttpRequest) -> HttpResponse:
 def customer_tickets(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     form = TicketListForm(request.GET)
-    tickets = form.apply(tickets_visible_to(actor=actor))
+    tickets = filter_tickets(actor=actor, filters=form.filters())
     page = Paginator(tickets, CUSTOMER_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "portal/ticket_list.html", {"form": form, "page": page, "sort": form.value("sort", "-created")}

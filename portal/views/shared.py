@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from escalation.selectors import escalations_for
 from escalation.services.manual import deescalate_ticket, escalate_ticket
 from orders.models import Order
-from orders.selectors import filter_late, get_order_for, lateness, order_timeline, orders_visible_to
+from orders.selectors import OrderFilters, filter_orders, get_order_for, lateness, order_timeline
 from portal.display import actions_for_page, answers_for_page, contacts_for_page, timeline_line
 from portal.forms.escalation import EscalateForm, StaffEscalationForm
 from portal.forms.tickets import (
@@ -46,6 +46,7 @@ from tickets.models import Rfo, Ticket
 from tickets.selectors import (
     attachments_visible_to,
     comments_visible_to,
+    filter_tickets,
     get_attachment_for,
     get_ticket_for,
     timeline_for,
@@ -232,14 +233,14 @@ def download_attachment(request: HttpRequest, number: str, attachment_id: int) -
 def order_list_page(request: HttpRequest, *, console: bool) -> HttpResponse:
     actor = signed_in_user(request)
     now = timezone.now()
-    orders = orders_visible_to(actor=actor).order_by("-created_at", "-id")
     shown = request.GET.get("show", "open")
     if shown == "open":
-        orders = orders.filter(status__in=Order.OPEN_STATUSES)
+        filters = OrderFilters(statuses=Order.OPEN_STATUSES)
     elif shown == "late":
-        orders = filter_late(orders, now=now)
+        filters = OrderFilters(late=True)
     else:
-        shown = "all"
+        shown, filters = "all", OrderFilters()
+    orders = filter_orders(actor=actor, filters=filters, now=now)
     page = Paginator(orders, ORDER_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(order, lateness(order, now=now)) for order in page]
     template = "console/order_list.html" if console else "portal/order_list.html"

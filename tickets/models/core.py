@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from orders.models import Service, ServiceType
-from servicedesk.models import CustomerAccount, Site, Team, TenantOwned, User
+from servicedesk.models import CustomerAccount, CustomerOwned, Site, Team, TenantOwned, User
 from servicedesk.timeline import TimelineEntry
+from servicedesk.walls import CustomerWall
 
 
 class Impact(models.TextChoices):
@@ -109,7 +110,7 @@ class TicketSequence(TenantOwned):
         return f"{self.prefix}-{self.last_value:06d}"
 
 
-class Ticket(ConcurrentTransitionMixin, TenantOwned):
+class Ticket(ConcurrentTransitionMixin, CustomerOwned):
     """An incident, complaint or enquiry of a customer account. (Simple service requests and
     change requests are records of the orders app, with their own numbers and lifecycles.)"""
 
@@ -205,6 +206,8 @@ class Ticket(ConcurrentTransitionMixin, TenantOwned):
     # Subject, description and public replies as plain text: what full-text search reads
     # (a GIN expression index on PostgreSQL, see migration 0002).
     search_document = models.TextField(editable=False, default="")
+
+    wall = CustomerWall(account="account", site="site", opener="created_by")
 
     class Meta:
         ordering = ["-created_at", "-id"]
