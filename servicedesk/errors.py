@@ -8,11 +8,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
+
+from django.db import transaction
 from django.utils.functional import Promise
 
 
 class InvalidInput(Exception):
-    def __init__(self, errors: dict[str, list[str | Promise]]) -> None:
+    def __init__(self, errors: Mapping[str, Sequence[str | Promise]]) -> None:
         super().__init__(errors)
         self.errors = {field: [str(message) for message in messages] for field, messages in errors.items()}
 
@@ -35,3 +39,22 @@ class PermissionRefused(Exception):
     def __init__(self, detail: str | Promise) -> None:
         super().__init__(str(detail))
         self.detail = str(detail)
+
+
+class Versioned(Protocol):
+    version: int
+
+
+def run_use_cases(steps: Sequence[Callable[[int], Versioned]], *, version: int) -> None:
+    """Run the use cases of one request in one transaction, each on the version the one before
+    left. Every refused field of every step is reported at once, as one ``InvalidInput``, and
+    then nothing changes (the API's PATCH of a ticket or an order)."""
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic():
+        for step in steps:
+            try:
+                version = step(version).version
+            except InvalidInput as invalid:
+                errors.update(invalid.errors)
+        if errors:
+            raise InvalidInput(errors)

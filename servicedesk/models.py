@@ -220,6 +220,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         MANAGER = "manager", _("Manager")
         ADMIN = "admin", _("Tenant administrator")
 
+    #: The desk's own people: they see their whole tenant.
+    STAFF_ROLES: ClassVar[frozenset[str]] = frozenset({Role.AGENT, Role.MANAGER, Role.ADMIN})
+
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200)
     tenant = models.ForeignKey(
@@ -302,7 +305,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_desk_staff(self) -> bool:
         """Agents, managers and tenant administrators: they see their whole tenant."""
-        return self.role in {self.Role.AGENT, self.Role.MANAGER, self.Role.ADMIN}
+        return self.role in self.STAFF_ROLES
 
     @property
     def is_platform_operator(self) -> bool:

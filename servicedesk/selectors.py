@@ -33,6 +33,4 @@ def staff_of_tenant(*, actor: User) -> QuerySet[User]:
     """The actor's tenant's agents, managers and administrators."""
     if actor.tenant_id is None:
         return User.objects.none()
-    return User.objects.filter(
-        tenant_id=actor.tenant_id, role__in=[User.Role.AGENT, User.Role.MANAGER, User.Role.ADMIN]
-    )
+    return User.objects.filter(tenant_id=actor.tenant_id, role__in=User.STAFF_ROLES)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
 from django.http import FileResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -35,7 +34,7 @@ from orders.selectors import get_service_for
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
 from servicedesk.api_params import id_param, list_param
-from servicedesk.errors import InvalidInput
+from servicedesk.errors import run_use_cases
 from servicedesk.http import attachment_response
 from servicedesk.models import User
 from servicedesk.timeline import TIMELINE_ORDERING
@@ -254,15 +253,7 @@ def _update_ticket(ticket: Ticket, actor: User, data: dict[str, Any]) -> None:
                 ticket=ticket, actor=actor, version=v, priority=data["priority"], reason=data.get("priority_reason", "")
             )
         )
-    errors: dict[str, list[str]] = {}
-    with transaction.atomic():
-        for step in steps:
-            try:
-                version = step(version).version
-            except InvalidInput as invalid:
-                errors.update(invalid.errors)
-        if errors:
-            raise InvalidInput(errors)  # type: ignore[arg-type]
+    run_use_cases(steps, version=version)
 
 
 class TransitionSerializer(serializers.Serializer[Any]):

@@ -100,7 +100,7 @@ def validate_answers(questions: Iterable[QuestionnaireField], answers: Mapping[s
         except ValueError as exc:
             errors[f"answers.{question.name}"] = [str(exc)]
     if errors:
-        raise InvalidInput(errors)  # type: ignore[arg-type]
+        raise InvalidInput(errors)
     return cleaned
 
 

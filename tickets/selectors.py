@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import connection
 from django.db.models import QuerySet
 
+from servicedesk.db.search import full_text_match
 from servicedesk.models import User
 from servicedesk.walls import get_visible_or_404
 from tickets.models import Attachment, Comment, Problem, Rfo, Ticket, TicketEvent
@@ -86,21 +85,9 @@ def filter_tickets(*, actor: User, filters: TicketFilters) -> QuerySet[Ticket]:
 
 
 def search_tickets(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
-    """Full text over subject, description and public replies. PostgreSQL uses the GIN
-    expression index of migration 0002 (the expression here must match it); elsewhere a
-    plain substring match."""
-    query = query.strip()
-    if not query:
-        return tickets
-    if connection.vendor == "postgresql":
-        return tickets.extra(  # noqa: S610 - parameterised; extra() is the way to hit the expression index
-            where=[
-                f"to_tsvector('{settings.SEARCH_CONFIG}'::regconfig, tickets_ticket.search_document) "
-                f"@@ websearch_to_tsquery('{settings.SEARCH_CONFIG}'::regconfig, %s)"
-            ],
-            params=[query],
-        )
-    return tickets.filter(search_document__icontains=query)
+    """Full text over subject, description and public replies (the ticket's search document;
+    on PostgreSQL through the GIN expression index of migration 0002)."""
+    return full_text_match(tickets, field="search_document", query=query)
 
 
 def comments_visible_to(*, actor: User, ticket: Ticket) -> QuerySet[Comment]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -46,7 +45,7 @@ from orders.services.ordering import LineDraft, OrderDraft, place_order
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
 from servicedesk.api_params import id_param, list_param
-from servicedesk.errors import InvalidInput
+from servicedesk.errors import InvalidInput, run_use_cases
 from servicedesk.models import User
 from servicedesk.selectors import get_site_for
 from servicedesk.timeline import TIMELINE_ORDERING
@@ -256,15 +255,7 @@ def _update_order(order: Order, actor: User, data: dict[str, Any]) -> None:
         steps.append(
             lambda v: plan_order_delivery(order=order, actor=actor, version=v, planned=data.get("planned"), lines=lines)
         )
-    errors: dict[str, list[str]] = {}
-    with transaction.atomic():
-        for step in steps:
-            try:
-                version = step(version).version
-            except InvalidInput as invalid:
-                errors.update(invalid.errors)
-        if errors:
-            raise InvalidInput(errors)  # type: ignore[arg-type]
+    run_use_cases(steps, version=version)
 
 
 class OrderTransitionSerializer(serializers.Serializer[Any]):

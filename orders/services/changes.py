@@ -55,7 +55,7 @@ def open_change_request(*, actor: User, draft: ChangeDraft, now: dt.datetime | N
         unnamed=_("Name the site (or the service) the change is for."),
     )
     if errors or site is None:
-        raise InvalidInput(errors)  # type: ignore[arg-type]
+        raise InvalidInput(errors)
     change = ChangeRequest.objects.create(
         tenant_id=site.tenant_id,
         number=numbering.next_number(prefix=numbering.CHANGE_REQUEST),
@@ -150,7 +150,7 @@ def quote_change_request(
     if len(currency) != 3 or not currency.isalpha():
         errors["currency"] = [_("Give a three-letter currency code, e.g. EUR.")]
     if errors:
-        raise InvalidInput(errors)  # type: ignore[arg-type]
+        raise InvalidInput(errors)
     locked = _lock(change_request, actor, "quote")
     before = locked.status
     locked.quote(now)
@@ -202,7 +202,7 @@ def transition_change_request(
         if planned_start is not None or planned_end is not None:
             errors = _check_window(planned_start or locked.planned_start, planned_end or locked.planned_end, now)
             if errors:
-                raise InvalidInput(errors)  # type: ignore[arg-type]
+                raise InvalidInput(errors)
             locked.planned_start = planned_start or locked.planned_start
             locked.planned_end = planned_end or locked.planned_end
         elif locked.planned_start is None or locked.planned_start <= now:

@@ -145,7 +145,7 @@ def edit_order_details(
             errors["contract_tier"] = [_("Choose one of: %(t)s.") % {"t": ", ".join(Contract.Tier.values)}]
         values["contract_tier"] = contract_tier
     if errors:
-        raise InvalidOrderDetails(errors)  # type: ignore[arg-type]
+        raise InvalidOrderDetails(errors)
     before = _changed(locked, values)
     if before:
         locked.save(update_fields=[*before, *bump(locked, now)])
@@ -223,7 +223,7 @@ def plan_order_delivery(
             errors[f"planned.{step}"] = [_("Not a step of an order.")]
     line_values = _line_values(locked, lines, errors)
     if errors:
-        raise InvalidDeliveryPlan(errors)  # type: ignore[arg-type]
+        raise InvalidDeliveryPlan(errors)
 
     changed = False
     steps = {step.step: step for step in OrderStep.objects.filter(order=locked)}

@@ -50,7 +50,7 @@ def define_lead_time(
         if supplier is None:
             errors["supplier"] = [_("There is no such supplier.")]
     if errors:
-        raise InvalidInput(errors)  # type: ignore[arg-type]
+        raise InvalidInput(errors)
     twins = LeadTime.objects.select_for_update().filter(
         country=country, supplier=supplier, min_mbps=min_mbps, max_mbps=max_mbps
     )

@@ -171,7 +171,7 @@ def place_order(*, actor: User, draft: OrderDraft, now: dt.datetime | None = Non
                 errors["order_manager"] = [_("The order manager is an agent or manager of this desk.")]
     lines = _resolve_lines(actor, draft, site, errors)
     if errors or site is None:
-        raise InvalidInput(errors)  # type: ignore[arg-type]
+        raise InvalidInput(errors)
 
     order = Order(
         tenant_id=site.tenant_id,

@@ -154,7 +154,7 @@ def submit_ssr(*, actor: User, draft: SsrDraft, now: dt.datetime | None = None) 
         answers, answer_errors = validate_answers(item, draft.answers or {})
         errors.update(answer_errors)
     if errors or item is None or site is None or start is None:
-        raise InvalidInput(errors)  # type: ignore[arg-type]
+        raise InvalidInput(errors)
     check_requested_start(site=site, item=item, start=start, now=now)
 
     return SimpleServiceRequest.objects.create(

@@ -46,7 +46,6 @@ from tickets.models import Rfo, Ticket
 from tickets.selectors import (
     attachments_visible_to,
     comments_visible_to,
-    filter_tickets,
     get_attachment_for,
     get_ticket_for,
     timeline_for,

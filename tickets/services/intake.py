@@ -230,7 +230,7 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
     elif draft.answers:
         errors["answers"] = [_("Questionnaire answers need a service.")]
     if errors or account is None:
-        raise InvalidInput(errors or {"account": [_("There is no such customer account.")]})  # type: ignore[arg-type]
+        raise InvalidInput(errors or {"account": [_("There is no such customer account.")]})
 
     impact = draft.impact or Impact.NONE
     ticket = Ticket(

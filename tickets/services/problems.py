@@ -37,7 +37,7 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
     if "status" in cleaned and cleaned["status"] not in Problem.Status.values:
         errors["status"] = [_("Choose open, known_error or resolved.")]
     if errors:
-        raise InvalidInput(errors)  # type: ignore[arg-type]
+        raise InvalidInput(errors)
     return cleaned
 
 

@@ -137,7 +137,7 @@ def edit_ticket_details(
     if contacts is not None:
         values["contacts"] = clean_contacts(contacts, errors)
     if errors:
-        raise InvalidDetails(errors)  # type: ignore[arg-type]
+        raise InvalidDetails(errors)
 
     now = timezone.now()
     before = _changed(locked, values)
@@ -173,7 +173,7 @@ def reassess_ticket(
     if urgency is not None and urgency not in Urgency.values:
         errors["urgency"] = [_("Choose high, medium or low.")]
     if errors:
-        raise InvalidAssessment(errors)  # type: ignore[arg-type]
+        raise InvalidAssessment(errors)
 
     now = timezone.now()
     before = _changed(locked, {"impact": impact or locked.impact, "urgency": urgency or locked.urgency})
@@ -237,7 +237,7 @@ def assign_ticket(*, ticket: Ticket, actor: User, version: int, team_id: int | N
     if assignee_id and assignee is None:
         errors["assignee"] = [_("Assign the ticket to an agent or manager of this desk.")]
     if errors:
-        raise InvalidAssignment(errors)  # type: ignore[arg-type]
+        raise InvalidAssignment(errors)
 
     now = timezone.now()
     before = _changed(locked, {"team": team, "assignee": assignee})
