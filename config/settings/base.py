@@ -267,8 +267,6 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The periodic sweeps, all in one place. Every entry expires before its next run, so a worker
 # that was down does not find a queue of stale copies when it comes back.
 CELERY_BEAT_SCHEDULE = {
-    # Every 15 s: records that beat and a worker are alive; /healthz reports its age.
-    # No query: one cache key.
     # Every minute: SLA warnings and breaches. Reads the partial index slaclock_next_check_idx
     # (clocks with next_check_at <= now), claims rows with SKIP LOCKED; idempotent.
     "sla-sweep": {
@@ -293,6 +291,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60.0,
         "options": {"expires": 60 * 60},
     },
+    # Every 15 s: records that beat and a worker are alive; /healthz reports its age.
+    # No query: one cache key.
     "heartbeat": {
         "task": "servicedesk.tasks.heartbeat_task",
         "schedule": 15.0,
