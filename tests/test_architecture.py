@@ -75,9 +75,7 @@ def _vendor_checks(tree: ast.Module) -> list[int]:
 
 def test_the_domain_never_asks_which_database_it_is_on():
     checks = {
-        path: lines
-        for path, tree in _source_files()
-        if path.startswith(DOMAIN) and (lines := _vendor_checks(tree))
+        path: lines for path, tree in _source_files() if path.startswith(DOMAIN) and (lines := _vendor_checks(tree))
     }
     assert checks == {}, "ask servicedesk.cross_tenant or servicedesk.db instead"
 
