@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from orders.models import SimpleServiceRequest
 from servicedesk.tenancy import tenant_context
-from tests.orders.conftest import AGENT, ALICE, MANAGER, NOW, api, place
+from tests.orders.conftest import ADMIN, AGENT, ALICE, MANAGER, NOW, api, place
 
 DATES = "Give a date between 2000-01-01 and 2099-12-31."
 MONTHS = "Give a month between 2000-01 and 2099-12."
@@ -164,3 +164,14 @@ def test_a_vlan_within_its_bounds_is_taken(desk, time_machine, vlan):
     response = _ask(desk, answers={"port": "ge-0/0/3", "vlan": vlan})
     assert response.status_code == 201, response.json()
     assert response.json()["answers"]["vlan"] == float(vlan)
+
+
+# --- Integers beyond their column -----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_lead_time_beyond_its_columns_is_a_400_naming_them(desk):
+    row = api(desk, ADMIN).post(
+        "/api/v1/lead-times/", {"country": "DE", "min_mbps": 2**40, "business_days": 10}, format="json"
+    )
+    assert (row.status_code, set(row.json())) == (400, {"min_mbps"})
