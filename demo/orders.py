@@ -141,7 +141,7 @@ def _field(name: str, field_type: str, en: str, de: str, es: str, **extra: Any) 
 CATALOGUE: tuple[tuple[str, str, str, str, str, int, list[dict[str, Any]]], ...] = (
     ("northwind", "port-config", "Port configuration change", "A change to one port of your router or switch: VLAN, speed, description.",
      "95.00", 48, [_field("port", "text", "Port", "Port", "Puerto", required=True),
-                   _field("vlan", "number", "VLAN", "VLAN", "VLAN")]),
+                   _field("vlan", "number", "VLAN", "VLAN", "VLAN", min=1, max=4094)]),
     ("northwind", "onsite-visit", "On-site technician visit (2 hours)", "A technician at your site for up to two hours, e.g. to patch or label cables.",
      "180.00", 48, [_field("contact_name", "text", "Contact on site", "Ansprechpartner vor Ort", "Contacto en la sede", required=True),
                     _field("access_notes", "text", "Access notes", "Hinweise zum Zugang", "Indicaciones de acceso")]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
@@ -51,7 +52,10 @@ class ObtainTokenView(APIView):
         try:
             user = sign_in(request=request._request, **serializer.validated_data)
         except SignInThrottled:
-            raise Throttled(detail=_("Too many failed sign-ins. Try again later.")) from None
+            # Retry-After: the window, the longest a block lasts (it starts at the first failure).
+            raise Throttled(
+                wait=settings.LOGIN_FAILURE_WINDOW_SECONDS, detail=str(_("Too many failed sign-ins. Try again later."))
+            ) from None
         except InvalidCredentials:
             return Response(
                 {"non_field_errors": [_("Unable to sign in with those credentials.")]},

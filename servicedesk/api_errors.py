@@ -3,12 +3,16 @@
 Validation errors keep DRF's shape, an object keyed by field name (``non_field_errors`` for
 the whole object), so a client can put each message next to its field. Every other error is
 ``{"detail": "…", "code": "…"}``. Domain refusals from the services map the same way:
-``InvalidInput`` → 400 by field, ``PermissionRefused`` → 403, ``Conflict`` → 409. Nothing
-reaches the client as an HTML page.
+``InvalidInput`` → 400 by field, ``PermissionRefused`` → 403, ``Conflict`` → 409. A body
+beyond Django's size limits (``DATA_UPLOAD_MAX_MEMORY_SIZE``, ``DATA_UPLOAD_MAX_NUMBER_FIELDS``,
+``DATA_UPLOAD_MAX_NUMBER_FILES``) is a 413 ``too_large``. Nothing reaches the client as an
+HTML page.
 """
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -23,6 +27,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response({"detail": exc.detail, "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, Conflict):
         return Response({"detail": exc.detail, "code": exc.code, **exc.extra}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        return Response(
+            {"detail": _("The request is too large."), "code": "too_large"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -1,8 +1,10 @@
 import zoneinfo
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from servicedesk.tenancy import activate_tenant, deactivate_tenant
 
@@ -46,4 +48,26 @@ class UserPreferencesMiddleware:
             timezone.activate(zoneinfo.ZoneInfo(zone))
         else:
             timezone.deactivate()
+        return self.get_response(request)
+
+
+class RefuseNulMiddleware:
+    """Refuses a NUL character in the path (404: no number or name holds one) or the query
+    string (400 naming the parameter; API clients get the API's validation error). PostgreSQL
+    refuses NUL in text, so it must not reach a query. Bodies are the API's parsers'
+    (servicedesk.api_parsers) and the forms' (Django's form fields refuse NUL)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            raise Http404
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                message = _("Text may not contain NUL characters.")
+                if request.path.startswith("/api/"):
+                    field = "non_field_errors" if "\x00" in name else name
+                    return JsonResponse({field: [message]}, status=400)
+                raise BadRequest(message)
         return self.get_response(request)

@@ -1,3 +1,4 @@
+import datetime as dt
 import zoneinfo
 
 from django.core.exceptions import ValidationError
@@ -14,3 +15,24 @@ def validate_time_zone(value: str) -> None:
 def validate_country_code(value: str) -> None:
     if len(value) != 2 or not value.isalpha() or not value.isupper():
         raise ValidationError(_("Use a two-letter ISO 3166 country code, e.g. DE."), code="country")
+
+
+# The years the desk records and plans in (a problem that started, a start, a delivery). A
+# date outside them is a typing error, and keeping away from year 1 and 9999 keeps the date
+# arithmetic (time zones, business days, next month) inside Python's calendar.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+
+
+def date_in_range(value: dt.date) -> bool:
+    """Whether the date (of a date and time: the date it shows) lies between EARLIEST_DATE and
+    LATEST_DATE."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return EARLIEST_DATE <= day <= LATEST_DATE
+
+
+def date_range_message() -> str:
+    return str(
+        _("Give a date between %(earliest)s and %(latest)s.")
+        % {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()}
+    )

@@ -25,15 +25,16 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders.selectors import get_service_for
+from servicedesk import api_fields
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
 from servicedesk.api_params import id_param, list_param
+from servicedesk.api_parsers import DeskFormParser, DeskJSONParser, DeskMultiPartParser
 from servicedesk.errors import run_use_cases
 from servicedesk.http import attachment_response
 from servicedesk.models import User
@@ -169,7 +170,7 @@ class TicketCreateSerializer(serializers.Serializer[Any]):
     description = serializers.CharField(max_length=Ticket.MAX_DESCRIPTION)
     impact = serializers.ChoiceField(choices=Impact.choices, required=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.MEDIUM)
-    problem_started_at = serializers.DateTimeField(required=False)
+    problem_started_at = api_fields.DateTimeField(required=False)
     occurrence = serializers.ChoiceField(choices=Ticket.Occurrence.choices, required=False)
     customer_reference = serializers.CharField(
         max_length=Ticket.MAX_CUSTOMER_REFERENCE, required=False, allow_blank=True
@@ -344,7 +345,7 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
     lookup_value_converter = "str"
     serializer_class = TicketSerializer
     pagination_class = TicketPagination
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [DeskJSONParser, DeskMultiPartParser, DeskFormParser]
 
     def get_queryset(self) -> Any:
         return tickets_visible_to(actor=actor_of(self.request))

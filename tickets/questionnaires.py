@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from servicedesk.errors import InvalidInput
+from servicedesk.validators import date_in_range, date_range_message
 from tickets.models import QuestionnaireField
 
 FT = QuestionnaireField.FieldType
@@ -44,6 +45,8 @@ def _clean_value(question: QuestionnaireField, value: Any) -> Any:
                 raise ValueError(
                     _("Give dates and times as ISO 8601 with a time zone, e.g. 2026-11-20T14:05:00+01:00.")
                 )
+            if not date_in_range(parsed):
+                raise ValueError(date_range_message())
             cleaned.append(parsed.astimezone(dt.UTC).isoformat())
         if not cleaned:
             raise ValueError(_("Give at least one date and time."))

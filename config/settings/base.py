@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "servicedesk.middleware.RefuseNulMiddleware",
     "servicedesk.middleware.TenantMiddleware",
     "servicedesk.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -209,6 +210,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, refusing what no field should have to: oversized bodies, deep nesting,
+    # NUL characters, non-finite numbers (servicedesk.api_parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "servicedesk.api_parsers.DeskJSONParser",
+        "servicedesk.api_parsers.DeskFormParser",
+        "servicedesk.api_parsers.DeskMultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "servicedesk.api_pagination.DeskPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -21,6 +21,7 @@ from orders.selectors import (
     get_change_request_for,
 )
 from orders.services import changes as change_services
+from servicedesk import api_fields
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
 from servicedesk.timeline import TIMELINE_ORDERING
@@ -71,16 +72,16 @@ class ChangeRequestCreateSerializer(serializers.Serializer[Any]):
 class ChangeQuoteSerializer(serializers.Serializer[Any]):
     cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal(0))
     currency = serializers.CharField(max_length=3, default="EUR")
-    planned_start = serializers.DateTimeField()
-    planned_end = serializers.DateTimeField()
+    planned_start = api_fields.DateTimeField()
+    planned_end = api_fields.DateTimeField()
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
 class ChangeTransitionSerializer(serializers.Serializer[Any]):
     action = enum_field("ChangeRequestActionEnum", [(a, a) for a in change_services.SIMPLE_ACTIONS])
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    planned_start = serializers.DateTimeField(required=False, help_text="schedule: move the window.")
-    planned_end = serializers.DateTimeField(required=False, help_text="schedule: move the window.")
+    planned_start = api_fields.DateTimeField(required=False, help_text="schedule: move the window.")
+    planned_end = api_fields.DateTimeField(required=False, help_text="schedule: move the window.")
 
 
 class ChangeDeclineSerializer(serializers.Serializer[Any]):

@@ -42,6 +42,7 @@ from orders.services.editing import (
     plan_order_delivery,
 )
 from orders.services.ordering import LineDraft, OrderDraft, place_order
+from servicedesk import api_fields
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
 from servicedesk.api_params import id_param, list_param
@@ -215,7 +216,7 @@ class OrderUpdateSerializer(serializers.Serializer[Any]):
     order_manager = serializers.IntegerField(required=False, allow_null=True, help_text="Staff only.")
     contract_tier = enum_field("ContractTierEnum", Contract.Tier.choices, required=False, help_text="Staff only.")
     planned = serializers.DictField(
-        child=serializers.DateField(allow_null=True),
+        child=api_fields.DateField(allow_null=True),
         required=False,
         help_text="Staff only: planned date per step (null clears).",
     )
@@ -264,7 +265,7 @@ class OrderTransitionSerializer(serializers.Serializer[Any]):
 
 
 class DeliveryDateSerializer(serializers.Serializer[Any]):
-    date = serializers.DateField(help_text="The exact delivery (handover) date, a business day at the site.")
+    date = api_fields.DateField(help_text="The exact delivery (handover) date, a business day at the site.")
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -286,7 +287,7 @@ class DeliveryEstimateQuerySerializer(serializers.Serializer[Any]):
     kind = enum_field("OrderKindEnum", Order.Kind.choices, default=Order.Kind.STANDARD)
     bandwidth_mbps = serializers.IntegerField(required=False, min_value=1)
     supplier = serializers.IntegerField(required=False, help_text="Staff only.")
-    confirmed_on = serializers.DateField(required=False, help_text="Default: today at the site.")
+    confirmed_on = api_fields.DateField(required=False, help_text="Default: today at the site.")
 
 
 class DeliveryEstimateSerializer(serializers.Serializer[Any]):

@@ -9,6 +9,7 @@ from rest_framework import serializers, viewsets
 from orders.models import Service
 from orders.selectors import entitlement_of, get_service_for, services_visible_to
 from servicedesk.api_pagination import DeskPagination
+from servicedesk.api_params import id_param
 
 
 class ServiceSerializer(serializers.ModelSerializer[Service]):
@@ -73,9 +74,9 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet[Service]):
 
     def get_queryset(self) -> Any:
         services = services_visible_to(actor=self.request.user)  # type: ignore[arg-type]
-        site = self.request.query_params.get("site")
-        if site and site.isdigit():
-            services = services.filter(site_id=int(site))
+        site_id = id_param(self.request.query_params.get("site"))
+        if site_id is not None:
+            services = services.filter(site_id=site_id)
         return services
 
     def get_object(self) -> Service:

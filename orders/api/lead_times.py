@@ -61,10 +61,14 @@ class LeadTimeSerializer(serializers.ModelSerializer[LeadTime]):
         return ref(row.supplier)
 
 
+# The bandwidth columns are integers: a larger number is a 400, not a refused INSERT.
+MAX_MBPS = 2**31 - 1
+
+
 class LeadTimeInputSerializer(serializers.Serializer[Any]):
     country = serializers.CharField(max_length=2)
-    min_mbps = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    max_mbps = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    min_mbps = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_MBPS)
+    max_mbps = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_MBPS)
     supplier = serializers.IntegerField(required=False, allow_null=True, help_text="Empty: any supplier.")
     business_days = serializers.IntegerField(min_value=1)
 

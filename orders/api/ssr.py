@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import renderers, serializers, status, viewsets
@@ -31,9 +32,11 @@ from orders.selectors import (
     ssrs_visible_to,
 )
 from orders.services import ssr as ssr_services
+from servicedesk import api_fields
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination
 from servicedesk.selectors import get_account_for
+from servicedesk.validators import EARLIEST_DATE, LATEST_DATE
 
 # --- The SSR catalogue ------------------------------------------------------------------------
 
@@ -130,7 +133,7 @@ class SsrCreateSerializer(serializers.Serializer[Any]):
     item = serializers.CharField(help_text="The catalogue item's code.")
     site = serializers.IntegerField(required=False, help_text="Default: the service's site.")
     service = serializers.CharField(required=False, allow_blank=True, help_text="A service_id, if the work is on one.")
-    requested_start = serializers.DateTimeField(
+    requested_start = api_fields.DateTimeField(
         help_text="At least the item's lead time (48 hours or more, counted on the site's business days) ahead; "
         "on a weekend or public holiday at the site, also at least 5 days ahead."
     )
@@ -299,8 +302,19 @@ def billing_csv(report: BillingReport) -> str:
 
 
 class SsrBillingQuerySerializer(serializers.Serializer[Any]):
-    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM, in the desk's time zone.")
+    # ASCII digits only: \d would take any script's digits.
+    month = serializers.RegexField(r"^[0-9]{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM, in the desk's time zone.")
     account = serializers.IntegerField(required=False, help_text="Staff: one account only.")
+
+    def validate_month(self, value: str) -> dt.date:
+        """The month's first day; the month lies within the years the desk records."""
+        year = int(value[:4])  # before it makes a date: year 0 is none
+        if not EARLIEST_DATE.year <= year <= LATEST_DATE.year:
+            raise serializers.ValidationError(
+                _("Give a month between %(earliest)s and %(latest)s.")
+                % {"earliest": f"{EARLIEST_DATE:%Y-%m}", "latest": f"{LATEST_DATE:%Y-%m}"}
+            )
+        return dt.date(year, int(value[5:7]), 1)
 
 
 class SsrBillingViewSet(viewsets.ViewSet):
@@ -328,7 +342,7 @@ class SsrBillingViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> HttpResponse:
         query = SsrBillingQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        month = dt.date.fromisoformat(query.validated_data["month"] + "-01")
+        month = query.validated_data["month"]
         account = query.validated_data.get("account")
         actor = actor_of(request)
         if account is not None:

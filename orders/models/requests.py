@@ -38,7 +38,8 @@ class CatalogueItem(TenantOwned):
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     # [{"name": "vlan", "type": "text" | "number" | "choice" | "yes_no", "required": bool,
-    #   "labels": {"en": …, "de": …, "es": …}, "choices": ["…", …]}]
+    #   "labels": {"en": …, "de": …, "es": …}, "choices": ["…", …], "min": 1, "max": 4094}]
+    # (min and max: a number's bounds, each optional)
     fields = models.JSONField(_("fields"), default=list, blank=True)
     lead_time_hours = models.PositiveSmallIntegerField(
         _("lead time (business hours)"),

@@ -4,6 +4,7 @@ SSR ID, completed (and so billed) or cancelled."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -61,12 +62,26 @@ def _label(spec: dict[str, Any]) -> str:
 
 
 def _number(value: Any) -> float | None:
+    """A finite number (``nan``, ``inf`` and ``1e999`` are none: JSON cannot store them)."""
     if isinstance(value, bool):
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None
+
+
+def _out_of_bounds(spec: dict[str, Any], number: float) -> str | None:
+    """Why ``number`` is outside the field's ``min`` and ``max`` (each optional), if it is."""
+    low, high = spec.get("min"), spec.get("max")
+    if low is not None and high is not None and not low <= number <= high:
+        return _("Give a number from %(min)s to %(max)s.") % {"min": low, "max": high}
+    if low is not None and number < low:
+        return _("Give a number of at least %(min)s.") % {"min": low}
+    if high is not None and number > high:
+        return _("Give a number of at most %(max)s.") % {"max": high}
+    return None
 
 
 def validate_answers(item: CatalogueItem, answers: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -90,6 +105,8 @@ def validate_answers(item: CatalogueItem, answers: dict[str, Any]) -> tuple[dict
             number = _number(value)
             if number is None:
                 errors[key] = [_("Give a number.")]
+            elif bounds := _out_of_bounds(spec, number):
+                errors[key] = [bounds]
             cleaned[name] = number
         elif kind == "choice":
             choices = [str(choice) for choice in spec.get("choices") or []]

@@ -93,6 +93,7 @@ def test_repeated_failures_are_throttled_before_any_password_is_hashed(settings,
         assert encode.call_count == 0
     assert refused.status_code == 429
     assert refused.json()["code"] == "throttled"
+    assert refused["Retry-After"] == str(settings.LOGIN_FAILURE_WINDOW_SECONDS)  # the longest the block lasts
     assert not ApiToken.objects.exists()
     # Another address is not affected.
     assert _token(client, "bob@globex.example", DEMO_PASSWORD).status_code == 200

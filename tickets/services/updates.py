@@ -233,8 +233,9 @@ def assign_ticket(*, ticket: Ticket, actor: User, version: int, team_id: int | N
     team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
     if team_id is not None and team is None:
         errors["team"] = [_("There is no such team.")]
-    assignee = staff_of_tenant(actor=actor).filter(pk=assignee_id).first() if assignee_id else None
-    if assignee_id and assignee is None:
+    # None unassigns; any number names a user (0 is none of the desk's, not "nobody").
+    assignee = staff_of_tenant(actor=actor).filter(pk=assignee_id).first() if assignee_id is not None else None
+    if assignee_id is not None and assignee is None:
         errors["assignee"] = [_("Assign the ticket to an agent or manager of this desk.")]
     if errors:
         raise InvalidAssignment(errors)
