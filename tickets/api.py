@@ -371,7 +371,8 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
 
     @extend_schema(parameters=_LIST_FILTERS)
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(filter_tickets(actor=actor_of(request), filters=self._filters()))
+        tickets = filter_tickets(actor=actor_of(request), filters=self._filters()).prefetch_related("sla_clocks")
+        page = self.paginate_queryset(tickets)
         return self.get_paginated_response(TicketSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(

@@ -173,10 +173,12 @@ class Order(ConcurrentTransitionMixin, CustomerOwned):
         verbose_name_plural = _("orders")
         constraints = [models.UniqueConstraint(fields=["tenant", "number"], name="order_number_unique_per_tenant")]
         indexes = [
-            # Staff lists: the tenant's orders by status, newest first.
+            # Staff lists (open, late or all orders), newest first, a page at a time (keyset).
+            models.Index(fields=["tenant", "-created_at", "-id"], name="order_tenant_created_idx"),
+            # The tenant's orders in one status, newest first.
             models.Index(fields=["tenant", "status", "-created_at"], name="order_tenant_status_idx"),
             # The customer's list: one account's orders, newest first.
-            models.Index(fields=["tenant", "account", "-created_at"], name="order_tenant_account_idx"),
+            models.Index(fields=["tenant", "account", "-created_at", "-id"], name="order_tenant_account_idx"),
             models.Index(fields=["tenant", "site"], name="order_tenant_site_idx"),
             # An order manager's work list.
             models.Index(fields=["tenant", "order_manager", "status"], name="order_tenant_manager_idx"),

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -32,13 +31,15 @@ from portal.views.shared import (
     post_transition,
     refuse,
     show_ticket,
+    ticket_list_page,
     ticket_page,
 )
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
+from servicedesk.keyset import capped_count
 from servicedesk.models import TeamMembership, User
 from servicedesk.selectors import accounts_visible_to
 from tickets.models import Ticket
-from tickets.selectors import filter_tickets, get_ticket_for, tickets_visible_to
+from tickets.selectors import get_ticket_for, tickets_visible_to
 from tickets.services.updates import assign_ticket, override_priority
 
 QUEUE_PAGE_SIZE = 50
@@ -55,8 +56,9 @@ def console_home(request: HttpRequest) -> HttpResponse:
         {
             "teams": [m.team for m in memberships],
             "accounts": accounts_visible_to(actor=user).prefetch_related("sites"),
-            "mine": open_tickets.filter(assignee=user).count(),
-            "unassigned": open_tickets.filter(assignee__isnull=True).count(),
+            # Counted up to COUNT_CAP: the page costs the same however long the queues are.
+            "mine": capped_count(open_tickets.filter(assignee=user)),
+            "unassigned": capped_count(open_tickets.filter(assignee__isnull=True)),
         },
     )
 
@@ -70,8 +72,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     form = QueueForm(request.GET, actor=actor)
     # The selector joins account, site, service, team and assignee: no query per row.
-    tickets = filter_tickets(actor=actor, filters=form.filters())
-    page = Paginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ticket_list_page(request, actor, form.filters(), size=QUEUE_PAGE_SIZE)
     return render(
         request, "console/ticket_queue.html", {"form": form, "page": page, "sort": form.value("sort", "-created")}
     )

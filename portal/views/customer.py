@@ -6,7 +6,6 @@ pages do not exist. The ticket page's handlers are shared with the console (port
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -28,12 +27,14 @@ from portal.views.shared import (
     post_comment,
     post_transition,
     show_ticket,
+    ticket_list_page,
 )
 from servicedesk.errors import Conflict, InvalidInput
+from servicedesk.keyset import capped_count
 from servicedesk.selectors import sites_visible_to
 from tickets.api import ENTITLEMENT_NOTICE
 from tickets.models import Ticket
-from tickets.selectors import filter_tickets, get_ticket_for, tickets_visible_to
+from tickets.selectors import get_ticket_for, tickets_visible_to
 from tickets.services.intake import open_ticket
 from tickets.services.problems import request_rfo
 
@@ -50,7 +51,7 @@ def customer_home(request: HttpRequest) -> HttpResponse:
             "account": user.customer_account,
             "sites": sites_visible_to(actor=user),
             "restricted": user.site_restrictions.exists(),
-            "open_tickets": tickets_visible_to(actor=user).filter(status__in=Ticket.OPEN_STATUSES).count(),
+            "open_tickets": capped_count(tickets_visible_to(actor=user).filter(status__in=Ticket.OPEN_STATUSES)),
         },
     )
 
@@ -63,8 +64,7 @@ def customer_home(request: HttpRequest) -> HttpResponse:
 def customer_tickets(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     form = TicketListForm(request.GET)
-    tickets = filter_tickets(actor=actor, filters=form.filters())
-    page = Paginator(tickets, CUSTOMER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ticket_list_page(request, actor, form.filters(), size=CUSTOMER_PAGE_SIZE)
     return render(
         request, "portal/ticket_list.html", {"form": form, "page": page, "sort": form.value("sort", "-created")}
     )

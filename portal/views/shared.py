@@ -15,7 +15,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,12 +39,17 @@ from portal.forms.tickets import (
 from portal.views.access import signed_in_user
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.http import attachment_response
+from servicedesk.keyset import KeysetPage, keyset_page
 from servicedesk.models import User
 from tickets.api import ENTITLEMENT_NOTICE
 from tickets.models import Rfo, Ticket
 from tickets.selectors import (
+    TICKET_ORDERINGS,
+    UNLISTED_ON_PAGES,
+    TicketFilters,
     attachments_visible_to,
     comments_visible_to,
+    filter_tickets,
     get_attachment_for,
     get_ticket_for,
     timeline_for,
@@ -57,8 +61,26 @@ from tickets.services.lifecycle import available_actions, transition_ticket
 from tickets.services.problems import may_request_rfo
 
 ORDER_PAGE_SIZE = 25
+#: Newest first, as ``filter_orders`` orders them (served by the orders' indexes).
+ORDER_LIST_ORDERING = ("-created_at", "-id")
 
 DomainRefusal = InvalidInput | Conflict | PermissionRefused
+
+
+# --- ticket lists ---------------------------------------------------------------------------------
+
+
+def ticket_list_page(request: HttpRequest, actor: User, filters: TicketFilters, *, size: int) -> KeysetPage[Ticket]:
+    """One page of the tickets ``filters`` choose, after or before the cursor in the query
+    string, without the columns a list does not show."""
+    tickets = filter_tickets(actor=actor, filters=filters).defer(*UNLISTED_ON_PAGES)
+    return keyset_page(
+        tickets,
+        ordering=TICKET_ORDERINGS[filters.sort or "-created"],
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=size,
+    )
 
 
 # --- the ticket page ------------------------------------------------------------------------------
@@ -240,7 +262,13 @@ def order_list_page(request: HttpRequest, *, console: bool) -> HttpResponse:
     else:
         shown, filters = "all", OrderFilters()
     orders = filter_orders(actor=actor, filters=filters, now=now)
-    page = Paginator(orders, ORDER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(
+        orders,
+        ordering=ORDER_LIST_ORDERING,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=ORDER_PAGE_SIZE,
+    )
     rows = [(order, lateness(order, now=now)) for order in page]
     template = "console/order_list.html" if console else "portal/order_list.html"
     return render(request, template, {"page": page, "rows": rows, "shown": shown, "console": console})

@@ -110,6 +110,11 @@ class TicketSequence(TenantOwned):
         return f"{self.prefix}-{self.last_value:06d}"
 
 
+#: The open statuses (``Ticket.OPEN_STATUSES``) as the partial indexes' condition; the class's
+#: Meta cannot read the class's own attributes.
+_OPEN = models.Q(status__in=["new", "acknowledged", "in_progress", "waiting_for_customer"])
+
+
 class Ticket(ConcurrentTransitionMixin, CustomerOwned):
     """An incident, complaint or enquiry of a customer account. (Simple service requests and
     change requests are records of the orders app, with their own numbers and lifecycles.)"""
@@ -214,11 +219,24 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         constraints = [models.UniqueConstraint(fields=["tenant", "number"], name="ticket_number_unique_per_tenant")]
+        # Every list the pages and the API offer is read in one of these orders, so a page is
+        # a range scan of its own length (keyset pagination) whatever the tenant's size.
         indexes = [
-            # Staff queues: open tickets of the tenant by status, newest first.
+            # Staff lists of every status, newest or oldest first.
+            models.Index(fields=["tenant", "-created_at", "-id"], name="ticket_tenant_created_idx"),
+            # The staff's default queue: the open tickets only, newest or oldest first.
+            models.Index(fields=["tenant", "-created_at", "-id"], name="ticket_open_created_idx", condition=_OPEN),
+            # Open tickets by priority (the "most urgent" queue; a priority filter).
+            models.Index(
+                fields=["tenant", "priority", "-created_at", "-id"], name="ticket_open_priority_idx", condition=_OPEN
+            ),
+            # Staff lists by last update.
+            models.Index(fields=["tenant", "-updated_at", "-id"], name="ticket_tenant_updated_idx"),
+            # One status (a status filter), newest first.
             models.Index(fields=["tenant", "status", "-created_at"], name="ticket_tenant_status_idx"),
-            # The customer's list: one account's tickets, newest first.
-            models.Index(fields=["tenant", "account", "-created_at"], name="ticket_tenant_account_idx"),
+            # The customer's list: one account's tickets, newest or last updated first.
+            models.Index(fields=["tenant", "account", "-created_at", "-id"], name="ticket_tenant_account_idx"),
+            models.Index(fields=["tenant", "account", "-updated_at", "-id"], name="ticket_account_updated_idx"),
             models.Index(fields=["tenant", "site"], name="ticket_tenant_site_idx"),
             models.Index(fields=["tenant", "service"], name="ticket_tenant_service_idx"),
             models.Index(fields=["tenant", "assignee", "status"], name="ticket_tenant_assignee_idx"),
