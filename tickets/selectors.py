@@ -14,8 +14,12 @@ from tickets.models import Attachment, Comment, Problem, Rfo, Ticket, TicketEven
 LIST_RELATED = ("tenant", "account", "site", "service", "service__service_type", "team", "assignee")
 #: What no list shows: the text search reads (subject, description and every public reply).
 UNLISTED = ("search_document",)
-#: What the pages' lists do not show either: a ticket's text and its structured answers.
-UNLISTED_ON_PAGES = (*UNLISTED, "description", "description_html", "answers", "contacts")
+#: What the pages' lists show of a ticket and its relations (and nothing more is read).
+PAGE_LIST_RELATED = ("account", "site", "service", "team", "assignee")
+PAGE_LIST_COLUMNS = (
+    "number", "kind", "status", "priority", "subject", "is_entitled", "created_at", "updated_at",
+    *PAGE_LIST_RELATED, "account__name", "site__name", "service__service_id", "team__name", "assignee__full_name",
+)  # fmt: skip
 
 
 def tickets_visible_to(*, actor: User) -> QuerySet[Ticket]:
@@ -89,6 +93,12 @@ def filter_tickets(*, actor: User, filters: TicketFilters) -> QuerySet[Ticket]:
     if filters.sort:
         tickets = tickets.order_by(*TICKET_ORDERINGS[filters.sort])
     return tickets
+
+
+def for_page_list(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """``tickets`` with only the columns and relations the pages' lists show
+    (``PAGE_LIST_COLUMNS``): every other column stays in the database."""
+    return tickets.select_related(None).select_related(*PAGE_LIST_RELATED).only(*PAGE_LIST_COLUMNS)
 
 
 def search_tickets(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:

@@ -45,11 +45,11 @@ from tickets.api import ENTITLEMENT_NOTICE
 from tickets.models import Rfo, Ticket
 from tickets.selectors import (
     TICKET_ORDERINGS,
-    UNLISTED_ON_PAGES,
     TicketFilters,
     attachments_visible_to,
     comments_visible_to,
     filter_tickets,
+    for_page_list,
     get_attachment_for,
     get_ticket_for,
     timeline_for,
@@ -73,7 +73,7 @@ DomainRefusal = InvalidInput | Conflict | PermissionRefused
 def ticket_list_page(request: HttpRequest, actor: User, filters: TicketFilters, *, size: int) -> KeysetPage[Ticket]:
     """One page of the tickets ``filters`` choose, after or before the cursor in the query
     string, without the columns a list does not show."""
-    tickets = filter_tickets(actor=actor, filters=filters).defer(*UNLISTED_ON_PAGES)
+    tickets = for_page_list(filter_tickets(actor=actor, filters=filters))
     return keyset_page(
         tickets,
         ordering=TICKET_ORDERINGS[filters.sort or "-created"],
