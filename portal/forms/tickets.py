@@ -15,6 +15,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms.widgets import LongSelect
 from servicedesk.models import Team, User
 from servicedesk.selectors import accounts_visible_to, staff_of_tenant
 from tickets.models import Priority, Ticket
@@ -95,9 +96,9 @@ class QueueForm(TicketListForm):
         required=False,
     )
     priority = forms.ChoiceField(label=_("Priority"), choices=[("", _("Any")), *Priority.choices], required=False)
-    team = forms.ChoiceField(label=_("Team"), required=False)
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
-    account = forms.ChoiceField(label=_("Customer account"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False, widget=LongSelect)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=LongSelect)
+    account = forms.ChoiceField(label=_("Customer account"), required=False, widget=LongSelect)
     sort = forms.ChoiceField(label=_("Order"), choices=SORT_CHOICES, required=False)
 
     field_order = ["q", "status", "priority", "kind", "team", "assignee", "account", "sort"]
@@ -107,10 +108,14 @@ class QueueForm(TicketListForm):
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
-        team_choices = [(str(team.pk), team.name) for team in Team.objects.order_by("name")]
+        # Rows as tuples, not model instances: a tenant has hundreds of accounts.
+        team_choices = [(str(pk), name) for pk, name in Team.objects.order_by("name").values_list("pk", "name")]
         cast(forms.ChoiceField, self.fields["team"]).choices = [("", _("Any team")), *team_choices]
         staff = [
-            (str(user.pk), user.full_name or user.email) for user in staff_of_tenant(actor=actor).order_by("full_name")
+            (str(pk), full_name or email)
+            for pk, full_name, email in staff_of_tenant(actor=actor)
+            .order_by("full_name")
+            .values_list("pk", "full_name", "email")
         ]
         cast(forms.ChoiceField, self.fields["assignee"]).choices = [
             ("", _("Anyone or no one")),
@@ -118,7 +123,9 @@ class QueueForm(TicketListForm):
             ("unassigned", _("Unassigned")),
             *staff,
         ]
-        accounts = [(str(account.pk), account.name) for account in accounts_visible_to(actor=actor).order_by("name")]
+        accounts = [
+            (str(pk), name) for pk, name in accounts_visible_to(actor=actor).order_by("name").values_list("pk", "name")
+        ]
         cast(forms.ChoiceField, self.fields["account"]).choices = [("", _("All accounts")), *accounts]
 
     def filters(self) -> TicketFilters:
@@ -185,7 +192,10 @@ class AssignmentForm(VersionedForm):
         teams = [(str(team.pk), team.name) for team in Team.objects.order_by("name")]
         cast(forms.ChoiceField, self.fields["team"]).choices = [("", _("No team")), *teams]
         staff = [
-            (str(user.pk), user.full_name or user.email) for user in staff_of_tenant(actor=actor).order_by("full_name")
+            (str(pk), full_name or email)
+            for pk, full_name, email in staff_of_tenant(actor=actor)
+            .order_by("full_name")
+            .values_list("pk", "full_name", "email")
         ]
         cast(forms.ChoiceField, self.fields["assignee"]).choices = [("", _("Unassigned")), *staff]
 
