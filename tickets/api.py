@@ -50,6 +50,7 @@ from tickets.selectors import (
     get_ticket_for,
     tickets_visible_to,
     timeline_for,
+    with_clocks,
 )
 from tickets.services.attachments import add_attachment
 from tickets.services.conversation import add_comment, log_callback
@@ -371,7 +372,7 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
 
     @extend_schema(parameters=_LIST_FILTERS)
     def list(self, request: Request) -> Response:
-        tickets = filter_tickets(actor=actor_of(request), filters=self._filters()).prefetch_related("sla_clocks")
+        tickets = with_clocks(filter_tickets(actor=actor_of(request), filters=self._filters()))
         page = self.paginate_queryset(tickets)
         return self.get_paginated_response(TicketSerializer(page, many=True, context={"request": request}).data)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from servicedesk.db.search import full_text_match
 from servicedesk.models import User
 from servicedesk.walls import get_visible_or_404
-from tickets.models import Attachment, Comment, Problem, Rfo, Ticket, TicketEvent
+from tickets.models import PREFETCHED_CLOCKS, Attachment, Comment, Problem, Rfo, SlaClock, Ticket, TicketEvent
 
 LIST_RELATED = ("tenant", "account", "site", "service", "service__service_type", "team", "assignee")
 #: What no list shows: the text search reads (subject, description and every public reply).
@@ -99,6 +99,13 @@ def for_page_list(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """``tickets`` with only the columns and relations the pages' lists show
     (``PAGE_LIST_COLUMNS``): every other column stays in the database."""
     return tickets.select_related(None).select_related(*PAGE_LIST_RELATED).only(*PAGE_LIST_COLUMNS)
+
+
+def with_clocks(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """``tickets`` with their SLA clocks, in one query, as a plain list on each ticket
+    (``PREFETCHED_CLOCKS``): a prefetch into the related manager builds a filtered queryset per
+    ticket, about a third of a 50-ticket API page's time."""
+    return tickets.prefetch_related(Prefetch("sla_clocks", queryset=SlaClock.objects.all(), to_attr=PREFETCHED_CLOCKS))
 
 
 def search_tickets(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:

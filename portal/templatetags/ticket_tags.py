@@ -8,7 +8,7 @@ from django import template
 from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 
 from portal.display import choice_label
 
@@ -44,7 +44,7 @@ def when(at: dt.datetime | None) -> SafeString | str:
     ``<time>`` element carrying the full instant (a tag, not an include: a list shows two per row)."""
     if at is None:
         return ""
-    local = template_localtime(at)
+    local = localtime(at)  # the active zone: the user's (UserPreferencesMiddleware)
     return format_html(
         '<time class="when" datetime="{}"><span>{}</span> <span>{}</span></time>',
         local.isoformat(),

@@ -16,9 +16,10 @@ from tickets.models.core import (
     contact_fields,
 )
 from tickets.models.problems import Problem, ProblemIncident, Rfo
-from tickets.models.sla import SlaAlert, SlaClock, SlaPolicy, SlaTarget
+from tickets.models.sla import PREFETCHED_CLOCKS, SlaAlert, SlaClock, SlaPolicy, SlaTarget
 
 __all__ = [
+    "PREFETCHED_CLOCKS",
     "Attachment",
     "Comment",
     "Impact",

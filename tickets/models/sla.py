@@ -72,6 +72,10 @@ class SlaPolicy(TenantOwned):
         return None
 
 
+#: Where a list of tickets keeps each one's clocks as a plain list (``tickets.selectors.with_clocks``).
+PREFETCHED_CLOCKS = "prefetched_clocks"
+
+
 class SlaClock(TenantOwned):
     class State(models.TextChoices):
         RUNNING = "running", _("Running")

@@ -33,7 +33,7 @@ from django.db.models import Q
 from orders.selectors import entitlement_of
 from servicedesk import calendars
 from servicedesk.models import BusinessCalendar
-from tickets.models import SlaClock, SlaPolicy, SlaTarget, Ticket
+from tickets.models import PREFETCHED_CLOCKS, SlaClock, SlaPolicy, SlaTarget, Ticket
 
 State = SlaClock.State
 
@@ -259,7 +259,8 @@ def recompute(ticket: Ticket, now: dt.datetime) -> None:
 
 def summary(ticket: Ticket) -> dict[str, Any]:
     """The API's ``sla`` object, from prefetched clocks: per target its due_at, met_at, state."""
+    clocks = getattr(ticket, PREFETCHED_CLOCKS, None)  # a list's (tickets.selectors.with_clocks)
     return {
         clock.target: {"due_at": clock.due_at, "met_at": clock.met_at, "state": clock.state}
-        for clock in ticket.sla_clocks.all()
+        for clock in (ticket.sla_clocks.all() if clocks is None else clocks)
     }
