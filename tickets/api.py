@@ -82,7 +82,7 @@ class ContactSerializer(serializers.Serializer[Any]):
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
 
-class TicketSerializer(serializers.ModelSerializer[Ticket]):
+class TicketSerializer(api_fields.FieldsBuiltOnce, serializers.ModelSerializer[Ticket]):
     service = serializers.SerializerMethodField()
     site = serializers.SerializerMethodField()
     account = serializers.SerializerMethodField()
@@ -263,7 +263,7 @@ class TransitionSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class CommentSerializer(serializers.ModelSerializer[Comment]):
+class CommentSerializer(api_fields.FieldsBuiltOnce, serializers.ModelSerializer[Comment]):
     author = serializers.SerializerMethodField()
 
     class Meta:
