@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING
 from django.apps import AppConfig
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from tickets.models import Ticket
 
 
@@ -15,9 +17,17 @@ class EscalationConfig(AppConfig):
         # Services hand work to tasks by name (they never import tasks): register the tasks in
         # every process, not only in a worker, whose autodiscovery would.
         import escalation.tasks  # noqa: F401, PLC0415 - the app registry is ready now
-        from tickets.events import subscribe_ticket_changed  # noqa: PLC0415
+        from tickets.events import subscribe_ticket_changed, subscribe_ticket_opened  # noqa: PLC0415
 
+        subscribe_ticket_opened(_start_timer)
         subscribe_ticket_changed(_look_again)
+
+
+def _start_timer(ticket: Ticket, now: dt.datetime) -> None:
+    """A ticket opened: its escalation timer, in the same transaction."""
+    from escalation.services.timers import start_new_ticket_timer  # noqa: PLC0415
+
+    start_new_ticket_timer(ticket=ticket, now=now)
 
 
 def _look_again(ticket: Ticket) -> None:

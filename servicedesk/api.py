@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servicedesk.api_auth import issue_token
+from servicedesk.api_fields import FieldsBuiltOnce
 from servicedesk.auth import InvalidCredentials, SignInThrottled, sign_in
 from servicedesk.models import CustomerAccount, Site, User
 from servicedesk.selectors import accounts_visible_to, sites_visible_to
@@ -71,7 +72,7 @@ class TenantSerializer(serializers.Serializer[Any]):
     time_zone = serializers.CharField()
 
 
-class MeSerializer(serializers.ModelSerializer[User]):
+class MeSerializer(FieldsBuiltOnce, serializers.ModelSerializer[User]):
     tenant = TenantSerializer(allow_null=True)
     account = ReferenceField(source="customer_account", allow_null=True)
     sites = serializers.SerializerMethodField()

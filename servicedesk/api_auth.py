@@ -45,9 +45,11 @@ class DeskTokenAuthentication(BaseAuthentication):
             key = parts[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token header.")) from None
-        token = ApiToken.objects.select_related("user", "user__tenant").filter(digest=token_digest(key)).first()
-        if token is None:
+        # The digest is unique: one row or none, nothing to order.
+        found = list(ApiToken.objects.select_related("user", "user__tenant").filter(digest=token_digest(key))[:1])
+        if not found:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
+        token = found[0]
         user = token.user
         if not user.is_active or (user.tenant is not None and not user.tenant.is_active):
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))

@@ -1,11 +1,13 @@
 """Serializer fields that every API input of their kind uses: dates and times within the
 years the desk records and plans in (servicedesk.validators ``EARLIEST_DATE`` to
-``LATEST_DATE``), so no date arithmetic behind them leaves Python's calendar."""
+``LATEST_DATE``), so no date arithmetic behind them leaves Python's calendar; and the fields
+of a model serializer built once per class (``FieldsBuiltOnce``)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from rest_framework import serializers
 
@@ -26,3 +28,19 @@ class DateTimeField(serializers.DateTimeField):
         if not date_in_range(instant):
             raise serializers.ValidationError(date_range_message(), code="date_range")
         return instant
+
+
+class FieldsBuiltOnce:
+    """ModelSerializer mixin: the fields DRF builds from the model's metadata are built once per
+    class and copied for each serializer (DRF builds them afresh for every instance: about 1 ms
+    for the ticket's 38 fields, 0.3 ms to copy). Only for serializers whose fields do not depend
+    on the instance or the context. Put it before ``ModelSerializer`` in the bases."""
+
+    _built: ClassVar[dict[type, dict[str, serializers.Field[Any, Any, Any, Any]]]] = {}
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        cls = type(self)
+        built = FieldsBuiltOnce._built.get(cls)
+        if built is None:
+            built = FieldsBuiltOnce._built[cls] = super().get_fields()  # type: ignore[misc]
+        return copy.deepcopy(built)

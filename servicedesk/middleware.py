@@ -1,7 +1,9 @@
 import zoneinfo
 from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import BadRequest
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -71,3 +73,38 @@ class RefuseNulMiddleware:
                     return JsonResponse({field: [message]}, status=400)
                 raise BadRequest(message)
         return self.get_response(request)
+
+
+class AtomicWritesMiddleware:
+    """Runs the view of a request that may change something (POST, PUT, PATCH, DELETE) in one
+    transaction, rolled back if the view raises or the API answers with an error (what
+    ``ATOMIC_REQUESTS`` did for every request). A read (GET, HEAD, OPTIONS) runs in autocommit:
+    no BEGIN and COMMIT around it, and each statement still carries the tenant setting in front
+    of it (``servicedesk.db.postgresql``), so row-level security holds it as before.
+
+    A view whose every write is one use case (a transaction of its own) may say so with
+    ``atomic_requests = False`` on its class (DRF views) and save the outer transaction's
+    savepoint round trips. Last in MIDDLEWARE: the other middleware's ``process_view`` (CSRF)
+    runs before it."""
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., HttpResponse], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if request.method in self.SAFE_METHODS or DEFAULT_DB_ALIAS in getattr(view, "_non_atomic_requests", ()):
+            return None
+        if not getattr(getattr(view, "cls", None), "atomic_requests", True):
+            return None
+        with transaction.atomic():
+            response = view(request, *args, **kwargs)
+            # DRF turns a refusal into a response (marked ``exception``): nothing of it stays.
+            if getattr(response, "exception", False):
+                transaction.set_rollback(True)
+        return response

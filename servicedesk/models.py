@@ -21,12 +21,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.reference_data import ReferenceData
 from servicedesk.tenancy import TenantManager, tenant_context
 from servicedesk.validators import validate_country_code, validate_time_zone
 from servicedesk.walls import CustomerOwnedManager, CustomerWall
 
 
-class Tenant(models.Model):
+class Tenant(ReferenceData, models.Model):
     """A provider organisation: one desk, walled off from every other."""
 
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
@@ -52,6 +53,9 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def _reference_tenant_id(self) -> int | None:
+        return self.pk  # its office calendar is reference data
 
 
 class TenantOwned(models.Model):
@@ -156,7 +160,7 @@ class ProductArea(TenantOwned):
         return self.name
 
 
-class Team(TenantOwned):
+class Team(ReferenceData, TenantOwned):
     name = models.CharField(_("name"), max_length=100)
     product_area = models.ForeignKey(
         ProductArea,
@@ -361,7 +365,7 @@ class ApiToken(models.Model):
         return f"token {self.digest[:8]}… for {self.user}"
 
 
-class BusinessCalendar(TenantOwned):
+class BusinessCalendar(ReferenceData, TenantOwned):
     """When a desk counts time: weekly opening hours in a time zone, the public holidays of a
     country (and subdivision), the tenant's own closures (bridge days) and extra opening days.
     24×7 is a calendar too. The arithmetic lives in ``servicedesk.calendars``."""
@@ -399,7 +403,7 @@ class BusinessCalendar(TenantOwned):
         )
 
 
-class CalendarClosure(TenantOwned):
+class CalendarClosure(ReferenceData, TenantOwned):
     """A date the desk is closed although the weekly hours say open (e.g. a bridge day)."""
 
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="closures", db_index=False)
@@ -414,7 +418,7 @@ class CalendarClosure(TenantOwned):
         return f"{self.calendar} closed {self.date}"
 
 
-class CalendarExtraDay(TenantOwned):
+class CalendarExtraDay(ReferenceData, TenantOwned):
     """A date the desk opens with its own hours (even on a weekend or holiday)."""
 
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="extra_days", db_index=False)

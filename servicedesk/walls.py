@@ -123,7 +123,8 @@ def get_visible_or_404(queryset: models.QuerySet[M], *, for_update: bool = False
     (its own table only; call inside a transaction)."""
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
-    row = queryset.filter(**lookup).first()
-    if row is None:
+    # The lookup names one row (a number, an id): no ORDER BY to compile or to sort by.
+    rows = list(queryset.filter(**lookup).order_by()[:1])
+    if not rows:
         raise Http404
-    return row
+    return rows[0]

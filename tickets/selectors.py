@@ -146,3 +146,13 @@ def get_problem_for(*, actor: User, number: str) -> Problem:
 def rfo_of(*, actor: User, ticket: Ticket) -> Rfo:
     """The ticket's RFO (the ticket came through get_ticket_for, so the walls hold); 404 if none."""
     return get_visible_or_404(Rfo.objects.select_related("problem"), ticket=ticket)
+
+
+def get_ticket_to_write(*, actor: User, number: str) -> Ticket:
+    """The ticket a write (a reply) is about, inside the actor's walls like ``get_ticket_for``
+    (404 otherwise), without what only reading it needs (related rows, SLA clocks): the use
+    case locks the row and reads it again. (The lifecycle's mixin reads the status as the
+    row loads: it comes with the id.)"""
+    return get_visible_or_404(
+        Ticket.objects.visible_to(actor).only("id", "tenant_id", "number", "status"), number=number
+    )

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "servicedesk.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: a transaction around the views of unsafe methods only (reads run in autocommit).
+    "servicedesk.middleware.AtomicWritesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

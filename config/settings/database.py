@@ -52,6 +52,8 @@ def database_settings(url: str, system_url: str | None, conn_max_age: int) -> di
         system["TEST"] = {"MIRROR": "default"}
     else:
         raise ImproperlyConfigured(f"DATABASE_URL names an unsupported engine: {engine}")
-    default["ATOMIC_REQUESTS"] = True
+    # Requests that change something run in a transaction (servicedesk.middleware.
+    # AtomicWritesMiddleware); reads run in autocommit.
+    default["ATOMIC_REQUESTS"] = False
     system["ATOMIC_REQUESTS"] = False
     return {"default": default, SYSTEM_DB: system}

@@ -117,6 +117,14 @@ def start_timers(*, ticket_ids: Iterable[int], now: dt.datetime | None = None) -
     return len(new) + len(reopened)
 
 
+def start_new_ticket_timer(*, ticket: Ticket, now: dt.datetime) -> TicketEscalation:
+    """The timer of a ticket being opened, due at once (call inside the opening transaction:
+    nothing else can have given the uncommitted ticket a timer, so this is one INSERT)."""
+    timer = new_timer(ticket, now)
+    timer.save(force_insert=True)
+    return timer
+
+
 def lock_timer(*, ticket: Ticket, now: dt.datetime) -> TicketEscalation:
     """The ticket's timer, created if missing, locked (call inside a transaction, before
     touching the ticket row: the sweep takes the locks in the same order)."""

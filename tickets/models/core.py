@@ -14,6 +14,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from orders.models import Service, ServiceType
 from servicedesk.models import CustomerAccount, CustomerOwned, Site, Team, TenantOwned, User
+from servicedesk.reference_data import ReferenceData
 from servicedesk.timeline import TimelineEntry
 from servicedesk.walls import CustomerWall
 
@@ -37,7 +38,7 @@ class Priority(models.TextChoices):
     P4 = "P4", _("P4 – low")
 
 
-class PriorityRule(TenantOwned):
+class PriorityRule(ReferenceData, TenantOwned):
     """One cell of the tenant's impact × urgency matrix."""
 
     impact = models.CharField(_("impact"), max_length=16, choices=Impact.choices)
@@ -55,7 +56,7 @@ class PriorityRule(TenantOwned):
         return f"{self.impact} × {self.urgency} → {self.priority}"
 
 
-class QuestionnaireField(TenantOwned):
+class QuestionnaireField(ReferenceData, TenantOwned):
     """One question of the intake questionnaire of a service type."""
 
     class FieldType(models.TextChoices):

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.models import BusinessCalendar, TenantOwned
+from servicedesk.reference_data import ReferenceData
 from tickets.models.core import Ticket
 
 
@@ -23,7 +24,7 @@ class SlaTarget(models.TextChoices):
     RFO = "rfo", _("Reason for outage report")
 
 
-class SlaPolicy(TenantOwned):
+class SlaPolicy(ReferenceData, TenantOwned):
     """Targets for tickets on services of one contract tier (and, optionally, one ticket kind).
 
     The most specific policy wins: tier and kind, then tier alone, then kind alone, then the

@@ -8,22 +8,21 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.models import Service
 from orders.selectors import entitlement_of, services_visible_to
+from servicedesk.db.names import Table
 from servicedesk.errors import InvalidInput
-from servicedesk.models import CustomerAccount, Site, Team, User
+from servicedesk.models import CustomerAccount, Site, User
 from servicedesk.selectors import accounts_visible_to, sites_visible_to
-from servicedesk.tenancy import create_kwargs
-from tickets.events import ticket_changed
+from servicedesk.tenancy import require_tenant_id
+from tickets.events import ticket_opened
 from tickets.models import (
     Impact,
     Priority,
-    PriorityRule,
-    QuestionnaireField,
     Ticket,
     TicketSequence,
     Urgency,
@@ -32,6 +31,7 @@ from tickets.models import (
 from tickets.questionnaires import validate_answers
 from tickets.rendering import render_markdown
 from tickets.services import sla, timeline
+from tickets.services.reference import intake_reference
 
 # The default impact × urgency matrix, provisioned for every tenant (services/defaults.py) and
 # used where a tenant has removed a cell. Rows: impact; columns: urgency.
@@ -47,26 +47,28 @@ _CLOCK_SKEW = dt.timedelta(minutes=5)
 
 def priority_for(*, impact: str, urgency: str) -> str:
     """The tenant's matrix cell for impact × urgency (call inside the tenant)."""
-    rule = PriorityRule.objects.filter(impact=impact, urgency=urgency).values_list("priority", flat=True).first()
+    rule = intake_reference().priority_cell(impact, urgency)
     return rule or DEFAULT_PRIORITY_MATRIX[impact][urgency]
+
+
+# One statement: the first number of a prefix inserts its counter, every later one increments
+# it; either way the row stays locked until the creating transaction ends.
+_NEXT_NUMBER_SQL = """
+INSERT INTO {s} ({s.tenant}, {s.prefix}, {s.last_value}) VALUES (%s, %s, 1)
+ON CONFLICT ({s.tenant}, {s.prefix}) DO UPDATE SET {s.last_value} = {s}.{s.last_value} + 1
+RETURNING {s.last_value}
+""".format(s=Table(TicketSequence))
 
 
 def next_ticket_number(*, prefix: str) -> str:
     """The next number for ``prefix`` in the current tenant, e.g. ``INC-000042``.
 
-    Call inside the creating transaction: the sequence row stays locked until it commits, so
+    Call inside the creating transaction: the counter row stays locked until it commits, so
     concurrent creators queue here, and a rollback returns the number (no gaps)."""
-    sequence, _created = TicketSequence.objects.get_or_create(prefix=prefix, defaults=create_kwargs())
-    sequence = TicketSequence.objects.select_for_update().get(pk=sequence.pk)
-    sequence.last_value += 1
-    sequence.save(update_fields=["last_value"])
-    return f"{prefix}-{sequence.last_value:06d}"
-
-
-def default_team_for(service: Service | None) -> Team | None:
-    if service is None or service.product_area_id is None:
-        return None
-    return Team.objects.filter(product_area_id=service.product_area_id).order_by("name").first()
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_NUMBER_SQL, [require_tenant_id(), prefix])
+        (value,) = cursor.fetchone()
+    return f"{prefix}-{value:06d}"
 
 
 @dataclass
@@ -141,7 +143,12 @@ def _resolve_scope(
             errors["site"] = [_("The service is at another site.")]
     if service is not None:
         site = service.site
-    if actor.is_customer:
+    if actor.is_customer and service is not None:
+        # The service came through the actor's walls, its account with it (read inside the tenant).
+        account = service.account
+        if draft.account_id is not None and draft.account_id != account.pk:
+            errors["account"] = [_("There is no such customer account.")]
+    elif actor.is_customer:
         # By id, inside the tenant: a cached relation may have been loaded before the tenant was set.
         account = accounts_visible_to(actor=actor).first()
         if account is None or (draft.account_id is not None and draft.account_id != account.pk):
@@ -221,8 +228,9 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
     errors, cleaned = _validate(actor, draft, now)
     account, site, service = _resolve_scope(actor, draft, errors)
     answers: dict[str, Any] = {}
+    reference = intake_reference()
     if service is not None:
-        questions = QuestionnaireField.objects.filter(service_type_id=service.service_type_id)
+        questions = reference.questions_for(service.service_type_id)
         try:
             answers = validate_answers(questions, draft.answers)
         except InvalidInput as invalid:
@@ -246,7 +254,7 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
         description_html=render_markdown(cleaned["description"]),
         impact=impact,
         urgency=draft.urgency,
-        priority=priority_for(impact=impact, urgency=draft.urgency),
+        priority=reference.priority_cell(impact, draft.urgency) or DEFAULT_PRIORITY_MATRIX[impact][draft.urgency],
         problem_started_at=draft.problem_started_at,
         occurrence=draft.occurrence,
         customer_reference=draft.customer_reference.strip()[: Ticket.MAX_CUSTOMER_REFERENCE],
@@ -260,14 +268,16 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
         # Seed 004: support needs a current contract or warranty. The ticket is logged either
         # way; the flag tells the customer and the agents.
         is_entitled=service is None or entitlement_of(service, now) is not None,
-        team=default_team_for(service),
+        team=reference.default_team_for(service),
         created_by=actor,
         created_at=now,
         updated_at=now,
         search_document=f"{cleaned['subject']}\n{cleaned['description']}",
     )
     ticket.save()
-    sla.start_clocks(ticket)
-    ticket_changed(ticket)
+    clocks = sla.start_clocks(ticket, reference)
+    # What the caller shows next (the API's 201) needs no second read.
+    ticket._prefetched_objects_cache = {"sla_clocks": clocks}
+    ticket_opened(ticket, now)
     timeline.record_opening(ticket=ticket, actor=actor, at=now)
     return ticket

@@ -34,6 +34,7 @@ from orders.selectors import entitlement_of
 from servicedesk import calendars
 from servicedesk.models import BusinessCalendar
 from tickets.models import PREFETCHED_CLOCKS, SlaClock, SlaPolicy, SlaTarget, Ticket
+from tickets.services.reference import CalendarCache, IntakeReference
 
 State = SlaClock.State
 
@@ -62,21 +63,10 @@ def policy_for(ticket: Ticket) -> SlaPolicy | None:
     return ranked[0] if ranked else None
 
 
-class CalendarCache:
-    """Pure calendars by model id, built once per operation (closures and extra days included)."""
-
-    def __init__(self) -> None:
-        self._built: dict[int, calendars.BusinessCalendar] = {}
-
-    def get(self, calendar: BusinessCalendar) -> calendars.BusinessCalendar:
-        if calendar.pk not in self._built:
-            self._built[calendar.pk] = calendar.as_calendar()
-        return self._built[calendar.pk]
-
-
-def clock_start(ticket: Ticket, policy: SlaPolicy, cache: CalendarCache) -> dt.datetime:
+def clock_start(
+    ticket: Ticket, policy: SlaPolicy, cache: CalendarCache, office: BusinessCalendar | None
+) -> dt.datetime:
     start = ticket.created_at
-    office = ticket.tenant.business_calendar
     deferrable = ticket.kind == Ticket.Kind.INCIDENT and ticket.impact == "none" and policy.defer_outside_hours
     if deferrable and office is not None:
         start = calendars.next_opening(cache.get(office), start)
@@ -107,13 +97,14 @@ def next_check(clock: SlaClock) -> dt.datetime | None:
     return None
 
 
-def start_clocks(ticket: Ticket, cache: CalendarCache | None = None) -> list[SlaClock]:
-    """Create the ticket's clocks under its policy (call inside the creating transaction)."""
-    cache = cache or CalendarCache()
-    policy = policy_for(ticket)
+def start_clocks(ticket: Ticket, reference: IntakeReference) -> list[SlaClock]:
+    """Create the ticket's clocks under its policy (call inside the creating transaction), from
+    the tenant's reference data: policies, calendars and the office calendar."""
+    cache = reference.calendars
+    policy = reference.policy_for(tier=contract_tier_of(ticket), kind=ticket.kind)
     if policy is None:
         return []
-    start = clock_start(ticket, policy, cache)
+    start = clock_start(ticket, policy, cache, reference.office_calendar)
     clocks = []
     for target in targets_for(ticket.kind):
         budget = policy.budget_minutes(target, ticket.priority)

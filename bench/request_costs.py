@@ -1,0 +1,223 @@
+"""Where one request's time goes: SQL statements and in-process milliseconds per operation.
+
+Drives the API through Django's test client in this process (no HTTP server, no network):
+open a ticket, add a reply, read a ticket, and ``GET /api/v1/me/`` (the fixed cost every
+request pays: middleware, token authentication, the tenant, DRF, rendering). Each is
+repeated; the figures are the median and the 90th percentile of the wall time, and the
+statements of one request (``CaptureQueriesContext``).
+
+The desk is the tests' world (tests/factories/world.py: two tenants, their staff, accounts,
+sites, inventory, SLA policies, questionnaires and escalation matrices) plus filler
+tickets with replies, built once in the database DATABASE_URL names (it refuses one that
+holds other tickets). With ``--profile OPERATION`` it prints cProfile's top functions of
+that operation instead.
+
+    DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=… DATABASE_SYSTEM_URL=… \\
+        .venv/bin/python bench/request_costs.py [--runs 40] [--filler 2000] [--profile create]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import os
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+# Tasks sent on commit go to an in-process queue, not to a shared broker.
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+
+import logging  # noqa: E402
+
+import django  # noqa: E402
+
+django.setup()
+logging.getLogger("kombu.connection").setLevel(logging.ERROR)
+
+from django.db import connection  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+from servicedesk.api_auth import issue_token  # noqa: E402
+from servicedesk.models import Tenant, User  # noqa: E402
+from servicedesk.tenancy import tenant_context  # noqa: E402
+from tests.factories.world import build_world  # noqa: E402
+from tickets.models import Ticket  # noqa: E402
+from tickets.services.conversation import add_comment  # noqa: E402
+from tickets.services.intake import TicketDraft, open_ticket  # noqa: E402
+
+INCIDENT = {
+    "kind": "incident",
+    "service": "NW-MPLS-1001",
+    "subject": "MPLS link down",
+    "description": "Since 08:10 the warehouse cannot reach the data centre.",
+    "impact": "outage",
+    "urgency": "high",
+    "problem_started_at": "2026-11-20T07:10:00Z",
+    "answers": {"power_at_site": "yes", "symptom": "no_service"},
+}
+
+
+def ensure_desk(filler: int) -> None:
+    build_world()
+    northwind = Tenant.objects.get(slug="northwind")
+    alice = User.objects.get(email="alice@acme.example")
+    with tenant_context(northwind):
+        have = Ticket.objects.count()
+        if have and not Ticket.objects.filter(subject__startswith="Filler ").exists():
+            raise SystemExit("This database holds tickets of its own; point DATABASE_URL at a scratch database.")
+        for n in range(have, filler):
+            ticket = open_ticket(
+                actor=alice,
+                draft=TicketDraft(
+                    kind="incident", service_id="NW-MPLS-1001", subject=f"Filler {n}", description="Down.",
+                    impact="outage", problem_started_at=alice.date_joined,
+                    answers={"power_at_site": "yes", "symptom": "no_service"},
+                ),
+            )  # fmt: skip
+            add_comment(ticket=ticket, actor=alice, body=f"Reply {n}")
+        # The filler must not make an operation's plan differ from a long-lived desk's.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def client_for(email: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user=User.objects.get(email=email))}")
+    client.get("/api/v1/me/")  # the token's first use writes last_used_at
+    return client
+
+
+def operations() -> dict[str, Callable[[], Any]]:
+    alice = client_for("alice@acme.example")
+    agent = client_for("agent@northwind.example")
+    number = alice.post("/api/v1/tickets/", INCIDENT, format="json").json()["number"]
+
+    def create() -> Any:
+        return alice.post("/api/v1/tickets/", INCIDENT, format="json")
+
+    def comment() -> Any:
+        return alice.post(f"/api/v1/tickets/{number}/comments/", {"body": "Still down."}, format="json")
+
+    def detail() -> Any:
+        return alice.get(f"/api/v1/tickets/{number}/")
+
+    def detail_agent() -> Any:
+        return agent.get(f"/api/v1/tickets/{number}/")
+
+    def me() -> Any:
+        return alice.get("/api/v1/me/")
+
+    return {"create": create, "comment": comment, "detail": detail, "detail (agent)": detail_agent, "me": me}
+
+
+def sql_of(operation: Callable[[], Any]) -> list[str]:
+    """The statements one call sends, BEGIN, SAVEPOINT and COMMIT included (each a round trip)."""
+    connection.queries_log.clear()
+    connection.force_debug_cursor = True
+    try:
+        operation()
+    finally:
+        connection.force_debug_cursor = False
+    return [query["sql"] for query in connection.queries_log]
+
+
+def measure(name: str, operation: Callable[[], Any], runs: int) -> None:
+    for _ in range(3):
+        operation()
+    statements = sql_of(operation)
+    response = operation()
+    assert response.status_code in (200, 201), (name, response.status_code, response.content[:300])
+    times, cpu = [], []
+    in_gc = _GcClock()
+    with in_gc:
+        for _ in range(runs):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            operation()
+            cpu.append((time.process_time() - started_cpu) * 1000)
+            times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p90 = times[int(len(times) * 0.9) - 1]
+    print(
+        f"{name:16} {len(statements):3d} statements  median {statistics.median(times):6.1f} ms  p90 {p90:6.1f} ms  "
+        f"CPU median {statistics.median(cpu):5.1f} ms  in the garbage collector {in_gc.seconds * 1000 / runs:5.2f} ms"
+    )
+
+
+class _GcClock:
+    """The time the garbage collector ran while inside the block."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+
+    def __enter__(self) -> None:
+        gc.callbacks.append(self._callback)
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+
+def profile(operation: Callable[[], Any], runs: int) -> None:
+    for _ in range(3):
+        operation()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        operation()
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--filler", type=int, default=500, help="tickets (with a reply each) besides the measured")
+    parser.add_argument("--profile", default="", help="an operation to profile instead of timing")
+    parser.add_argument("--sql", default="", help="an operation whose statements to print")
+    parser.add_argument(
+        "--gc",
+        action="store_true",
+        help="freeze the loaded objects out of the garbage collector, as config/gunicorn.py does",
+    )
+    parser.add_argument("--gc-threshold", type=int, default=0, help="with --gc: generation 0's threshold")
+    args = parser.parse_args()
+    ensure_desk(args.filler)
+    ops = operations()
+    if args.gc:
+        from config.gunicorn import tune_garbage_collector  # noqa: PLC0415
+
+        tune_garbage_collector()
+        if args.gc_threshold:
+            gc.set_threshold(args.gc_threshold, *gc.get_threshold()[1:])
+    if args.profile:
+        profile(ops[args.profile], args.runs)
+        return
+    if args.sql:
+        ops[args.sql]()
+        for sql in sql_of(ops[args.sql]):
+            print(sql[:400])
+        return
+    print(
+        f"{args.runs} runs each, in-process (Django's test client), database {connection.settings_dict['NAME']}, "
+        f"garbage collector {'tuned' if args.gc else 'as Python starts'} {gc.get_threshold()}"
+    )
+    for name, operation in ops.items():
+        measure(name, operation, args.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""A tenant's reference data, cached: what every intake reads and almost nothing writes (the
+priority matrix, the questionnaires, SLA policies and their calendars, teams).
+
+Each tenant has a version in the cache (a random token). Cached values are stored under
+their tenant's current token, in the shared cache (Redis in production) and in the process
+(so a hit costs one cache read and no unpickling). A save or delete of a reference-data row
+(a model with ``ReferenceData`` among its bases) gives the tenant a new token, at once and
+again when its transaction commits: the next reader misses and reads the database, and a
+reader that filled the cache from the old rows between the two did so under a token nobody
+asks for any more. A reader inside a transaction that changed the tenant's reference data
+reads the database and shares nothing (its rows may still roll back).
+
+Changes that bypass ``save``/``delete`` (``QuerySet.update``, ``bulk_create``) must call
+``reference_data_changed`` themselves.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import connection, transaction
+
+T = TypeVar("T")
+
+# A day: the token changes on every change anyway; this only bounds what an idle tenant keeps.
+_TIMEOUT = 24 * 60 * 60
+_local: dict[tuple[int, str], tuple[str, Any]] = {}
+
+
+def _version_key(tenant_id: int) -> str:
+    return f"reference-data:{tenant_id}"
+
+
+def _new_version(tenant_id: int) -> None:
+    cache.set(_version_key(tenant_id), uuid.uuid4().hex, None)
+
+
+def _version(tenant_id: int) -> str:
+    key = _version_key(tenant_id)
+    token = cache.get(key)
+    if token is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        token = cache.get(key)
+    return str(token)
+
+
+def _changed_in_this_transaction(tenant_id: int) -> bool:
+    if not connection.in_atomic_block:
+        return False
+    pending = [entry[1] for entry in connection.run_on_commit]  # (savepoint ids, function, robust)
+    return any(getattr(func, "reference_data_tenant", None) == tenant_id for func in pending)
+
+
+def reference_data_changed(tenant_id: int | None) -> None:
+    """The tenant's reference data changed (call where the change is written)."""
+    if tenant_id is None:
+        return
+    _new_version(tenant_id)
+    if connection.in_atomic_block and not _changed_in_this_transaction(tenant_id):
+
+        def on_commit() -> None:
+            _new_version(tenant_id)
+
+        on_commit.reference_data_tenant = tenant_id  # type: ignore[attr-defined]
+        transaction.on_commit(on_commit)
+
+
+def cached_reference_data(tenant_id: int, name: str, build: Callable[[], T]) -> T:
+    """``build()``'s value for the tenant, from the process or the shared cache while the
+    tenant's reference data is unchanged. Call inside the tenant."""
+    if _changed_in_this_transaction(tenant_id):
+        return build()
+    token = _version(tenant_id)
+    held = _local.get((tenant_id, name))
+    if held is not None and held[0] == token:
+        return held[1]
+    key = f"reference-data:{tenant_id}:{name}:{token}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, _TIMEOUT)
+    _local[(tenant_id, name)] = (token, value)
+    return value
+
+
+class ReferenceData:
+    """Mixin for models whose rows are a tenant's reference data: saving or deleting one gives
+    the tenant's cached reference data a new version. Put it before ``models.Model`` (or the
+    tenant-owned base) in the bases."""
+
+    def _reference_tenant_id(self) -> int | None:
+        return getattr(self, "tenant_id", None)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)  # type: ignore[misc]
+        reference_data_changed(self._reference_tenant_id())
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        tenant_id = self._reference_tenant_id()
+        result = super().delete(*args, **kwargs)  # type: ignore[misc]
+        reference_data_changed(tenant_id)
+        return result
