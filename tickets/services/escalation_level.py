@@ -44,14 +44,19 @@ def record_escalation_levels(changes: Sequence[LevelChange], *, now: dt.datetime
     """Set these tickets' levels and add their timeline lines in one set of statements: one
     ``UPDATE`` per level reached and one ``INSERT`` of the lines (a sweep's batch). Inside the
     current tenant, or across tenants (``across_tenants``: the sweep's batch on the system connection),
-    each line with its ticket's ``tenant_id``. A change that keeps the level records nothing."""
+    each line with its ticket's ``tenant_id``. A change that keeps the level records nothing.
+
+    ``updated_at`` stays as it is: it tells when someone last changed the ticket, so "least
+    recently updated" still finds the tickets nobody touched, escalated or not; and with no
+    indexed column written, the sweep's update can stay on its page (a HOT update, no new entry
+    in any of the tickets' indexes)."""
     changes = [c for c in changes if c.to_level != c.from_level]
     by_level: dict[int, list[int]] = defaultdict(list)
     for change in changes:
         by_level[change.to_level].append(change.ticket_id)
     tickets = rows_of(Ticket, across_tenants=across_tenants)
     for level, ticket_ids in by_level.items():
-        tickets.filter(pk__in=ticket_ids).update(escalation_level=level, updated_at=now)
+        tickets.filter(pk__in=ticket_ids).update(escalation_level=level)
     insert_rows(rows_of(TicketEvent, across_tenants=across_tenants), [_line(c, now) for c in changes])
 
 
