@@ -134,7 +134,7 @@ class CpuSampler:
             return True
         if cmdline.startswith("postgres: "):
             # Backends of other databases are other work; the server's own processes are shared.
-            return f" {DB} " in cmdline or not re.match(r"postgres: \S+ \S+ \S+", cmdline) or "@" in cmdline
+            return f" {DB} " in cmdline or not re.match(r"postgres: \S+ \S+ \S+", cmdline)
         return cmdline.startswith("wrk ")
 
     def other_cores(self) -> tuple[float, str]:
@@ -357,7 +357,10 @@ def measure(phase: Phase, args: argparse.Namespace, server: Server, workdir: Pat
     result = Result(phase)
     for attempt in (1, 2):
         sampler = CpuSampler(server.pids())
+        spies = start_profiles(args, phase, server) if attempt == 1 else []
         data = run_wrk(phase, args.port, args.connections, args.duration, workdir)
+        for spy in spies:
+            spy.wait()
         other, result.other_detail = sampler.other_cores()
         seconds = data["duration_us"] / 1e6
         result.requests = data["requests"]
@@ -377,6 +380,73 @@ def measure(phase: Phase, args: argparse.Namespace, server: Server, workdir: Pat
                   "once more", flush=True)  # fmt: skip
     result.rss_mib = max((_vm_hwm_mib(pid) for pid in server.worker_pids()), default=0.0)
     return result
+
+
+def start_profiles(args: argparse.Namespace, phase: Phase, server: Server) -> list[subprocess.Popen[bytes]]:
+    """py-spy on each worker for the phase's duration (``--profile DIR``): DIR/<phase>-<pid>.txt."""
+    if args.profile is None:
+        return []
+    candidates = [HERE.parent / ".venv/bin/py-spy", args.checkout / ".venv/bin/py-spy"]
+    spy = shutil.which("py-spy") or next((str(c) for c in candidates if c.exists()), "py-spy")
+    args.profile.mkdir(parents=True, exist_ok=True)
+    return [
+        subprocess.Popen(
+            [
+                spy,
+                "record",
+                "--pid",
+                str(pid),
+                "--duration",
+                str(max(1, args.duration - 1)),
+                "--rate",
+                "200",
+                "--format",
+                "raw",
+                "--idle",
+                "--nonblocking",
+                "-o",
+                str(args.profile / f"{phase.name}-{pid}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for pid in server.worker_pids()
+    ]
+
+
+# Where a worker's time goes, from py-spy's stacks: the first category a stack matches.
+PROFILE_CATEGORIES = (
+    ("waiting on PostgreSQL", ("(psycopg2", "execute (django/db/backends/utils.py", "_execute (django/db/backends")),
+    ("SQL compilation", ("django/db/models/sql/compiler.py", "django/db/models/sql/query.py")),
+    ("model instances", ("from_db (django/db/models/base.py", "__init__ (django/db/models/base.py")),
+    ("templates", ("django/template/",)),
+    ("serializers", ("rest_framework/serializers.py", "rest_framework/fields.py", "rest_framework/relations.py")),
+    ("Markdown", ("markdown/", "nh3")),
+    ("password/token hashing", ("argon2", "hashers.py")),
+    ("middleware and the rest of Django/DRF", ("django/", "rest_framework/")),
+)
+
+
+def profile_summary(directory: Path, phase: str) -> str:
+    """Share of the workers' sampled time per category for one phase (``--profile``)."""
+    totals: dict[str, int] = {}
+    samples = 0
+    for path in directory.glob(f"{phase}-*.txt"):
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            n = int(count)
+            samples += n
+            if "handle_request" not in stack:
+                label = "gunicorn between requests"
+            else:
+                label = next((name for name, marks in PROFILE_CATEGORIES if any(m in stack for m in marks)), "other")
+            totals[label] = totals.get(label, 0) + n
+    if not samples:
+        return "no samples"
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1])
+    return ", ".join(f"{name} {100 * n / samples:.0f} %" for name, n in ranked) + f" ({samples} samples)"
 
 
 def measure_alone(phase: Phase, args: argparse.Namespace, server: Server) -> Result:
@@ -435,9 +505,7 @@ for name, spec in plan.items():
         if spec["method"] == "POST":
             return client.post(spec["path"], data=spec["body"], content_type="application/json", headers=headers)
         return client.get(spec["path"], headers=headers)
-    call()  # the first request of a process fills caches; count the second
-    for conn in connections.all():
-        conn.close()
+    call()  # the first request of a process fills caches and connects; count the second
     count["n"] = 0
     with ExitStack() as stack:
         for alias in connections:
@@ -680,6 +748,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--alone", type=int, default=20, help="single requests for the *_alone phases")
     parser.add_argument("--only", default="", help="comma-separated phase names")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="record each wrk phase's workers with py-spy (raw stacks) into DIR"
+    )
     parser.add_argument("--busy-limit", type=float, default=0.25, help="other work's CPU (cores) that voids a phase")
     parser.add_argument(
         "--checkout", type=Path, default=HERE.parent, help="the code to measure (its .venv, manage.py, config.wsgi)"
@@ -689,6 +760,9 @@ def main() -> None:
     if not args.build_only and shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
 
+    global DB  # noqa: PLW0603 - one desk per database: the default sizes in bench_load, others beside it
+    if (args.tickets, args.small_tenants, args.small_tickets) != (1_000_000, 999, 100):
+        DB = f"bench_load_{args.tickets}"
     os.environ["BENCH_DB"] = DB
     sys.path.insert(0, str(HERE))
     import load_desk  # noqa: PLC0415 - sets Django up on bench_load
@@ -750,6 +824,11 @@ def main() -> None:
             print(f"    {r.rps:.1f} req/s, p50 {r.p50:.1f} ms, p95 {r.p95:.1f} ms, p99 {r.p99:.1f} ms, "
                   f"errors {r.errors}, other CPU {r.other_cpu:.2f}", flush=True)  # fmt: skip
         print_table(results, desk, args)
+        if args.profile is not None:
+            print(f"\nWhere the workers' time went (py-spy, {args.profile}):")
+            for r in results:
+                if not r.note and not r.phase.name.endswith("_alone"):
+                    print(f"  {r.phase.name}: {profile_summary(args.profile, r.phase.name)}")
         log = (workdir / "gunicorn.log").read_text()
         errors = [line for line in log.splitlines() if "Traceback" in line or "ERROR" in line]
         if errors:

@@ -285,7 +285,11 @@ def _customer_services(cur: Any) -> list[tuple[str, str]]:
     return list(cur.fetchall())
 
 
-def ensure_desk(sizes: Sizes, log: Log = print, rebuild: bool = False) -> Desk:
+def _print(line: str) -> None:
+    print(line, flush=True)
+
+
+def ensure_desk(sizes: Sizes, log: Log = _print, rebuild: bool = False) -> Desk:
     desk = None if rebuild else find_desk(sizes)
     if desk is not None:
         log(f"Desk {sizes.name} already built in {dataset.BENCH_DB} (in {desk.build_seconds:.0f} s): reused.")
@@ -877,16 +881,16 @@ def _answers(code: str, rng: random.Random) -> str:
     return "{}"
 
 
-def _positions(sizes: Sizes, rng: random.Random) -> tuple[set[int], set[int]]:
-    """Which of the large tenant's tickets are open (three quarters among the most recent)."""
+def _open_positions(sizes: Sizes, rng: random.Random) -> set[int]:
+    """Which of the large tenant's tickets are open: a tenth, three quarters of them among the
+    most recent (half of the latest 150,000 of a million), the rest left over from earlier."""
     total = sizes.tickets
     open_total = int(total * OPEN_SHARE)
     recent = min(total, 2 * int(open_total * 0.75))
     chosen = set(rng.sample(range(total - recent, total), int(open_total * 0.75)))
     older = range(0, total - recent)
     chosen |= set(rng.sample(older, min(len(older), open_total - len(chosen))))
-    small_open = set()
-    return chosen, small_open
+    return chosen
 
 
 def _tickets(
@@ -906,7 +910,7 @@ def _tickets(
             "escalation_ticketescalation", "tickets_ticketsequence",
         )
     }  # fmt: skip
-    open_large, _ = _positions(sizes, rng)
+    open_large = _open_positions(sizes, rng)
     small_total = sizes.small_tenants * sizes.small_tickets
     total = sizes.tickets + small_total
     start = now - SPAN
