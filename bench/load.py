@@ -23,7 +23,7 @@ runs each phase with wrk and a Lua script (``--connections`` × ``--duration``):
 
 For each phase it prints requests/s, p50/p95/p99 latency (wrk's distribution, through the
 script's ``done``), errors (non-2xx/3xx responses and socket errors), the workers' peak RSS
-(VmHWM) and the SQL statements one request of that kind runs. Statements are counted once per
+(VmHWM during the phase) and the SQL statements one request of that kind runs. Statements are counted once per
 operation in a separate process with the same settings, through Django's test client, with an
 ``execute_wrapper`` on every database alias (what Django sends; BEGIN and COMMIT are not
 statements Django executes, the per-statement tenant setting rides in the same round trip).
@@ -129,12 +129,17 @@ class CpuSampler:
         self.started = time.monotonic()
         self.before = _proc_ticks()
 
-    def _is_ours(self, pid: int, cmdline: str) -> bool:
+    def _is_ours(self, pid: int, cmdline: str, every: dict[int, tuple[str, int]]) -> bool:
         if pid in self.ours or pid == os.getpid():
             return True
         if cmdline.startswith("postgres: "):
-            # Backends of other databases are other work; the server's own processes are shared.
-            return f" {DB} " in cmdline or not re.match(r"postgres: \S+ \S+ \S+", cmdline)
+            # Backends of other databases are other work; a parallel worker is its leader's; the
+            # server's own processes (checkpointer, WAL writer, …) are shared.
+            leader = re.search(r"parallel worker for PID (\d+)", cmdline)
+            if leader:
+                cmdline = every.get(int(leader.group(1)), ("", 0))[0]
+            words = cmdline.replace("postgres: 15/main: ", "postgres: ").split()
+            return f" {DB} " in cmdline or len(words) < 4 or words[1] == "logical"
         return cmdline.startswith("wrk ")
 
     def other_cores(self) -> tuple[float, str]:
@@ -142,7 +147,7 @@ class CpuSampler:
         after = _proc_ticks()
         used: dict[str, int] = {}
         for pid, (cmdline, total) in after.items():
-            if self._is_ours(pid, cmdline):
+            if self._is_ours(pid, cmdline, after):
                 continue
             ticks = total - self.before[pid][1] if pid in self.before else total
             if ticks > 0:
@@ -167,6 +172,17 @@ def _children(pid: int) -> list[int]:
             if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
                 found.append(int(entry))
     return found
+
+
+def _reset_peak(pids: list[int]) -> None:
+    """Start the workers' VmHWM afresh (``5`` to clear_refs), so it is the phase's own peak: the
+    sign-in's Argon2 hash (memory_cost 100 MiB) would otherwise stand for every phase."""
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/clear_refs", "w") as f:
+                f.write("5")
+        except OSError:
+            pass
 
 
 def _vm_hwm_mib(pid: int) -> float:
@@ -356,6 +372,7 @@ def run_wrk(phase: Phase, port: int, connections: int, duration: int, workdir: P
 def measure(phase: Phase, args: argparse.Namespace, server: Server, workdir: Path) -> Result:
     result = Result(phase)
     for attempt in (1, 2):
+        _reset_peak(server.worker_pids())
         sampler = CpuSampler(server.pids())
         spies = start_profiles(args, phase, server) if attempt == 1 else []
         data = run_wrk(phase, args.port, args.connections, args.duration, workdir)
@@ -453,6 +470,7 @@ def measure_alone(phase: Phase, args: argparse.Namespace, server: Server) -> Res
     result = Result(phase)
     headers = dict(phase.headers)
     for attempt in (1, 2):
+        _reset_peak(server.worker_pids())
         sampler = CpuSampler(server.pids())
         request(args.port, phase.method, phase.paths[0], headers=headers)  # warm
         times = []
