@@ -434,7 +434,7 @@ def start_profiles(args: argparse.Namespace, phase: Phase, server: Server) -> li
 # Where a worker's time goes, from py-spy's stacks: the first category a stack matches.
 PROFILE_CATEGORIES = (
     ("waiting on PostgreSQL", ("(psycopg2", "execute (django/db/backends/utils.py", "_execute (django/db/backends")),
-    ("SQL compilation", ("django/db/models/sql/compiler.py", "django/db/models/sql/query.py")),
+    ("the ORM: compiling SQL, fetching rows", ("django/db/models/sql/compiler.py", "django/db/models/sql/query.py")),
     ("model instances", ("from_db (django/db/models/base.py", "__init__ (django/db/models/base.py")),
     ("templates", ("django/template/",)),
     ("serializers", ("rest_framework/serializers.py", "rest_framework/fields.py", "rest_framework/relations.py")),
