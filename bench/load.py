@@ -31,7 +31,7 @@ During each phase it samples the CPU time of every process that is not gunicorn,
 script or a PostgreSQL backend of bench_load; if other work used more than ``--busy-limit`` of
 a core, the phase is run once more, and if the machine is still busy the figure is marked.
 
-    .venv/bin/python bench/load.py                       # 1,000,000 tickets (build ≈ 10 min once)
+    .venv/bin/python bench/load.py                       # 1,000,000 tickets (build ≈ 12 min, once)
     .venv/bin/python bench/load.py --tickets 100000      # a quick desk for development
     .venv/bin/python bench/load.py --only detail,queue --duration 10
     .venv/bin/python bench/load.py --checkout /work/main # measure another checkout's code

@@ -8,12 +8,15 @@ inside the tenant's wall: the tenant, its calendars, product areas, teams, agent
 default service types and intake questionnaires (``provision_service_types``,
 ``provision_intake_defaults``), SLA policies, the escalation settings and matrix, then
 customer accounts with sites, services, contracts and users (``bulk_create``). Everything
-else is loaded with COPY on the administrative connection in one transaction, with
+else is loaded with COPY on two administrative connections (the timeline and the comments on
+the second, so PostgreSQL parses on both cores while Python composes), with
 ``session_replication_role = replica`` and the foreign keys checked set-wise afterwards, the
 way ``bench/dataset.py`` loads its data set (its helpers are reused): the small tenants'
 set-up, and every tenant's tickets with their SLA clocks (and the warnings and breaches the
 sweep would have recorded), timeline lines, replies and internal notes, and escalation
-timers. The tickets' secondary indexes are dropped for the load and built again after it.
+timers. The bulk tables' secondary indexes are dropped for the load and built again after it.
+The marker row is written last: a build that stopped half-way has none, and the next run drops
+the database and builds afresh.
 
 Text is realistic: subjects and descriptions composed from a vocabulary of network and
 hosting faults (a few hundred bytes to a few kB), ``description_html`` and comment
