@@ -39,7 +39,7 @@ from urllib.parse import urlparse, urlunparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-BENCH_DB = "bench_servicedesk"
+BENCH_DB = os.environ.get("BENCH_DB", "bench_servicedesk")
 os.environ["DATABASE_URL"] = f"postgres://servicedesk_app@127.0.0.1:5432/{BENCH_DB}"
 os.environ["DATABASE_SYSTEM_URL"] = f"postgres://servicedesk_system@127.0.0.1:5432/{BENCH_DB}"
 # Tasks a sweep sends (e.g. the SLA alert mails) go to an in-process queue, not to the shared
