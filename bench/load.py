@@ -206,8 +206,15 @@ class Server:
 
     def start(self) -> None:
         gunicorn = self.checkout / ".venv/bin/gunicorn"
+        # The deployment's own configuration where the checkout has one (preloading, the garbage
+        # collector frozen; its access log written to /dev/null); workers, bind and logs from here.
+        config = (
+            ["-c", "config/gunicorn.py", "--access-logfile", "/dev/null"]
+            if (self.checkout / "config/gunicorn.py").exists()
+            else []
+        )
         command = [
-            str(gunicorn), "config.wsgi", "--workers", str(self.workers), "--worker-class", "sync",
+            str(gunicorn), *config, "config.wsgi", "--workers", str(self.workers), "--worker-class", "sync",
             "--bind", f"127.0.0.1:{self.port}", "--timeout", "120", "--error-logfile", str(self.log_path),
         ]  # fmt: skip
         output = self.log_path.open("ab")
