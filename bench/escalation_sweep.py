@@ -20,9 +20,14 @@ ticket escalated by its customer and lowered again: 200,000 events, 100,000 atte
 200,000 timeline lines), analysed. It puts back what the sweep changed.
 
 Run:  DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python bench/escalation_sweep.py
-Options: --runs N (sweeps timed for (a)), --due-per-tenant N, --due-runs N (sweeps timed for (b),
-each on the same timers put back; the median is the figure: this machine's timings vary by
-about a fifth from run to run).
+Options: --runs N (sweeps timed for (a); 0 skips it), --due-per-tenant N, --due-runs N (sweeps
+timed for (b), each on the same timers put back; the median is the figure), --state (the table
+state (b) is measured in, STATES below: as-is, loaded, empty, swept, analysed), --no-vacuum (no
+VACUUM after putting a run's changes back). Every run prints the state of the tables it met,
+the HOT share of its ticket and timer updates, the rows of the events table read by sequential
+scans, and the CPU seconds of Python and of its database sessions beside the wall clock: on
+this shared 2-core machine other work doubles the wall clock from one minute to the next, the
+CPU seconds much less.
 """
 
 from __future__ import annotations
@@ -352,6 +357,21 @@ def cpu_seconds() -> tuple[float, float]:
     return time.process_time(), server
 
 
+def cpu_stalled_us() -> int | None:
+    """Microseconds so far in which some task on this machine waited for a core (Linux pressure
+    stall information; None where there is none): the share of a run's wall clock in which
+    other work competed for the cores."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except OSError:
+        return None
+    return int(line.rsplit("total=", 1)[1])
+
+
+def _stall_text(stalled: float | None) -> str:
+    return "" if stalled is None else f"some task waited for a core {100 * stalled:.0f} % of it"
+
+
 def flush_statistics() -> None:
     """Have the application's connections report their table statistics now (PostgreSQL sends
     them at most once a second otherwise)."""
@@ -468,10 +488,14 @@ def bench_due(data: Dataset, loader: Any, per_tenant: int, vacuum: bool = True) 
     try:
         flush_statistics()
         out["state"] = table_state(loader)
-        cpu = cpu_seconds()
+        cpu, stalled = cpu_seconds(), cpu_stalled_us()
         start = time.perf_counter()
         result = escalation_sweep.sweep_escalations(now=data.now)
         out["seconds"] = time.perf_counter() - start
+        stalled_after = cpu_stalled_us()
+        out["stalled"] = (
+            None if stalled is None or stalled_after is None else (stalled_after - stalled) / 1e6 / out["seconds"]
+        )
         out["cpu"] = tuple(after - before for after, before in zip(cpu_seconds(), cpu, strict=True))
         out["result"] = result
         flush_statistics()
@@ -535,7 +559,9 @@ def main() -> None:
         due = dues[-1]
         print(
             f"  run {run + 1}: {due['result'].timers / due['seconds']:,.0f} timers/s ({due['seconds']:.2f} s; CPU "
-            f"{due['cpu'][0]:.2f} s in Python, {due['cpu'][1]:.2f} s in its database sessions); ticket updates "
+            f"{due['cpu'][0]:.2f} s in Python, {due['cpu'][1]:.2f} s in its database sessions; "
+            f"{_stall_text(due['stalled'])}); "
+            "ticket updates "
             f"{hot_ratio(due['state'], due['after'], 'tickets_ticket')}, timer updates "
             f"{hot_ratio(due['state'], due['after'], 'escalation_ticketescalation')}; rows of the events table "
             f"read by sequential scans {seq_read(due['state'], due['after'], 'escalation_escalationevent'):,}; "
