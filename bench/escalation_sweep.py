@@ -20,9 +20,14 @@ ticket escalated by its customer and lowered again: 200,000 events, 100,000 atte
 200,000 timeline lines), analysed. It puts back what the sweep changed.
 
 Run:  DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python bench/escalation_sweep.py
-Options: --runs N (sweeps timed for (a)), --due-per-tenant N, --due-runs N (sweeps timed for (b),
-each on the same timers put back; the median is the figure: this machine's timings vary by
-about a fifth from run to run).
+Options: --runs N (sweeps timed for (a); 0 skips it), --due-per-tenant N, --due-runs N (sweeps
+timed for (b), each on the same timers put back; the median is the figure), --state (the table
+state (b) is measured in, STATES below: as-is, loaded, empty, swept, analysed), --no-vacuum (no
+VACUUM after putting a run's changes back). Every run prints the state of the tables it met,
+the HOT share of its ticket and timer updates, the rows of the events table read by sequential
+scans, and the CPU seconds of Python and of its database sessions beside the wall clock: on
+this shared 2-core machine other work doubles the wall clock from one minute to the next, the
+CPU seconds much less.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from django.db import connections, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from bench.dataset import TICKETS_PER_TENANT, Dataset, ensure_dataset, loader_connection, ticket_number  # noqa: E402
 from escalation.models import EscalationAttempt, EscalationEvent, TicketEscalation  # noqa: E402
@@ -55,6 +61,7 @@ INDEX = "ticketesc_next_check_idx"
 DAY = 24 * 60
 LEVEL_MINUTES = [30 * DAY, 35 * DAY, 40 * DAY, 45 * DAY, 50 * DAY]
 HISTORY_EVERY = 10  # every tenth ticket has an escalation history (_add_history)
+SWEEPS_BEFORE = 5  # --state swept
 TABLES = (
     "escalation_ticketescalation", "escalation_escalationevent", "escalation_escalationattempt",
     "escalation_escalationnotice", "tickets_ticket", "tickets_ticketevent",
@@ -81,6 +88,15 @@ def ensure_escalation_data(loader: Any, data: Dataset) -> bool:
         if cur.fetchone() == (TICKETS_PER_TENANT, 2 * TICKETS_PER_TENANT // HISTORY_EVERY):
             loader.rollback()
             return False
+    _load_escalation_data(loader, data)
+    _vacuum(loader, analyze=True)
+    return True
+
+
+def _load_escalation_data(loader: Any, data: Dataset) -> None:
+    """Write the escalation data of the bench tenants afresh (not analysed)."""
+    ids = data.tenant_ids
+    with loader.cursor() as cur:
         cur.execute("SET session_replication_role = replica")
         for table in (
             "escalation_escalationnotice",
@@ -147,8 +163,6 @@ def ensure_escalation_data(loader: Any, data: Dataset) -> bool:
             [escalation_sweep.WATERMARK, data.now],
         )
     loader.commit()
-    _vacuum(loader, analyze=True)
-    return True
 
 
 def _add_history(cur: Any, ids: list[int]) -> None:
@@ -224,7 +238,7 @@ def _due_ticket_ids(loader: Any, data: Dataset, per_tenant: int) -> list[int]:
     return ids
 
 
-def _make_due(loader: Any, data: Dataset, ticket_ids: list[int]) -> None:
+def _make_due(loader: Any, data: Dataset, ticket_ids: list[int], vacuum: bool = True) -> None:
     """Level 1 by age fell due an hour before the reference instant for these tickets."""
     due = data.now - dt.timedelta(hours=1)
     with loader.cursor() as cur:
@@ -236,10 +250,11 @@ def _make_due(loader: Any, data: Dataset, ticket_ids: list[int]) -> None:
         )
         assert cur.rowcount == len(ticket_ids), cur.rowcount
     loader.commit()
-    _vacuum(loader)
+    if vacuum:
+        _vacuum(loader)
 
 
-def reset(loader: Any, data: Dataset) -> int:
+def reset(loader: Any, data: Dataset, vacuum: bool = True) -> int:
     """Undo what sweeps did (all of it at or after the reference instant): events, attempts,
     notices and timeline lines go; timers (of round 1: the history's are in round 2), ticket
     levels (and their updated_at) are put back as built. The number of timers reset."""
@@ -271,8 +286,143 @@ def reset(loader: Any, data: Dataset) -> int:
         )
         cur.execute("SET session_replication_role = DEFAULT")
     loader.commit()
-    _vacuum(loader)
+    if vacuum:
+        _vacuum(loader)
     return count
+
+
+# The table states a running desk passes through (--state); each run prints the state it met.
+STATES = {
+    "as-is": "the tables as the last run or autovacuum left them",
+    "loaded": "fresh from migrate and a bulk load: the escalation tables and the timeline truncated and loaded "
+    "again (never analysed since), the tickets table rewritten as COPY leaves it (VACUUM FULL: pages full up to "
+    "its fillfactor)",
+    "empty": "the escalation history deleted and the tables vacuumed while empty, never analysed since",
+    "swept": f"after many sweeps: {SWEEPS_BEFORE} unmeasured sweeps of the due timers, each put back",
+    "analysed": "every table vacuumed and analysed",
+}
+ESCALATION_HISTORY = ("escalation_escalationnotice", "escalation_escalationattempt", "escalation_escalationevent")
+
+
+def put_in_state(loader: Any, data: Dataset, state: str, per_tenant: int, vacuum: bool) -> None:
+    """Bring the tables into ``state`` (see STATES) before the measured runs."""
+    if state == "analysed":
+        _vacuum(loader, analyze=True)
+    elif state == "loaded":
+        with loader.cursor() as cur:
+            # CASCADE takes the timers too (their ack_event); _load_escalation_data writes all of it again.
+            cur.execute(f"TRUNCATE {', '.join(ESCALATION_HISTORY)}, escalation_ticketescalation, tickets_ticketevent")
+        loader.commit()
+        _load_escalation_data(loader, data)
+        loader.autocommit = True
+        with loader.cursor() as cur:
+            cur.execute("VACUUM FULL tickets_ticket")
+        loader.autocommit = False
+    elif state == "empty":
+        with loader.cursor() as cur:
+            cur.execute("SET session_replication_role = replica")
+            cur.execute("UPDATE escalation_ticketescalation SET ack_event_id = NULL WHERE ack_event_id IS NOT NULL")
+            for table in ESCALATION_HISTORY:
+                cur.execute(f"DELETE FROM {table}")  # noqa: S608 - names above
+            cur.execute("DELETE FROM tickets_ticketevent WHERE field = 'escalation_level'")
+            cur.execute("SET session_replication_role = DEFAULT")
+        loader.commit()
+        _vacuum(loader)
+    elif state == "swept":
+        ticket_ids = _due_ticket_ids(loader, data, per_tenant)
+        for _ in range(SWEEPS_BEFORE):
+            _make_due(loader, data, ticket_ids, vacuum)
+            escalation_sweep.sweep_escalations(now=data.now)
+            reset(loader, data, vacuum)
+
+
+def _backend_pids() -> list[int]:
+    pids = []
+    for alias in ("default", SYSTEM_DB):
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pids.append(cursor.fetchone()[0])
+    return pids
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """CPU time so far of this process and of its two database sessions (their server
+    processes, read from /proc: the database runs on this machine). Unlike the wall clock,
+    these hardly change when other work shares the cores."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    server = 0.0
+    for pid in _backend_pids():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        server += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return time.process_time(), server
+
+
+def cpu_stalled_us() -> int | None:
+    """Microseconds so far in which some task on this machine waited for a core (Linux pressure
+    stall information; None where there is none): the share of a run's wall clock in which
+    other work competed for the cores."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except OSError:
+        return None
+    return int(line.rsplit("total=", 1)[1])
+
+
+def _stall_text(stalled: float | None) -> str:
+    return "" if stalled is None else f"some task waited for a core {100 * stalled:.0f} % of it"
+
+
+def flush_statistics() -> None:
+    """Have the application's connections report their table statistics now (PostgreSQL sends
+    them at most once a second otherwise)."""
+    for alias in ("default", SYSTEM_DB):
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT pg_stat_force_next_flush()")
+
+
+def table_state(loader: Any) -> dict[str, dict[str, Any]]:
+    """Per table: planner statistics, live and dead rows, updates (HOT among them), and when
+    it was last vacuumed and analysed (by hand or by autovacuum)."""
+    with loader.cursor() as cur:
+        cur.execute("SELECT pg_stat_clear_snapshot()")
+        cur.execute(
+            """SELECT c.relname, c.reltuples, c.relpages, s.n_live_tup, s.n_dead_tup, s.n_tup_upd, s.n_tup_hot_upd,
+                      s.seq_tup_read,
+                      greatest(s.last_vacuum, s.last_autovacuum), greatest(s.last_analyze, s.last_autoanalyze),
+                      coalesce(array_to_string(c.reloptions, ','), '')
+                 FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid
+                WHERE c.relname = ANY(%s)""",
+            [list(TABLES)],
+        )
+        rows = cur.fetchall()
+    loader.rollback()
+    keys = ("reltuples", "relpages", "live", "dead", "updates", "hot", "seq_read", "vacuumed", "analysed", "options")
+    return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
+
+
+def _ago(instant: dt.datetime | None, now: dt.datetime) -> str:
+    return "never" if instant is None else f"{(now - instant).total_seconds():.0f} s ago"
+
+
+def print_state(state: dict[str, dict[str, Any]], now: dt.datetime, indent: str = "    ") -> None:
+    for table in TABLES:
+        t = state[table]
+        print(
+            f"{indent}{table:<30} planner {t['reltuples']:>11,.0f} rows/{t['relpages']:>7,} pages, live "
+            f"{t['live']:>9,}, dead {t['dead']:>7,}, vacuumed {_ago(t['vacuumed'], now)}, analysed "
+            f"{_ago(t['analysed'], now)}{', ' + t['options'] if t['options'] else ''}"
+        )
+
+
+def seq_read(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]], table: str) -> int:
+    """Rows of ``table`` read by sequential scans in between (foreign-key checks planned as scans)."""
+    return int(after[table]["seq_read"] - before[table]["seq_read"])
+
+
+def hot_ratio(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]], table: str) -> str:
+    updates = after[table]["updates"] - before[table]["updates"]
+    hot = after[table]["hot"] - before[table]["hot"]
+    return f"{hot:,} of {updates:,} HOT ({100 * hot / updates:.0f} %)" if updates else "no updates"
 
 
 def _explain(alias: str, sql: str, params: Any, tenant_id: int | None = None) -> list[str]:
@@ -329,17 +479,27 @@ def _verify(data: Dataset, expected: int) -> dict[str, int]:
     return found
 
 
-def bench_due(data: Dataset, loader: Any, per_tenant: int) -> dict[str, Any]:
+def bench_due(data: Dataset, loader: Any, per_tenant: int, vacuum: bool = True) -> dict[str, Any]:
     ticket_ids = _due_ticket_ids(loader, data, per_tenant)
     expected = len(data.tenant_ids) * per_tenant
     assert len(ticket_ids) == expected, len(ticket_ids)
     out: dict[str, Any] = {"expected": expected}
-    _make_due(loader, data, ticket_ids)
+    _make_due(loader, data, ticket_ids, vacuum)
     try:
+        flush_statistics()
+        out["state"] = table_state(loader)
+        cpu, stalled = cpu_seconds(), cpu_stalled_us()
         start = time.perf_counter()
         result = escalation_sweep.sweep_escalations(now=data.now)
         out["seconds"] = time.perf_counter() - start
+        stalled_after = cpu_stalled_us()
+        out["stalled"] = (
+            None if stalled is None or stalled_after is None else (stalled_after - stalled) / 1e6 / out["seconds"]
+        )
+        out["cpu"] = tuple(after - before for after, before in zip(cpu_seconds(), cpu, strict=True))
         out["result"] = result
+        flush_statistics()
+        out["after"] = table_state(loader)
         out["verified"] = _verify(data, expected)
         start = time.perf_counter()
         out["second"] = escalation_sweep.sweep_escalations(now=data.now)
@@ -358,7 +518,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21, help="sweeps timed with nothing due (median)")
     parser.add_argument("--due-per-tenant", type=int, default=10)
     parser.add_argument("--due-runs", type=int, default=3, help="sweeps timed with timers due (median)")
+    parser.add_argument(
+        "--state",
+        choices=STATES,
+        default="as-is",
+        help="the table state to measure (b) in: "
+        + "; ".join(f"{name}: {meaning}" for name, meaning in STATES.items()),
+    )
+    parser.add_argument(
+        "--no-vacuum", action="store_true", help="do not vacuum after putting back what a run changed (dead rows stay)"
+    )
     args = parser.parse_args()
+    vacuum = not args.no_vacuum
 
     wall = time.perf_counter()
     data = ensure_dataset()
@@ -366,21 +537,37 @@ def main() -> None:
     started = time.perf_counter()
     built = ensure_escalation_data(loader, data)
     setup = time.perf_counter() - started
-    leftover = reset(loader, data)
+    leftover = reset(loader, data, vacuum)
     if leftover:
         print(f"Put back {leftover} timers an earlier, interrupted run had left changed.")
+    started = time.perf_counter()
+    put_in_state(loader, data, args.state, args.due_per_tenant, vacuum)
+    print(f"Tables put in state {args.state!r} in {time.perf_counter() - started:.1f} s: {STATES[args.state]}")
     with loader.cursor() as cur:
         cur.execute("SELECT current_setting('server_version'), current_setting('shared_buffers')")
         server_version, shared_buffers = cur.fetchone()
     loader.rollback()
 
-    print("\n(a) nothing due …")
-    idle = bench_nothing_due(data, args.runs)
-    print("(b) timers due …")
+    idle = None
+    if args.runs:
+        print("\n(a) nothing due …")
+        idle = bench_nothing_due(data, args.runs)
+    print(f"(b) timers due, tables in state {args.state!r}{'' if vacuum else ', not vacuumed between runs'} …")
     dues = []
     for run in range(args.due_runs):
-        dues.append(bench_due(data, loader, args.due_per_tenant))
-        print(f"  run {run + 1}: {dues[-1]['result'].timers / dues[-1]['seconds']:,.0f} timers/s")
+        dues.append(bench_due(data, loader, args.due_per_tenant, vacuum))
+        due = dues[-1]
+        print(
+            f"  run {run + 1}: {due['result'].timers / due['seconds']:,.0f} timers/s ({due['seconds']:.2f} s; CPU "
+            f"{due['cpu'][0]:.2f} s in Python, {due['cpu'][1]:.2f} s in its database sessions; "
+            f"{_stall_text(due['stalled'])}); "
+            "ticket updates "
+            f"{hot_ratio(due['state'], due['after'], 'tickets_ticket')}, timer updates "
+            f"{hot_ratio(due['state'], due['after'], 'escalation_ticketescalation')}; rows of the events table "
+            f"read by sequential scans {seq_read(due['state'], due['after'], 'escalation_escalationevent'):,}; "
+            "the tables it met:"
+        )
+        print_state(due["state"], timezone.now())
     loader.close()
 
     # The median run (by rate) is the figure; every run's rate is printed.
@@ -388,7 +575,7 @@ def main() -> None:
     due = sorted(dues, key=lambda d: d["result"].timers / d["seconds"])[len(dues) // 2]
     result = due["result"]
     rate = result.timers / due["seconds"]
-    idle_ok, rate_ok = idle["median"] < TARGET_IDLE_MS, rate >= TARGET_TIMERS_PER_S
+    idle_ok, rate_ok = idle is None or idle["median"] < TARGET_IDLE_MS, rate >= TARGET_TIMERS_PER_S
     print()
     print("=" * 100)
     print(
@@ -400,19 +587,22 @@ def main() -> None:
         f"({'added by this run in' if built else 'added by an earlier run; this run checked it in'} {setup:.1f} s); "
         f"reference now {data.now:%Y-%m-%d %H:%M} UTC"
     )
-    samples = idle["samples"]
-    print(
-        f"(a) nothing due: median {idle['median']:.2f} ms per sweep over {len(samples)} sweeps "
-        f"(min {min(samples):.2f}, max {max(samples):.2f})  target < {TARGET_IDLE_MS:.0f} ms: {_verdict(idle_ok)}"
-    )
-    for sql, plan in idle["plans"]:
-        _print_plan(f"EXPLAIN (ANALYZE, BUFFERS), system connection: {sql[:140]} …", plan)
+    if idle is None:
+        print("(a) nothing due: not measured (--runs 0)")
+    else:
+        samples = idle["samples"]
+        print(
+            f"(a) nothing due: median {idle['median']:.2f} ms per sweep over {len(samples)} sweeps "
+            f"(min {min(samples):.2f}, max {max(samples):.2f})  target < {TARGET_IDLE_MS:.0f} ms: {_verdict(idle_ok)}"
+        )
+        for sql, plan in idle["plans"]:
+            _print_plan(f"EXPLAIN (ANALYZE, BUFFERS), system connection: {sql[:140]} …", plan)
     print(
         f"(b) {due['expected']:,} timers due, median of {len(dues)} runs: one sweep settled {result.timers:,} timers "
         f"({result.tenants:,} tenants, {result.escalations:,} escalations, {result.attempts:,} attempts) in "
         f"{due['seconds']:.2f} s = {rate:,.0f} timers/s  target >= {TARGET_TIMERS_PER_S:,.0f}/s: {_verdict(rate_ok)}"
     )
-    print(f"  every run: {', '.join(f'{r:,.0f}' for r in rates)} timers/s")
+    print(f"  every run: {', '.join(f'{r:,.0f}' for r in rates)} timers/s (state {args.state!r})")
     print(f"  afterwards (system connection): {', '.join(f'{k} {v:,}' for k, v in due['verified'].items())}")
     print(f"  second sweep settled {due['second'].timers} timers in {due['second_ms']:.1f} ms")
     print(f"  put back {due['reset']:,} timers for the next run")

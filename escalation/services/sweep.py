@@ -41,13 +41,20 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from escalation.models import DiscoveryWatermark, EscalationSettings, TicketEscalation
+from escalation.models import (
+    DiscoveryWatermark,
+    EscalationAttempt,
+    EscalationEvent,
+    EscalationSettings,
+    TicketEscalation,
+)
 from escalation.services.config import TenantConfig
 from escalation.services.decisions import Change, Escalator
 from escalation.services.notifications import send_notifications_on_commit
 from escalation.services.recording import level_changes, record_escalations, save_timers
 from escalation.services.timers import breach_instants, for_rules, start_timers
 from servicedesk import cross_tenant
+from servicedesk.db.statistics import analyze_if_behind
 from servicedesk.tenancy import tenant_context
 from tickets.models import Ticket
 from tickets.services.escalation_level import record_escalation_levels
@@ -69,6 +76,7 @@ class SweepResult:
     skipped: int = 0
     attempts: int = 0
     tenant_ids: set[int] = field(default_factory=set)
+    statistics_checked: bool = field(default=False, compare=False, repr=False)
 
 
 def enabled_tenants() -> list[int]:
@@ -156,14 +164,29 @@ def _sweep_batch(escalator: Escalator, batch_size: int, result: SweepResult) -> 
 
 
 def _claim(now: dt.datetime, batch_size: int, *, across_tenants: bool) -> list[TicketEscalation]:
-    """Up to batch_size timers due at ``now``, locked; a timer another sweep holds is skipped."""
-    return list(
+    """Up to batch_size timers due at ``now``, locked; a timer another sweep holds is skipped.
+
+    The timers alone, then the events awaiting acknowledgement (few) by primary key: joined
+    into the claim, the events table was read once per batch for every due timer, by a
+    sequential scan when its statistics said it was empty."""
+    timers = list(
         cross_tenant.rows_of(TicketEscalation, across_tenants=across_tenants)
         .filter(next_check_at__lte=now)
         .select_for_update(of=("self",), skip_locked=True)
-        .select_related("ack_event__level_ref")
         .order_by("next_check_at")[:batch_size]
     )
+    waiting = {t.ack_event_id for t in timers if t.ack_event_id is not None}
+    if waiting:
+        events = (
+            cross_tenant.rows_of(EscalationEvent, across_tenants=across_tenants)
+            .select_related("level_ref")
+            .in_bulk(waiting)
+        )
+        for timer in timers:
+            if timer.ack_event_id is not None:
+                # Gone meanwhile (its ticket deleted): none awaited, as SET NULL would leave it.
+                timer.ack_event = events.get(timer.ack_event_id)
+    return timers
 
 
 def _settle(
@@ -256,7 +279,7 @@ def sweep_escalations(
     if across_tenants:
         loaded: dict[int, TenantConfig] = {}
         while _sweep_batch_across_tenants(loaded, now, batch_size, result) == batch_size:
-            pass
+            _check_statistics(result)
         result.tenants = len(result.tenant_ids)
         return result
     tenants = due_tenants(now) if only is None else only
@@ -268,5 +291,18 @@ def sweep_escalations(
         with tenant_context(tenant_id):
             escalator = Escalator(configs.get(tenant_id) or TenantConfig.load(), now)
             while _sweep_batch(escalator, batch_size, result) == batch_size:
-                pass
+                _check_statistics(result)
     return result
+
+
+def _check_statistics(result: SweepResult) -> None:
+    """Once per sweep, after a batch that recorded events and before the next batch: analyse
+    the event and attempt tables if their planner statistics know of fewer rows than this
+    sweep has written (fresh from ``migrate``, or vacuumed while empty), so the foreign-key
+    checks of the batches to come are planned on the index, not as scans of a table that
+    keeps growing (``servicedesk.db.statistics``)."""
+    events = result.escalations + result.skipped
+    if result.statistics_checked or not events:
+        return
+    result.statistics_checked = True
+    analyze_if_behind({EscalationEvent: events, EscalationAttempt: result.attempts})

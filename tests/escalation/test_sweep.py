@@ -244,6 +244,30 @@ def test_discovery_finds_new_tickets_of_every_tenant_from_its_watermark(monkeypa
 
 @pytest.mark.django_db(transaction=True, databases=["default", "system"])
 @pytest.mark.parametrize("across", [True, False], ids=["across-tenants", "per-tenant"])
+def test_after_its_first_full_batch_a_sweep_has_the_statistics_of_what_it_wrote_checked_once(monkeypatch, across):
+    # A foreign-key check planned while the events table looked empty would scan it for the
+    # rest of the sweep (servicedesk.db.statistics): the check comes before the second batch.
+    seed_world()
+    northwind = Tenant.objects.get(slug="northwind")
+    with tenant_context(northwind):
+        for _ in range(3):
+            _world_incident(User.objects.get(email="alice@acme.example"), at("2026-11-18 09:00"))
+    sweep_escalations(now=at("2026-11-18 09:01"), across_tenants=across)  # timers, nothing due yet
+    checked = []
+    monkeypatch.setattr("escalation.services.sweep.analyze_if_behind", lambda rows: checked.append(dict(rows)) or [])
+    tenant_ids = None if across else [northwind.pk]
+
+    result = sweep_escalations(
+        now=at("2026-11-18 13:05"), batch_size=1, discovery=False, across_tenants=across, tenant_ids=tenant_ids
+    )
+
+    assert (result.timers, result.escalations, result.skipped) == (3, 3, 9)
+    # Levels 1-3 skipped and 4 reached for the first ticket; its level's first contact tried.
+    assert checked == [{EscalationEvent: 4, EscalationAttempt: 1}]
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "system"])
+@pytest.mark.parametrize("across", [True, False], ids=["across-tenants", "per-tenant"])
 def test_two_sweeps_at_once_escalate_each_ticket_exactly_once(across):
     seed_world()
     northwind = Tenant.objects.get(slug="northwind")
