@@ -1,5 +1,6 @@
 """The tickets table leaves 30 % of each page free, so that a change of columns no index
-covers (the escalation sweep's level and ``updated_at``, most edits) can write the new row
+covers (the escalation sweep's level: the sweep leaves ``updated_at``, which the lists' indexes
+cover, as it is) can write the new row
 version on the same page: a HOT update, which adds nothing to any of the table's indexes,
 the full-text GIN among them. Filled to the brim, as COPY and INSERT leave a table at the
 default fillfactor of 100, every such update moved the row to another page and wrote an entry
@@ -14,7 +15,7 @@ from servicedesk.db.rls import RunSQLOnPostgreSQL
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0005_service_and_change_requests_leave_tickets")]
+    dependencies = [("tickets", "0006_list_indexes")]
 
     operations = [
         RunSQLOnPostgreSQL(
