@@ -12,6 +12,8 @@ from servicedesk.walls import get_visible_or_404
 from tickets.models import PREFETCHED_CLOCKS, Attachment, Comment, Problem, Rfo, SlaClock, Ticket, TicketEvent
 
 LIST_RELATED = ("tenant", "account", "site", "service", "service__service_type", "team", "assignee")
+#: What a ticket in a list refers to and shows (the API's items): no tenant row.
+LISTED_RELATED = tuple(name for name in LIST_RELATED if name != "tenant")
 #: What no list shows: the text search reads (subject, description and every public reply).
 UNLISTED = ("search_document",)
 #: What the pages' lists show of a ticket and its relations (and nothing more is read).
@@ -70,7 +72,7 @@ def filter_tickets(*, actor: User, filters: TicketFilters) -> QuerySet[Ticket]:
     order, without the columns no list shows (``UNLISTED``) and without their SLA clocks (a
     list that shows them prefetches ``sla_clocks``). Each filter and order is served by an index
     led by ``tenant_id`` (``Ticket.Meta.indexes``)."""
-    tickets = Ticket.objects.visible_to(actor).select_related(*LIST_RELATED).defer(*UNLISTED)
+    tickets = Ticket.objects.visible_to(actor).select_related(*LISTED_RELATED).defer(*UNLISTED)
     if filters.statuses:
         tickets = tickets.filter(status__in=filters.statuses)
     if filters.priorities:
