@@ -179,7 +179,7 @@ def _build(conn: Any, log: Log) -> Dataset:
         log(f"Building {NAME}: {TENANTS} tenants x {TICKETS_PER_TENANT} tickets x 3 SLA clocks (COPY) …")
         tenant_ids, tickets, clocks = _load(cur, now, log)
         log("  checking foreign keys set-wise …")
-        _check_foreign_keys(cur)
+        _check_foreign_keys(cur, list(LOADED_TABLES))
         cur.execute("SET session_replication_role = DEFAULT")
         seconds_loaded = time.perf_counter() - started
         cur.execute(
@@ -391,15 +391,16 @@ def _load(cur: Any, now: dt.datetime, log: Log) -> tuple[list[int], int, int]:
     return [tenant0 + i for i in range(n)], ticket_count, clock_count
 
 
-def _check_foreign_keys(cur: Any) -> None:
-    """What the skipped FK triggers would have checked, one anti-join per constraint."""
+def _check_foreign_keys(cur: Any, tables: list[str]) -> None:
+    """What the skipped FK triggers would have checked on ``tables``, one anti-join per constraint
+    (bench/load_desk.py checks its own tables with it too)."""
     cur.execute(
         """SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, af.attname
              FROM pg_constraint c
              JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
              JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1]
             WHERE c.contype = 'f' AND cardinality(c.conkey) = 1 AND c.conrelid = ANY(%s::regclass[])""",
-        [list(LOADED_TABLES)],
+        [tables],
     )
     for table, column, parent, parent_column in cur.fetchall():
         cur.execute(

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dataset  # noqa: F401 - sets up Django on $BENCH_DB (bench/load.py sets it to bench_load)
-from dataset import _ensure_marker_table, _reserve_ids, admin_url, loader_connection
+from dataset import _check_foreign_keys, _ensure_marker_table, _reserve_ids, admin_url, loader_connection
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core.management import call_command
 
@@ -1170,27 +1170,6 @@ def _drop_secondary_indexes(cur: Any) -> list[str]:
     for name, _definition in found:
         cur.execute(f"DROP INDEX {name}")
     return [definition for _name, definition in found]
-
-
-def _check_foreign_keys(cur: Any, tables: list[str]) -> None:
-    """What the skipped FK triggers would have checked, one anti-join per constraint (as
-    bench/dataset.py does for its tables)."""
-    cur.execute(
-        """SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, af.attname
-             FROM pg_constraint c
-             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
-             JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1]
-            WHERE c.contype = 'f' AND cardinality(c.conkey) = 1 AND c.conrelid = ANY(%s::regclass[])""",
-        [tables],
-    )
-    for table, column, parent, parent_column in cur.fetchall():
-        cur.execute(
-            f"SELECT count(*) FROM {table} x WHERE x.{column} IS NOT NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM {parent} p WHERE p.{parent_column} = x.{column})"
-        )
-        missing = cur.fetchone()[0]
-        if missing:
-            raise RuntimeError(f"{missing} rows of {table}.{column} point at no {parent} row")
 
 
 def sample_rows(cur: Any, tenant_id: int, limit: int = 400) -> Iterator[tuple[str, str]]:
