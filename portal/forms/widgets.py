@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
 
@@ -18,12 +18,9 @@ class LongSelect(forms.Select):
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         final_attrs = self.build_attrs(self.attrs, attrs)
         chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option_value, SafeString(" selected") if str(option_value) in chosen else "", label)
-                for option_value, label in self.choices
-            ),
+        options = "".join(
+            f'<option value="{escape(str(option_value))}"{" selected" if str(option_value) in chosen else ""}>'
+            f"{escape(str(label))}</option>"
+            for option_value, label in self.choices
         )
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), options)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), SafeString(options))
