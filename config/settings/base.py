@@ -148,6 +148,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# English dates and times as in Europe (config/formats/en): 05/12/2026 16:32, not 12/05/2026 4:32 p.m.
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGES = [("de", _("German")), ("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

@@ -44,3 +44,12 @@ def test_an_instant_in_a_list_is_in_the_users_zone_and_locale():
             '<time class="when" datetime="2026-03-29T03:30:00+02:00"><span>29/03/2026</span> <span>03:30</span></time>'
         )
     assert when(None) == ""
+
+
+def test_english_pages_write_dates_as_europe_does():
+    """Day before month and a 24-hour clock (config/formats/en), not 12/05/2026 4:32 p.m."""
+    instant = dt.datetime(2026, 12, 5, 15, 32, tzinfo=dt.UTC)
+    with translation.override("en"), timezone.override(zoneinfo.ZoneInfo("Europe/London")):
+        assert str(when(instant)) == (
+            '<time class="when" datetime="2026-12-05T15:32:00+00:00"><span>05/12/2026</span> <span>15:32</span></time>'
+        )
