@@ -57,6 +57,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -376,16 +377,33 @@ def run_wrk(phase: Phase, port: int, connections: int, duration: int, workdir: P
 # --- one phase -----------------------------------------------------------------------------------
 
 
-def measure(phase: Phase, args: argparse.Namespace, server: Server, workdir: Path) -> Result:
+def _twice_if_busy(
+    phase: Phase, args: argparse.Namespace, server: Server, run: Callable[[Result, int], None]
+) -> Result:
+    """``run(result, attempt)`` fills in the phase's figures; when other work used more than
+    ``--busy-limit`` of a core meanwhile it runs once more (and the figure stays marked)."""
     result = Result(phase)
     for attempt in (1, 2):
         _reset_peak(server.worker_pids())
         sampler = CpuSampler(server.pids())
+        run(result, attempt)
+        other, result.other_detail = sampler.other_cores()
+        result.other_cpu, result.busy = other, other > args.busy_limit
+        if not result.busy:
+            break
+        if attempt == 1:
+            print(f"    busy machine (other work {other:.2f} cores: {result.other_detail}): running {phase.name} "
+                  "once more", flush=True)  # fmt: skip
+    result.rss_mib = max((_vm_hwm_mib(pid) for pid in server.worker_pids()), default=0.0)
+    return result
+
+
+def measure(phase: Phase, args: argparse.Namespace, server: Server, workdir: Path) -> Result:
+    def run(result: Result, attempt: int) -> None:
         spies = start_profiles(args, phase, server) if attempt == 1 else []
         data = run_wrk(phase, args.port, args.connections, args.duration, workdir)
         for spy in spies:
             spy.wait()
-        other, result.other_detail = sampler.other_cores()
         seconds = data["duration_us"] / 1e6
         result.requests = data["requests"]
         result.rps = data["requests"] / seconds if seconds else 0.0
@@ -396,14 +414,8 @@ def measure(phase: Phase, args: argparse.Namespace, server: Server, workdir: Pat
             [f"HTTP {k}: {v}" for k, v in sorted(data["codes"].items())]
             + [f"{k}: {v}" for k, v in socket_errors.items()]
         )
-        result.other_cpu, result.busy = other, other > args.busy_limit
-        if not result.busy:
-            break
-        if attempt == 1:
-            print(f"    busy machine (other work {other:.2f} cores: {result.other_detail}): running {phase.name} "
-                  "once more", flush=True)  # fmt: skip
-    result.rss_mib = max((_vm_hwm_mib(pid) for pid in server.worker_pids()), default=0.0)
-    return result
+
+    return _twice_if_busy(phase, args, server, run)
 
 
 def start_profiles(args: argparse.Namespace, phase: Phase, server: Server) -> list[subprocess.Popen[bytes]]:
@@ -474,20 +486,17 @@ def profile_summary(directory: Path, phase: str) -> str:
 
 
 def measure_alone(phase: Phase, args: argparse.Namespace, server: Server) -> Result:
-    result = Result(phase)
     headers = dict(phase.headers)
-    for attempt in (1, 2):
-        _reset_peak(server.worker_pids())
-        sampler = CpuSampler(server.pids())
+
+    def run(result: Result, attempt: int) -> None:
         request(args.port, phase.method, phase.paths[0], headers=headers)  # warm
-        times = []
+        times, result.errors = [], 0
         for _ in range(args.alone):
             started = time.perf_counter()
             status, _ = request(args.port, phase.method, phase.paths[0], headers=headers)
             times.append((time.perf_counter() - started) * 1000)
             if status >= 400:
                 result.errors += 1
-        other, result.other_detail = sampler.other_cores()
         result.alone = times
         result.requests = len(times)
         ordered = sorted(times)
@@ -495,20 +504,15 @@ def measure_alone(phase: Phase, args: argparse.Namespace, server: Server) -> Res
         result.p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
         result.p99 = ordered[-1]
         result.rps = 1000 / statistics.mean(ordered)
-        result.other_cpu, result.busy = other, other > args.busy_limit
-        if not result.busy:
-            break
-        if attempt == 1:
-            print(f"    busy machine (other work {other:.2f} cores: {result.other_detail}): running {phase.name} "
-                  "once more", flush=True)  # fmt: skip
-    result.rss_mib = max((_vm_hwm_mib(pid) for pid in server.worker_pids()), default=0.0)
-    return result
+
+    return _twice_if_busy(phase, args, server, run)
 
 
 # --- statements per request (a separate process, same settings) ---------------------------------
 
 COUNT_SCRIPT = r"""
 import json, sys
+from collections.abc import Callable
 from contextlib import ExitStack
 import django
 django.setup()
