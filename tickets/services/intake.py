@@ -254,7 +254,7 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
         description_html=render_markdown(cleaned["description"]),
         impact=impact,
         urgency=draft.urgency,
-        priority=reference.priority_cell(impact, draft.urgency) or DEFAULT_PRIORITY_MATRIX[impact][draft.urgency],
+        priority=priority_for(impact=impact, urgency=draft.urgency),
         problem_started_at=draft.problem_started_at,
         occurrence=draft.occurrence,
         customer_reference=draft.customer_reference.strip()[: Ticket.MAX_CUSTOMER_REFERENCE],
