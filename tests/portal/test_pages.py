@@ -38,7 +38,7 @@ def in_language(language: str, message: str) -> str:
 def section(response, heading: str) -> str:
     """The HTML of the page's <section> whose <h2> is ``heading``."""
     for match in re.finditer(r"<section\b[^>]*>(.*?)</section>", response.content.decode(), re.S):
-        if re.search(rf"<h2>{re.escape(heading)}</h2>", match.group(1)):
+        if re.search(rf"<h2\b[^>]*>{re.escape(heading)}</h2>", match.group(1)):
             return match.group(1)
     raise AssertionError(f"no section headed {heading!r}")
 
