@@ -8,46 +8,15 @@ sign in through the same page and see only their own sites.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from servicedesk.auth import DEMO_PASSWORD
 from servicedesk.models import User
-from tests.factories.world import build_world
+from tests.browser.conftest import check_page, sign_in
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-def _orm_beside_playwright() -> Iterator[None]:
-    """Playwright's sync API keeps an event loop running in this thread, and Django refuses
-    ORM calls from a thread with a running loop. The calls here (seeding, checks, the
-    database flush after each test) are ordinary synchronous ones, so allow them."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser(_orm_beside_playwright) -> Iterator[Browser]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Chromium is not installed; `make browser` installs Debian's package.")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def desk_url(live_server) -> str:
-    build_world()
-    return live_server.url
 
 
 @pytest.fixture
@@ -57,15 +26,6 @@ def page(browser: Browser, desk_url: str) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
-
-
-def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Through the sign-in page, by keyboard: type both fields, press Enter."""
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail address").fill(email)
-    password_field = page.get_by_label("Password")
-    password_field.fill(password)
-    password_field.press("Enter")
 
 
 def site_names(page: Page) -> list[str]:
@@ -81,6 +41,7 @@ def test_alice_signs_in_by_keyboard_and_lands_on_her_portal(page: Page, desk_url
     assert site_names(page) == ["Frankfurt", "Madrid"]
     expect(page.locator("main")).not_to_contain_text("Your access is limited")
     expect(page.locator("main")).not_to_contain_text("London")
+    check_page(page, "portal-home")
 
 
 @pytest.mark.parametrize(
@@ -105,13 +66,14 @@ def test_an_outsider_signs_in_and_sees_only_their_own_sites(page: Page, desk_url
 
 
 def test_a_wrong_password_shows_the_error_and_stays_on_the_sign_in_page(page: Page, desk_url: str):
-    sign_in(page, "alice@acme.example", "not-the-password")
+    sign_in(page, "alice@acme.example", "not-the-password", wait=False)
 
     expect(page.get_by_role("alert")).to_have_text("That e-mail address and password do not match an active account.")
     assert page.url == f"{desk_url}/accounts/login/"
     expect(page.get_by_label("E-mail address")).to_have_value("alice@acme.example")
     expect(page.get_by_label("Password")).to_have_value("")
     expect(page.locator(".user-menu")).to_have_count(0)  # nobody signed in
+    check_page(page, "sign-in-error")
 
 
 def test_choosing_deutsch_re_renders_the_page_in_german(page: Page, desk_url: str):

@@ -8,63 +8,15 @@ customer account, gets the 404 page for the same ticket.
 
 from __future__ import annotations
 
-import re
-import shutil
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from servicedesk.auth import DEMO_PASSWORD
 from servicedesk.models import Tenant
 from servicedesk.tenancy import tenant_context
-from tests.factories.world import build_world
+from tests.browser.conftest import check_page, new_page, sign_in
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-def _orm_beside_playwright() -> Iterator[None]:
-    """Playwright's sync API keeps an event loop running in this thread; the ORM calls here
-    are ordinary synchronous ones, so allow them (see test_sign_in.py)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser(_orm_beside_playwright) -> Iterator[Browser]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Chromium is not installed; `make browser` installs Debian's package.")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def desk_url(live_server) -> str:
-    build_world()
-    return live_server.url
-
-
-def new_page(browser: Browser, desk_url: str) -> Page:
-    context = browser.new_context(base_url=desk_url, locale="en-GB", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(5_000)
-    return context.new_page()
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail address").fill(email)
-    password = page.get_by_label("Password")
-    password.fill(DEMO_PASSWORD)
-    password.press("Enter")
-    page.wait_for_url(re.compile(r"/(portal|console)/$"))
 
 
 def test_alice_opens_an_incident_by_keyboard_and_the_agent_acknowledges_it(browser: Browser, desk_url: str):
@@ -72,6 +24,7 @@ def test_alice_opens_an_incident_by_keyboard_and_the_agent_acknowledges_it(brows
     sign_in(alice, "alice@acme.example")
     alice.get_by_role("navigation", name="Main").get_by_role("link", name="Open a ticket").click()
     expect(alice.get_by_role("heading", level=1)).to_have_text("Open a ticket")
+    check_page(alice, "portal-ticket-new")
 
     # The kind stays "Incident"; the service is chosen from the keyboard: focus, then type-ahead.
     alice.get_by_label("Service").focus()
@@ -104,6 +57,7 @@ def test_alice_opens_an_incident_by_keyboard_and_the_agent_acknowledges_it(brows
     expect(alice.locator(".ticket-number")).to_have_text("INC-000001")
     expect(alice.get_by_role("status")).to_contain_text("Ticket INC-000001 is open.")
     expect(alice.locator("#description")).to_contain_text("198.51.100.20")
+    check_page(alice, "portal-ticket")
     northwind = Tenant.objects.get(slug="northwind")
     with tenant_context(northwind):
         assert Ticket.objects.get().answers["symptom"] == "slowness"
@@ -111,7 +65,9 @@ def test_alice_opens_an_incident_by_keyboard_and_the_agent_acknowledges_it(brows
     agent = new_page(browser, desk_url)
     sign_in(agent, "agent@northwind.example")
     agent.get_by_role("navigation", name="Main").get_by_role("link", name="Ticket queue").click()
+    check_page(agent, "console-queue")
     agent.get_by_role("link", name="INC-000001").click()
+    check_page(agent, "console-ticket")
     agent.get_by_role("button", name="Acknowledge").click()
 
     expect(agent.get_by_role("status")).to_contain_text("INC-000001 is now Acknowledged.")
@@ -125,3 +81,4 @@ def test_alice_opens_an_incident_by_keyboard_and_the_agent_acknowledges_it(brows
     assert response is not None
     assert response.status == 404
     expect(bob.locator("body")).not_to_contain_text("Slow uplink")
+    check_page(bob, "not-found")
