@@ -8,11 +8,13 @@ from collections.abc import Callable
 from functools import lru_cache, partial
 
 from django import template
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.timesince import TIME_STRINGS
 from django.utils.timezone import localtime
+from django.utils.translation import gettext
 
 from portal.display import choice_label
 
@@ -94,4 +96,38 @@ def when(at: dt.datetime | None) -> SafeString | str:
         local.isoformat(),
         _formatter(get_format("SHORT_DATE_FORMAT"))(local),
         _formatter(get_format("TIME_FORMAT"))(local),
+    )
+
+
+def duration_words(seconds: float) -> str:
+    """A span as days, hours and minutes, the two largest that are not zero ("2 hours,
+    5 minutes"), in the active language with Django's own plural forms; what
+    ``static/js/countdown.js`` writes in the browser as the time passes."""
+    minutes = int(abs(seconds) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [
+        TIME_STRINGS[unit] % {"num": count}
+        for unit, count in (("day", days), ("hour", hours), ("minute", minutes))
+        if count
+    ][:2]
+    return gettext(", ").join(parts) if parts else TIME_STRINGS["minute"] % {"num": 0}
+
+
+@register.simple_tag
+def remaining(due_at: dt.datetime | None, now: dt.datetime | None = None) -> SafeString | str:
+    """The time left until ``due_at`` ("in 2 hours, 5 minutes") or past it ("2 hours overdue"),
+    in a ``<time class="countdown">`` that ``countdown.js`` keeps current; both sentences go to
+    the browser translated, with ``{}`` where the span goes."""
+    if due_at is None:
+        return ""
+    left = (due_at - (now or timezone.now())).total_seconds()
+    future, past = gettext("in {}"), gettext("{} overdue")
+    return format_html(
+        '<time class="countdown{}" datetime="{}" data-future="{}" data-past="{}">{}</time>',
+        " overdue" if left < 0 else "",
+        due_at.isoformat(),
+        future,
+        past,
+        (future if left >= 0 else past).replace("{}", duration_words(left)),
     )
