@@ -8,6 +8,8 @@ reaches its limit, further attempts are refused *before* the password is checked
 from __future__ import annotations
 
 import hashlib
+import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,13 +58,21 @@ class LoginThrottle:
         )
 
     def record_failure(self) -> None:
+        window = settings.LOGIN_FAILURE_WINDOW_SECONDS
+        now = time.time()
         for key in self._keys():
             # add() is a no-op when the key exists, so the window starts at the first failure.
-            cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+            cache.add(f"{key}:until", now + window, timeout=window)
+            cache.add(key, 0, timeout=window)
             try:
                 cache.incr(key)
             except ValueError:  # expired between add() and incr()
-                cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+                cache.set(key, 1, timeout=window)
+            # Redis keeps a key's expiry through INCR, but the file and database caches write
+            # the entry again with their default timeout: put back the window's own end, so
+            # each failure does not restart the window.
+            until = cache.get(f"{key}:until") or now + window
+            cache.touch(key, max(1, math.ceil(until - now)))
 
     def record_success(self) -> None:
         cache.delete(self._keys()[0])

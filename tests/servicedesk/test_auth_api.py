@@ -157,3 +157,30 @@ def test_argon2_is_the_production_password_hasher():
     from config.settings import base
 
     assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "backend",
+    ["django.core.cache.backends.filebased.FileBasedCache", "django.core.cache.backends.locmem.LocMemCache"],
+    ids=["file (make run)", "local memory"],
+)
+def test_the_failure_window_starts_at_the_first_failure_whatever_the_cache(
+    settings, demo, tmp_path, time_machine, backend
+):
+    # The file cache's incr() writes the entry again with the cache's default timeout; each
+    # failure used to restart the window there. (Redis keeps the expiry through INCR itself.)
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": str(tmp_path / "cache"), "TIMEOUT": 300}}
+    settings.LOGIN_FAILURE_LIMIT_PER_USER = 3
+    settings.LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+    client = APIClient()
+    time_machine.move_to("2026-11-18T09:00:00Z", tick=False)
+    assert _token(client, "alice@acme.example", "guess").status_code == 400
+    time_machine.move_to("2026-11-18T09:10:00Z", tick=False)
+    assert _token(client, "alice@acme.example", "guess").status_code == 400
+    time_machine.move_to("2026-11-18T09:14:00Z", tick=False)
+    assert _token(client, "alice@acme.example", "guess").status_code == 400
+    assert _token(client, "alice@acme.example", DEMO_PASSWORD).status_code == 429
+
+    time_machine.move_to("2026-11-18T09:15:01Z", tick=False)  # 15 minutes after the first failure
+    assert _token(client, "alice@acme.example", DEMO_PASSWORD).status_code == 200
