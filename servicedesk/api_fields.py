@@ -9,6 +9,7 @@ import copy
 import datetime as dt
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from servicedesk.validators import date_in_range, date_range_message
@@ -28,6 +29,22 @@ class DateTimeField(serializers.DateTimeField):
         if not date_in_range(instant):
             raise serializers.ValidationError(date_range_message(), code="date_range")
         return instant
+
+
+#: More answers than any form has questions: refused before a single one is looked at.
+MAX_ANSWERS = 100
+
+
+class AnswersField(serializers.DictField):
+    """A form's answers by field name, at most ``MAX_ANSWERS`` of them: a body of 300,000
+    unknown names is refused at once instead of being checked, and answered, one by one."""
+
+    default_error_messages = {"too_many": gettext_lazy("At most {max} answers.")}
+
+    def to_internal_value(self, data: Any) -> dict[Any, Any]:
+        if isinstance(data, dict) and len(data) > MAX_ANSWERS:
+            self.fail("too_many", max=MAX_ANSWERS)
+        return super().to_internal_value(data)
 
 
 class FieldsBuiltOnce:

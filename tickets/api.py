@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.fields import SkipField
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -55,7 +57,7 @@ from tickets.selectors import (
 )
 from tickets.services.attachments import add_attachment
 from tickets.services.conversation import add_comment, log_callback
-from tickets.services.intake import TicketDraft, open_ticket
+from tickets.services.intake import TicketDraft, draft_errors, open_ticket
 from tickets.services.lifecycle import ACTIONS, available_actions, transition_ticket
 from tickets.services.sla import summary as sla_summary
 from tickets.services.updates import (
@@ -178,7 +180,7 @@ class TicketCreateSerializer(serializers.Serializer[Any]):
         max_length=Ticket.MAX_CUSTOMER_REFERENCE, required=False, allow_blank=True
     )
     contacts = serializers.DictField(child=ContactSerializer(), required=False)
-    answers = serializers.DictField(required=False)
+    answers = api_fields.AnswersField(required=False)
     channel = serializers.ChoiceField(choices=Ticket.Channel.choices, default=Ticket.Channel.API)
     caller_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     caller_company = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -186,8 +188,45 @@ class TicketCreateSerializer(serializers.Serializer[Any]):
     product_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     serial_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
 
+    def is_valid_naming_every_field(self, actor: User) -> None:
+        """Validate as ``is_valid(raise_exception=True)`` does, but when some fields are bad,
+        check the others as opening the ticket would (service, impact, answers, …) and name
+        every bad field in one 400, not the serializer's first and the intake's after a retry."""
+        if self.is_valid():
+            return
+        errors: dict[str, Any] = dict(self.errors)
+        passed = {name: value for name, value in self._passed.items() if name not in errors}
+        passed.setdefault("kind", self.initial_data.get("kind") if isinstance(self.initial_data, dict) else "")
+        if not isinstance(passed["kind"], str):
+            passed["kind"] = ""
+        passed.setdefault("subject", "")
+        passed.setdefault("description", "")
+        for name, messages in draft_errors(actor=actor, draft=self._draft(passed)).items():
+            if name.split(".")[0] not in errors:
+                errors[name] = messages
+        raise serializers.ValidationError(errors)
+
+    def to_internal_value(self, data: Any) -> Any:
+        # Keep what each field made of its input even when others fail (DRF keeps nothing),
+        # for is_valid_naming_every_field.
+        self._passed: dict[str, Any] = {}
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            if isinstance(data, dict):
+                for name, serializer_field in self.fields.items():
+                    try:
+                        value = serializer_field.run_validation(serializer_field.get_value(data))
+                    except (serializers.ValidationError, DjangoValidationError, SkipField):
+                        continue
+                    self._passed[name] = value
+            raise
+
     def to_draft(self) -> TicketDraft:
-        data = dict(self.validated_data)
+        return self._draft(dict(self.validated_data))
+
+    @staticmethod
+    def _draft(data: dict[str, Any]) -> TicketDraft:
         return TicketDraft(
             kind=data.pop("kind"),
             subject=data.pop("subject"),
@@ -402,7 +441,7 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
     )
     def create(self, request: Request) -> Response:
         serializer = TicketCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer.is_valid_naming_every_field(actor_of(request))
         # The new ticket comes back with what it refers to and its clocks: no second read.
         ticket = open_ticket(actor=actor_of(request), draft=serializer.to_draft())
         return Response(TicketSerializer(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED)

@@ -137,7 +137,7 @@ class SsrCreateSerializer(serializers.Serializer[Any]):
         help_text="At least the item's lead time (48 hours or more, counted on the site's business days) ahead; "
         "on a weekend or public holiday at the site, also at least 5 days ahead."
     )
-    answers = serializers.DictField(required=False, help_text="The item's fields, by name.")
+    answers = api_fields.AnswersField(required=False, help_text="The item's fields, by name.")
     customer_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
 

@@ -175,3 +175,10 @@ def test_a_lead_time_beyond_its_columns_is_a_400_naming_them(desk):
         "/api/v1/lead-times/", {"country": "DE", "min_mbps": 2**40, "business_days": 10}, format="json"
     )
     assert (row.status_code, set(row.json())) == (400, {"min_mbps"})
+
+
+@pytest.mark.django_db
+def test_more_answers_than_any_form_has_are_refused_at_once(desk):
+    response = _ask(desk, answers={f"k{n}": "v" for n in range(10_000)})
+    assert (response.status_code, response.json()) == (400, {"answers": ["At most 100 answers."]})
+    assert _ssrs(desk) == 0

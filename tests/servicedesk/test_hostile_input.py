@@ -327,3 +327,45 @@ def test_assignee_zero_is_no_user_not_nobody(demo):
     assert (response.status_code, list(response.json())) == (400, ["assignee"])
     with tenant_context(demo.northwind):
         assert Ticket.objects.get(number=ticket["number"]).assignee_id == agent
+
+
+# --- Every bad field at once, and bounded -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_incident_without_anything_names_every_missing_field_at_once(demo):
+    # The serializer's own fields and the intake's rules used to come one after the other: the
+    # client fixed subject and description, then learnt of service, impact and start.
+    response = demo.api(ALICE).post("/api/v1/tickets/", {"kind": "incident"}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"subject", "description", "service", "impact", "problem_started_at"}
+    assert _tickets(demo) == 0
+
+
+@pytest.mark.django_db
+def test_a_bad_field_of_each_kind_are_named_together_with_each_fields_own_message(demo):
+    body = {**INCIDENT, "urgency": "whenever", "service": "NW-NOPE-0000", "customer_reference": "x" * 500}
+    response = demo.api(ALICE).post("/api/v1/tickets/", body, format="json")
+    errors = response.json()
+    assert response.status_code == 400
+    assert set(errors) == {"urgency", "service", "customer_reference"}
+    assert errors["service"] == ["There is no service NW-NOPE-0000."]
+    assert _tickets(demo) == 0
+
+
+@pytest.mark.django_db
+def test_unknown_answers_are_named_one_by_one_up_to_the_bound(demo):
+    answers = {**INCIDENT["answers"], **{f"extra_{n}": "x" for n in range(98)}}  # 100 in all
+    response = demo.api(ALICE).post("/api/v1/tickets/", {**INCIDENT, "answers": answers}, format="json")
+    assert response.status_code == 400
+    assert len([name for name in response.json() if name.startswith("answers.extra_")]) == 98
+
+
+@pytest.mark.django_db
+def test_more_answers_than_any_form_has_are_refused_at_once_with_a_short_error(demo):
+    # 300,000 unknown names in a 4 MB body took 23 s of CPU and came back as a 19.7 MB error.
+    answers = {f"k{n}": "v" for n in range(50_000)}
+    response = demo.api(ALICE).post("/api/v1/tickets/", {**INCIDENT, "answers": answers}, format="json")
+    assert (response.status_code, response.json()) == (400, {"answers": ["At most 100 answers."]})
+    assert len(response.content) < 100
+    assert _tickets(demo) == 0

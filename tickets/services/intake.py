@@ -220,25 +220,55 @@ def _validate(actor: User, draft: TicketDraft, now: dt.datetime) -> tuple[dict[s
     return errors, out
 
 
+@dataclass
+class _Checked:
+    errors: dict[str, list[str]]
+    cleaned: dict[str, Any]
+    account: CustomerAccount | None
+    site: Site | None
+    service: Service | None
+    answers: dict[str, Any]
+
+
+def _check(actor: User, draft: TicketDraft, now: dt.datetime) -> _Checked:
+    errors, cleaned = _validate(actor, draft, now)
+    account, site, service = _resolve_scope(actor, draft, errors)
+    answers: dict[str, Any] = {}
+    if service is not None:
+        questions = intake_reference().questions_for(service.service_type_id)
+        try:
+            answers = validate_answers(questions, draft.answers)
+        except InvalidInput as invalid:
+            errors.update(invalid.errors)
+    elif draft.answers and "service" not in errors:  # (a service not found is the error to fix)
+        errors["answers"] = [_("Questionnaire answers need a service.")]
+    if not errors and account is None:
+        errors["account"] = [_("There is no such customer account.")]
+    return _Checked(errors, cleaned, account, site, service, answers)
+
+
+def draft_errors(*, actor: User, draft: TicketDraft, now: dt.datetime | None = None) -> dict[str, list[str]]:
+    """Every bad field of ``draft``, named as ``open_ticket`` names them, writing nothing: for a
+    caller whose own checks refused some fields and who reports the rest at the same time."""
+    return _check(actor, draft, now or timezone.now()).errors
+
+
 @transaction.atomic
 def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = None) -> Ticket:
     """Validate ``draft`` inside the actor's walls and open the ticket, or raise InvalidInput
     naming every bad field. Nothing is written unless everything is valid."""
     now = now or timezone.now()
-    errors, cleaned = _validate(actor, draft, now)
-    account, site, service = _resolve_scope(actor, draft, errors)
-    answers: dict[str, Any] = {}
+    checked = _check(actor, draft, now)
+    if checked.errors or checked.account is None:
+        raise InvalidInput(checked.errors)
+    cleaned, account, site, service, answers = (
+        checked.cleaned,
+        checked.account,
+        checked.site,
+        checked.service,
+        checked.answers,
+    )
     reference = intake_reference()
-    if service is not None:
-        questions = reference.questions_for(service.service_type_id)
-        try:
-            answers = validate_answers(questions, draft.answers)
-        except InvalidInput as invalid:
-            errors.update(invalid.errors)
-    elif draft.answers:
-        errors["answers"] = [_("Questionnaire answers need a service.")]
-    if errors or account is None:
-        raise InvalidInput(errors or {"account": [_("There is no such customer account.")]})
 
     impact = draft.impact or Impact.NONE
     ticket = Ticket(
