@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -431,3 +432,27 @@ class CalendarExtraDay(ReferenceData, TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.calendar} open {self.date}"
+
+
+class IdempotencyKey(TenantOwned):
+    """A creating request sent with an ``Idempotency-Key`` header, and the answer it got: the
+    same key from the same user within a day gets the same answer instead of a second ticket,
+    comment, order or SSR (``servicedesk.idempotency``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False)
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, the path and the body: the key reused for another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user", "key"], name="idempotency_key_once_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} of user {self.user_id}"

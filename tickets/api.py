@@ -39,6 +39,8 @@ from servicedesk.api_params import id_param, list_param
 from servicedesk.api_parsers import DeskFormParser, DeskJSONParser, DeskMultiPartParser
 from servicedesk.errors import run_use_cases
 from servicedesk.http import attachment_response
+from servicedesk.idempotency import PARAMETER as IDEMPOTENCY_KEY
+from servicedesk.idempotency import idempotent
 from servicedesk.models import User
 from servicedesk.timeline import TIMELINE_ORDERING
 from tickets.models import Attachment, Comment, Impact, QuestionnaireField, Ticket, TicketEvent, Urgency
@@ -439,6 +441,7 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
             )
         ],
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         serializer = TicketCreateSerializer(data=request.data)
         serializer.is_valid_naming_every_field(actor_of(request))
@@ -477,8 +480,10 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
             "CommentCreate", {"body": serializers.CharField(), "internal": serializers.BooleanField(default=False)}
         ),
         responses={201: CommentSerializer},
+        parameters=[IDEMPOTENCY_KEY],
     )
     @action(detail=True, methods=["get", "post"])
+    @idempotent
     def comments(self, request: Request, number: str) -> Response:
         """Public replies (and, for staff, internal notes)."""
         actor = actor_of(request)

@@ -24,6 +24,7 @@ from orders.services import changes as change_services
 from servicedesk import api_fields
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
+from servicedesk.idempotency import idempotent
 from servicedesk.timeline import TIMELINE_ORDERING
 
 
@@ -145,6 +146,7 @@ class ChangeRequestViewSet(viewsets.GenericViewSet[ChangeRequest]):
             )
         ],
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         serializer = ChangeRequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -47,6 +47,7 @@ from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
 from servicedesk.api_params import id_param, list_param
 from servicedesk.errors import InvalidInput, run_use_cases
+from servicedesk.idempotency import idempotent
 from servicedesk.models import User
 from servicedesk.selectors import get_site_for
 from servicedesk.timeline import TIMELINE_ORDERING
@@ -367,6 +368,7 @@ class OrderViewSet(viewsets.GenericViewSet[Order]):
         return self.get_paginated_response(OrderSerializer(page, many=True, context=context).data)
 
     @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer}, examples=[_ORDER_EXAMPLE])
+    @idempotent
     def create(self, request: Request) -> Response:
         """Place an order: customers for their account's sites (standard or ICB), the desk for
         any account (any kind, with supplier and order manager)."""

@@ -35,6 +35,7 @@ from orders.services import ssr as ssr_services
 from servicedesk import api_fields
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination
+from servicedesk.idempotency import idempotent
 from servicedesk.selectors import get_account_for
 from servicedesk.validators import EARLIEST_DATE, LATEST_DATE
 
@@ -211,6 +212,7 @@ class SsrViewSet(viewsets.GenericViewSet[SimpleServiceRequest]):
             ),
         ],
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         """Ask for a catalogue item; confirmed at once with its SSR ID, or refused with the
         earliest allowed start."""
