@@ -23,7 +23,7 @@ from escalation.selectors import ContactView, MatrixView, escalations_for, matri
 from escalation.services.manual import acknowledge_attempt, deescalate_ticket, escalate_ticket
 from escalation.services.notifications import InvalidAcknowledgeLink, read_ack_token
 from servicedesk.api_auth import actor_of
-from servicedesk.api_pagination import paginated
+from servicedesk.api_pagination import DeskPagination, paginated
 from servicedesk.errors import InvalidInput
 from servicedesk.models import User
 from servicedesk.tenancy import tenant_context
@@ -117,6 +117,8 @@ class TicketEscalationsView(APIView):
     """GET /api/v1/tickets/{number}/escalations/: every level reached, skipped or lowered to,
     why, who was tried and who acknowledged, oldest first."""
 
+    pagination_class = DeskPagination  # (the schema: a page of results, as `paginated` answers)
+
     @extend_schema(responses={200: EscalationEventSerializer(many=True)}, tags=["tickets"])
     def get(self, request: Request, number: str) -> Response:
         ticket = get_ticket_for(actor=actor_of(request), number=number)
@@ -124,17 +126,24 @@ class TicketEscalationsView(APIView):
         return paginated(request, self, events, "at", lambda page: EscalationEventSerializer(page, many=True).data)
 
 
-_CONTACT = inline_serializer(
-    "EscalationContact",
-    {
-        "name": serializers.CharField(),
-        "role": serializers.CharField(),
-        "phone": serializers.CharField(),
-        "email": serializers.CharField(),
-        "user_id": serializers.IntegerField(allow_null=True, help_text="Staff only."),
-        "language": serializers.CharField(help_text="Staff only."),
-    },
+_CONTACT = type(
+    inline_serializer(
+        "EscalationContact",
+        {
+            "name": serializers.CharField(),
+            "role": serializers.CharField(),
+            "phone": serializers.CharField(),
+            "email": serializers.CharField(),
+            "user_id": serializers.IntegerField(allow_null=True, required=False, help_text="Staff only."),
+            "language": serializers.CharField(required=False, help_text="Staff only."),
+        },
+    )
 )
+
+
+def _contacts() -> Any:
+    """A list of contacts (one component for the levels' and the escalation managers')."""
+    return _CONTACT(many=True)
 
 
 class EscalationMatrixView(APIView):
@@ -159,13 +168,11 @@ class EscalationMatrixView(APIView):
                                     "number": serializers.IntegerField(),
                                     "title": serializers.CharField(),
                                     "product_area": serializers.CharField(allow_null=True),
-                                    "contacts": _CONTACT,
+                                    "contacts": _contacts(),
                                 },
                                 many=True,
                             ),
-                            "escalation_managers": inline_serializer(
-                                "EscalationManagers", {"name": serializers.CharField()}, many=True
-                            ),
+                            "escalation_managers": _contacts(),
                             "thresholds": inline_serializer(
                                 "EscalationThreshold",
                                 {
@@ -265,6 +272,8 @@ class NoticeSerializer(serializers.ModelSerializer[EscalationNotice]):
 
 class NoticesView(APIView):
     """GET /api/v1/escalation-notices/: the caller's in-app escalation notices, newest first."""
+
+    pagination_class = DeskPagination  # (the schema: a page of results, as `paginated` answers)
 
     @extend_schema(responses={200: NoticeSerializer(many=True)}, tags=["escalation"])
     def get(self, request: Request) -> Response:

@@ -12,8 +12,12 @@ HTML page.
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -21,6 +25,16 @@ from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = _handle(exc, context)
+    request = context.get("request")
+    if response is not None and request is not None:
+        # An error is JSON even where the answer would have been a CSV file or an HTML page
+        # (``?format=csv``, the browsable API's renderer).
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+    return response
+
+
+def _handle(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, InvalidInput):
         return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PermissionRefused):
@@ -40,3 +54,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = data["detail"]
         data["code"] = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
     return response
+
+
+class DeskContentNegotiation(DefaultContentNegotiation):
+    """``?format=`` that names no format of the operation is a 400 naming ``format`` (DRF
+    answers a 404, as if the object did not exist)."""
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: str | None = None) -> Any:
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except Http404:
+            formats = ", ".join(sorted({renderer.format for renderer in renderers}))
+            raise ValidationError({"format": [_("Choose one of: %(formats)s.") % {"formats": formats}]}) from None

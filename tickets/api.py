@@ -94,6 +94,8 @@ class TicketSerializer(api_fields.FieldsBuiltOnce, serializers.ModelSerializer[T
     team = serializers.SerializerMethodField()
     assignee = serializers.SerializerMethodField()
     entitled = serializers.BooleanField(source="is_entitled")
+    # Blank when the customer did not say (the schema's enum carries the blank too).
+    occurrence = serializers.ChoiceField(choices=Ticket.Occurrence.choices, allow_blank=True, read_only=True)
     entitlement_notice = serializers.SerializerMethodField()
     sla = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
@@ -531,7 +533,8 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
             request, self, attachments, "created_at", lambda page: AttachmentSerializer(page, many=True).data
         )
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    # Served with the type its content was checked to have (a PDF, an image, a text log, …).
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="attachments/<int:attachment_id>")
     def download(self, request: Request, number: str, attachment_id: int) -> FileResponse:
         """The file, always as a download, never rendered by the browser."""

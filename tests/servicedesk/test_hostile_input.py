@@ -369,3 +369,16 @@ def test_more_answers_than_any_form_has_are_refused_at_once_with_a_short_error(d
     assert (response.status_code, response.json()) == (400, {"answers": ["At most 100 answers."]})
     assert len(response.content) < 100
     assert _tickets(demo) == 0
+
+
+@pytest.mark.django_db
+def test_a_format_the_operation_does_not_have_is_a_400_in_json_and_an_error_of_a_csv_is_json(demo):
+    client = demo.api(AGENT)
+    unknown = client.get("/api/v1/tickets/", {"format": "AAA"})
+    assert unknown.status_code == 400
+    assert unknown["Content-Type"] == "application/json"
+    assert list(unknown.json()) == ["format"]
+    refused = client.get("/api/v1/billing/ssr/", {"format": "csv", "month": "0000-01"})
+    assert refused.status_code == 400
+    assert refused["Content-Type"] == "application/json"
+    assert list(refused.json()) == ["month"]
