@@ -21,7 +21,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
+from servicedesk.errors import Conflict, InvalidInput, PermissionRefused, StorageUnavailable
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -35,6 +35,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 def _handle(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, StorageUnavailable):
+        detail = next(iter(exc.errors.values()))[0]
+        return Response({"detail": detail, "code": "storage_full"}, status=status.HTTP_507_INSUFFICIENT_STORAGE)
     if isinstance(exc, InvalidInput):
         return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PermissionRefused):

@@ -5,7 +5,7 @@ fuzzing in the test suite) can rely on the schema for every status code the API 
 - 400 ``ValidationError``: an object keyed by field (``non_field_errors`` for the whole body;
   a nested field's errors nested; a few refusals add a hint beside the fields, e.g. an SSR's
   ``earliest_allowed``) — for every operation with a body or query parameters.
-- 401, 403, 404, 409, 413, 422, 429 ``Error``: ``{"detail": …, "code": …}`` (a 409 may add
+- 401, 403, 404, 409, 413, 422, 429, 507 ``Error``: ``{"detail": …, "code": …}`` (a 409 may add
   what the client needs to recover, e.g. the ``current_version``).
 """
 
@@ -55,6 +55,7 @@ DESCRIPTIONS = {
     "413": "The request body is too large.",
     "422": "The Idempotency-Key was used for another request.",
     "429": "Too many attempts; see Retry-After.",
+    "507": "The file could not be stored just now (the storage is full); nothing was saved.",
 }
 
 
@@ -77,6 +78,8 @@ class DeskAutoSchema(AutoSchema):
             codes.append("413")
         if method == "POST" and getattr(self._view_method(), "idempotent", False):
             codes.append("422")
+        if method == "POST" and getattr(self._view_method(), "stores_files", False):
+            codes.append("507")
         if not authenticated and method == "POST":
             codes.append("429")  # the sign-in throttle
         return codes

@@ -25,6 +25,14 @@ class InvalidInput(Exception):
         return cls({field: [message]})
 
 
+class StorageUnavailable(InvalidInput):
+    """A file could not be stored (the disk is full, the volume is gone): nothing was written,
+    the caller may try again later. A field error to a form; a 507 to the API."""
+
+    def __init__(self, field: str, message: str | Promise) -> None:
+        super().__init__({field: [message]})
+
+
 class Conflict(Exception):
     def __init__(self, detail: str | Promise, code: str = "conflict", **extra: object) -> None:
         super().__init__(str(detail))

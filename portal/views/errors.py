@@ -3,8 +3,10 @@ audience. API clients get the API's error shape instead, never an HTML page."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -13,6 +15,7 @@ _API_ERRORS = {
     403: ("You do not have permission to perform this action.", "permission_denied"),
     404: ("Not found.", "not_found"),
     500: ("Server error.", "error"),
+    503: ("The desk cannot reach its database just now. Try again in a moment.", "unavailable"),
 }
 
 
@@ -36,10 +39,24 @@ permission_denied = _error("errors/403.html", 403)
 page_not_found = _error("errors/404.html", 404)
 
 
-def server_error(request: HttpRequest) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        return _api_error(500)
-    # No context processors: the error may have come from them, or from the database.
-    from django.template import loader
+#: How long a client should wait before trying again when the database cannot be reached.
+RETRY_AFTER_SECONDS = 30
 
-    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Called while the exception is being handled: a database that cannot be reached (a
+    # restart, a failover, a network cut) is a 503 to retry, not a 500. Every write ran in a
+    # transaction that never committed, so nothing was saved half-way.
+    unavailable = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    status = 503 if unavailable else 500
+    if request.path.startswith("/api/"):
+        response: HttpResponse = _api_error(status)
+    else:
+        # No context processors: the error may have come from them, or from the database.
+        from django.template import loader
+
+        template = "errors/503.html" if unavailable else "errors/500.html"
+        response = HttpResponse(loader.get_template(template).render(), status=status)
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -15,7 +15,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicedesk.errors import Conflict, InvalidInput
+from servicedesk.errors import Conflict, InvalidInput, StorageUnavailable
 from servicedesk.models import User
 from tickets.models import Attachment, Ticket
 from tickets.services.lifecycle import bump
@@ -118,7 +118,11 @@ def add_attachment(*, ticket: Ticket, actor: User, upload: UploadedFile, interna
         tenant_id=locked.tenant_id, ticket=locked, uploaded_by=actor, name=name,
         content_type=content_type, size=upload.size, sha256=digest.hexdigest(), internal=internal, created_at=now,
     )  # fmt: skip
-    attachment.file.save("upload", upload, save=False)
+    try:
+        attachment.file.save("upload", upload, save=False)
+    except OSError:
+        # A full disk or a lost volume: no row refers to a file that is not there.
+        raise StorageUnavailable("file", _("The file could not be stored just now. Try again later.")) from None
     attachment.save()
     if not internal:
         # A staff-only file is not a change the customer sees: version and updated_at stay.
