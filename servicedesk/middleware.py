@@ -2,6 +2,7 @@ import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -107,4 +108,21 @@ class AtomicWritesMiddleware:
             # DRF turns a refusal into a response (marked ``exception``): nothing of it stays.
             if getattr(response, "exception", False):
                 transaction.set_rollback(True)
+        return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Every response carries the desk's Content-Security-Policy (``settings.
+    CONTENT_SECURITY_POLICY``): scripts only from the desk's own files — no inline script, no
+    inline event handler, no eval — and nothing loaded from anywhere else. A view may set its
+    own header; this one does not replace it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = settings.CONTENT_SECURITY_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.policy
         return response

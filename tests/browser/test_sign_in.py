@@ -14,15 +14,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from servicedesk.models import User
-from tests.browser.conftest import check_page, sign_in
+from tests.browser.conftest import check_page, new_context, sign_in
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def page(browser: Browser, desk_url: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=desk_url, locale="en-GB")
-    context.set_default_timeout(5_000)
+    context = new_context(browser, desk_url)
     page = context.new_page()
     yield page
     context.close()
