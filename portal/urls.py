@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from portal.forms.accounts import SignInForm
-from portal.views import common, console, customer, dashboard, desk_admin
+from portal.views import common, console, console_problems, customer, dashboard, desk_admin
 
 app_name = "portal"
 
@@ -52,6 +52,19 @@ urlpatterns = [
     path("console/tickets/<str:number>/escalate/", console.console_escalate, name="console-ticket-escalate"),
     path("console/orders/", console.console_orders, name="console-orders"),
     path("console/orders/<str:number>/", console.console_order, name="console-order"),
+    # --- problems and reasons for outage (portal.views.console_problems) ---
+    path("console/problems/", console_problems.problem_list, name="console-problems"),
+    path("console/problems/new/", console_problems.problem_new, name="console-problem-new"),
+    path("console/problems/rfos/", console_problems.rfo_list, name="console-rfos"),
+    path("console/problems/rfos/<str:ticket>/", console_problems.rfo_detail, name="console-rfo"),
+    path("console/problems/<str:number>/", console_problems.problem_detail, name="console-problem"),
+    path("console/problems/<str:number>/edit/", console_problems.problem_edit, name="console-problem-edit"),
+    path("console/problems/<str:number>/link/", console_problems.problem_link, name="console-problem-link"),
+    path(
+        "console/problems/<str:number>/unlink/<str:ticket>/",
+        console_problems.problem_unlink,
+        name="console-problem-unlink",
+    ),
     # --- managers and tenant administrators ---
     path("dashboard/", dashboard.dashboard_home, name="dashboard-home"),
     path("desk-admin/", desk_admin.desk_admin_home, name="desk-admin-home"),
