@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms.tickets import ServiceErrorsMixin
@@ -99,7 +100,8 @@ class NewProblemForm(ProblemFieldsForm):
         super().__init__(*args, **kwargs)
         field = self.fields["incidents"]
         assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101 - declared above
-        chosen = self.data.getlist("incidents") if self.is_bound else list(self.initial.get("incidents", []))
+        data = self.data
+        chosen = data.getlist("incidents") if isinstance(data, MultiValueDict) else self.initial.get("incidents", [])
         # A chosen incident stays offered (and checked) even when it is no longer among the recent.
         offered = dict(recent)
         field.choices = [*recent, *((number, number) for number in chosen if number not in offered)]

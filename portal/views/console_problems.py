@@ -136,7 +136,7 @@ def _timeline_line(event: ProblemEvent) -> dict[str, Any]:
     if event.kind == kind.OPENED:
         text = _("Opened the problem “%(title)s”.") % {"title": event.to_value}
     elif event.kind == kind.FIELD_CHANGED:
-        label = str(Problem._meta.get_field(event.field).verbose_name).capitalize()
+        label = str(getattr(Problem._meta.get_field(event.field), "verbose_name", event.field)).capitalize()
         text = _("%(field)s: %(value)s") % {"field": label, "value": _shown(event.field, event.to_value)}
     elif event.kind == kind.INCIDENT_LINKED:
         text = _("Linked the incident %(ticket)s.") % {"ticket": event.to_value}
