@@ -171,7 +171,7 @@ def test_the_other_tenants_agent_cannot_link_our_incident(demo, incident):
         "/console/problems/new/", {"title": "Ours", "other_incidents": incident.number}
     )
     assert response.status_code == 400
-    assert f"There is no incident {incident.number}." in response.content.decode()
+    assert f"No existe la incidencia {incident.number}." in response.content.decode()  # Pablo reads Spanish
     with tenant_context(demo.bluepeak):
         assert not Problem.objects.exists()
     with tenant_context(demo.northwind):
