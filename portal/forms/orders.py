@@ -206,7 +206,7 @@ class QuoteChangeForm(VersionedForm):
     currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
     planned_start = forms.DateTimeField(label=_("Planned start"), required=False, widget=DateTimeInput)
     planned_end = forms.DateTimeField(label=_("Planned end"), required=False, widget=DateTimeInput)
-    note = forms.CharField(label=_("Quote"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("Note to the customer"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "quote_%s")

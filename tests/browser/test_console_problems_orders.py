@@ -14,8 +14,10 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from orders.models import Order, Service
+from orders.models import ChangeRequest, Order, Service, SimpleServiceRequest
+from orders.services.changes import ChangeDraft, open_change_request
 from orders.services.ordering import LineDraft, OrderDraft, place_order
+from orders.services.ssr import SsrDraft, submit_ssr
 from servicedesk.models import Site, Tenant, User
 from servicedesk.tenancy import tenant_context
 from tests.browser.conftest import PHONE_WIDTH, check_page, new_page, sign_in
@@ -193,3 +195,61 @@ def test_the_agent_hands_an_order_over_and_alice_sees_the_new_service(browser: B
     outsider = new_page(browser, desk_url)
     sign_in(outsider, "agent@bluepeak.example")
     assert outsider.goto(f"/console/orders/{order.number}/").status == 404
+
+
+def test_the_agent_completes_a_service_request_and_quotes_a_change(browser: Browser, desk_url: str):
+    build_order_rules()
+    northwind = Tenant.objects.get(slug="northwind")
+    alice = User.objects.get(email="alice@acme.example")
+    with tenant_context(northwind):
+        frankfurt = Site.objects.get(name="Frankfurt")
+        start = dt.datetime.now(dt.UTC).replace(hour=9, minute=0, second=0, microsecond=0) + dt.timedelta(days=14)
+        start += dt.timedelta(days=(1 - start.weekday()) % 7)  # a Tuesday, well ahead
+        ssr = submit_ssr(actor=alice, draft=SsrDraft(item="cpe-reboot", requested_start=start, site_id=frankfurt.pk))
+        # The work was due this morning (set-up: a request cannot be placed in the past).
+        SimpleServiceRequest.objects.filter(pk=ssr.pk).update(requested_start=dt.datetime.now(dt.UTC))
+        change = open_change_request(
+            actor=alice,
+            draft=ChangeDraft(
+                title="Move the VSAT antenna", description="The roof is renovated.", service="NW-SAT-2002"
+            ),
+        )
+
+    agent = new_page(browser, desk_url)
+    sign_in(agent, "agent@northwind.example")
+    agent.goto("/console/orders/")
+    agent.get_by_role("link", name="Simple service requests").click()
+    agent.get_by_role("link", name=ssr.number).click()
+    agent.get_by_label("Price to bill").fill("60.00")
+    agent.get_by_role("button", name="Record as done").click()
+    expect(agent.locator("[data-error-summary]")).to_contain_text("Say why the price differs from the quote.")
+    assert _focused_error_summary(agent)
+    check_page(agent, "console-ssr-errors")
+    agent.get_by_label("Note to the customer").fill("Two routers restarted.")
+    agent.get_by_role("button", name="Record as done").click()
+    expect(agent.get_by_role("status")).to_contain_text("The request is completed")
+    check_page(agent, "console-ssr")
+
+    agent.goto("/console/orders/changes/")
+    check_page(agent, "console-changes")
+    agent.get_by_role("link", name=change.number).click()
+    agent.get_by_label("Cost").fill("1450.00")
+    agent.get_by_label("Planned start").fill("2027-01-20T08:00")
+    agent.get_by_label("Planned end").fill("2027-01-20T12:00")
+    agent.get_by_label("Note to the customer").fill("Crane and two technicians.")
+    agent.get_by_role("button", name="Send the quote").click()
+    expect(agent.get_by_role("status")).to_contain_text("The quote is sent")
+    check_page(agent, "console-change")
+    with tenant_context(northwind):
+        quoted = ChangeRequest.objects.get(pk=change.pk)
+        assert (quoted.status, str(quoted.quoted_cost), quoted.currency) == ("quoted", "1450.00", "EUR")
+        assert SimpleServiceRequest.objects.get(pk=ssr.pk).status == "completed"
+
+    phone = new_page(browser, desk_url, width=PHONE_WIDTH)
+    sign_in(phone, "agent@northwind.example")
+    for url, name in (
+        (f"/console/orders/ssrs/{ssr.number}/", "console-ssr-phone"),
+        (f"/console/orders/changes/{change.number}/", "console-change-phone"),
+    ):
+        phone.goto(url)
+        check_page(phone, name)

@@ -317,3 +317,14 @@ def test_outsiders_reach_no_change_request_page(desk, time_machine, email):
     assert client.post(f"/console/orders/changes/{number}/action/", {"action": "cancel", "reason": "x",
                                                                       "version": 1}).status_code == 404  # fmt: skip
     assert _change_row(desk, number).status == "planning"
+
+
+@pytest.mark.django_db
+def test_the_history_names_the_statuses_in_words(desk, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    number = place(desk)["number"]
+    client = _client(desk, AGENT)
+    _walk(client, desk, number, ["validate"])
+    page = client.get(f"/console/orders/{number}/").content.decode()
+    assert "Status changed: Received → Validated" in page
+    assert "received → validated" not in page
