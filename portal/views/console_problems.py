@@ -37,7 +37,14 @@ from tickets.selectors import (
     search_problems,
     tickets_visible_to,
 )
-from tickets.services.problems import link_incident, open_problem, publish_rfo, unlink_incident, update_problem
+from tickets.services.problems import (
+    check_problem_fields,
+    link_incident,
+    open_problem,
+    publish_rfo,
+    unlink_incident,
+    update_problem,
+)
 
 PROBLEM_PAGE_SIZE = 25
 PROBLEM_ORDERING = ("-created_at", "-id")
@@ -105,6 +112,11 @@ def problem_new(request: HttpRequest) -> HttpResponse | HttpResponseBase:
         incidents = [(number, _incident_or_none(actor, number)) for number in numbers]
         unknown = [number for number, ticket in incidents if ticket is None]
         if unknown:
+            # One submission names every problem: the fields' too, not only the incidents'.
+            try:
+                check_problem_fields(**form.changes())
+            except InvalidInput as invalid:
+                form.add_service_errors(invalid.errors)
             form.add_error("other_incidents", _("There is no incident %(numbers)s.") % {"numbers": ", ".join(unknown)})
         else:
             try:

@@ -157,6 +157,7 @@ def test_a_refused_new_problem_keeps_the_input_and_names_the_fields(demo, incide
     page = response.content.decode()
     assert "data-error-summary" in page
     assert "There is no incident INC-999999." in page
+    assert 'href="#id_title"' in page  # the empty title is named in the same answer
     assert "Heat</textarea>" in page
     response = _client(demo, AGENT).post("/console/problems/new/", {"title": "", "root_cause": "Heat"})
     assert response.status_code == 400

@@ -51,6 +51,16 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def check_problem_fields(**fields: str) -> dict[str, str]:
+    """The problem's ``fields`` cleaned, or InvalidInput naming every bad one (what
+    ``open_problem`` and ``update_problem`` check, for a form that reports them together with
+    its own errors)."""
+    unknown = set(fields) - set(PROBLEM_FIELDS)
+    if unknown:
+        raise InvalidInput({name: [_("Unknown field.")] for name in unknown})
+    return _clean(fields)
+
+
 @transaction.atomic
 def open_problem(
     *,
