@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from servicedesk.models import BusinessCalendar, CustomerAccount, Tenant, User
 from servicedesk.tenancy import tenant_context
-from tickets.models import SlaPolicy, Ticket
+from tickets.models import Problem, SlaPolicy, Ticket
 from tickets.services.conversation import add_comment
 from tickets.services.defaults import provision_intake_defaults
 from tickets.services.intake import TicketDraft, open_ticket
 from tickets.services.lifecycle import transition_ticket
+from tickets.services.problems import open_problem, request_rfo
 
 # (tenant, name, contract tier ("" = any), calendar, respond, callback, restore P1–P4), minutes.
 # Business-hours budgets count opening minutes: 510 a day at 08:30–17:00.
@@ -233,3 +234,35 @@ def _play(script: dict[str, Any], *, customer: User, agents: dict[str, User], no
         ticket = transition_ticket(ticket=ticket, actor=actor, action=action, reason=reason)
     for who, body, internal in script.get("comments", []):
         add_comment(ticket=ticket, actor=agents[who], body=body, internal=internal)
+
+
+def seed_problems(tenant: Tenant, now: dt.datetime | None = None) -> None:
+    """Northwind's problem behind a resolved major outage at Acme, whose reason for outage the
+    customer asked for (it waits under Problems → Reasons for outage); only once."""
+    if tenant.slug != "northwind":
+        return
+    now = now or timezone.now()
+    with tenant_context(tenant):
+        if Problem.objects.exists():
+            return
+        customer = User.objects.get(email="alice@acme.example")
+        agent = User.objects.get(email="agent@northwind.example")
+        ticket = open_ticket(
+            actor=customer,
+            draft=TicketDraft(
+                kind="incident", service_id="NW-MPLS-1001", subject="MPLS link down again after the storm",
+                description="The Frankfurt warehouse lost the data centre link for two hours.", impact="outage",
+                urgency="high", channel=Ticket.Channel.PORTAL, problem_started_at=_ago(now, hours=30),
+                answers={"power_at_site": "yes", "devices_connected": "yes", "equipment_restarted": "yes",
+                         "backup_line": "no", "symptom": "no_service"},
+            ),
+        )  # fmt: skip
+        transition_ticket(ticket=ticket, actor=agent, action="acknowledge")
+        ticket = transition_ticket(
+            ticket=ticket, actor=agent, action="resolve", reason="Line card replaced in the PoP."
+        )
+        request_rfo(ticket=ticket, actor=customer)
+        open_problem(
+            actor=agent, title="Line cards in the Frankfurt PoP fail in heat and storms", incidents=[ticket],
+            root_cause="The line cards' fans fail above 40 °C; the storm's power cut restarted them hot.",
+        )  # fmt: skip

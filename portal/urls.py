@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from portal.forms.accounts import SignInForm
-from portal.views import common, console, customer, dashboard, desk_admin
+from portal.views import common, console, console_orders, console_problems, customer, dashboard, desk_admin
 
 app_name = "portal"
 
@@ -51,7 +51,36 @@ urlpatterns = [
     ),
     path("console/tickets/<str:number>/escalate/", console.console_escalate, name="console-ticket-escalate"),
     path("console/orders/", console.console_orders, name="console-orders"),
-    path("console/orders/<str:number>/", console.console_order, name="console-order"),
+    # --- the order workspace (portal.views.console_orders) ---
+    path("console/orders/ssrs/", console_orders.ssr_list, name="console-ssrs"),
+    path("console/orders/ssrs/<str:number>/", console_orders.ssr_detail, name="console-ssr"),
+    path("console/orders/ssrs/<str:number>/complete/", console_orders.ssr_complete, name="console-ssr-complete"),
+    path("console/orders/ssrs/<str:number>/cancel/", console_orders.ssr_cancel, name="console-ssr-cancel"),
+    path("console/orders/changes/", console_orders.change_list, name="console-changes"),
+    path("console/orders/changes/<str:number>/", console_orders.change_detail, name="console-change"),
+    path("console/orders/changes/<str:number>/quote/", console_orders.change_quote, name="console-change-quote"),
+    path("console/orders/changes/<str:number>/action/", console_orders.change_action, name="console-change-action"),
+    path("console/orders/<str:number>/", console_orders.order_detail, name="console-order"),
+    path("console/orders/<str:number>/step/", console_orders.order_step, name="console-order-step"),
+    path("console/orders/<str:number>/plan/", console_orders.order_plan, name="console-order-plan"),
+    path(
+        "console/orders/<str:number>/delivery-date/",
+        console_orders.order_delivery_date,
+        name="console-order-delivery-date",
+    ),
+    # --- problems and reasons for outage (portal.views.console_problems) ---
+    path("console/problems/", console_problems.problem_list, name="console-problems"),
+    path("console/problems/new/", console_problems.problem_new, name="console-problem-new"),
+    path("console/problems/rfos/", console_problems.rfo_list, name="console-rfos"),
+    path("console/problems/rfos/<str:ticket>/", console_problems.rfo_detail, name="console-rfo"),
+    path("console/problems/<str:number>/", console_problems.problem_detail, name="console-problem"),
+    path("console/problems/<str:number>/edit/", console_problems.problem_edit, name="console-problem-edit"),
+    path("console/problems/<str:number>/link/", console_problems.problem_link, name="console-problem-link"),
+    path(
+        "console/problems/<str:number>/unlink/<str:ticket>/",
+        console_problems.problem_unlink,
+        name="console-problem-unlink",
+    ),
     # --- managers and tenant administrators ---
     path("dashboard/", dashboard.dashboard_home, name="dashboard-home"),
     path("desk-admin/", desk_admin.desk_admin_home, name="desk-admin-home"),

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from servicedesk.db.search import full_text_match
 from servicedesk.models import User
 from servicedesk.walls import get_visible_or_404
-from tickets.models import PREFETCHED_CLOCKS, Attachment, Comment, Problem, Rfo, SlaClock, Ticket, TicketEvent
+from tickets.models import (
+    PREFETCHED_CLOCKS,
+    Attachment,
+    Comment,
+    Problem,
+    ProblemEvent,
+    Rfo,
+    SlaClock,
+    SlaTarget,
+    Ticket,
+    TicketEvent,
+)
 
 LIST_RELATED = ("tenant", "account", "site", "service", "service__service_type", "team", "assignee")
 #: What a ticket in a list refers to and shows (the API's items): no tenant row.
@@ -143,6 +154,40 @@ def problems_visible_to(*, actor: User) -> QuerySet[Problem]:
 
 def get_problem_for(*, actor: User, number: str) -> Problem:
     return get_visible_or_404(problems_visible_to(actor=actor), number=number)
+
+
+def search_problems(problems: QuerySet[Problem], query: str) -> QuerySet[Problem]:
+    """Problems whose number or title contains ``query`` (a desk holds few problems: no index)."""
+    query = query.strip()
+    if not query:
+        return problems
+    return problems.filter(Q(number__icontains=query) | Q(title__icontains=query))
+
+
+def problem_timeline(*, actor: User, problem: Problem) -> QuerySet[ProblemEvent]:
+    """The problem's lines in order (the problem came through get_problem_for: staff only)."""
+    return ProblemEvent.objects.filter(problem=problem).select_related("actor")
+
+
+def incidents_of(*, actor: User, problem: Problem) -> QuerySet[Ticket]:
+    """The incidents linked to the problem, newest first, with their RFOs."""
+    return (
+        tickets_visible_to(actor=actor)
+        .filter(problem_links__problem=problem)
+        .prefetch_related("rfos")
+        .order_by("-created_at", "-id")
+    )
+
+
+def rfos_visible_to(*, actor: User) -> QuerySet[Rfo]:
+    """The reasons for outage customers asked for (staff only), with the ticket and its account;
+    each carries ``due_at`` and ``met_at`` of its ``rfo`` clock."""
+    if not actor.is_desk_staff:
+        return Rfo.objects.none()
+    clock = SlaClock.objects.filter(ticket=OuterRef("ticket"), target=SlaTarget.RFO)
+    return Rfo.objects.select_related("ticket", "ticket__account", "problem").annotate(
+        due_at=Subquery(clock.values("due_at")[:1]), met_at=Subquery(clock.values("met_at")[:1])
+    )
 
 
 def rfo_of(*, actor: User, ticket: Ticket) -> Rfo:

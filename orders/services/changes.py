@@ -82,8 +82,14 @@ def available_actions(*, change_request: ChangeRequest, actor: User) -> list[str
     ]
 
 
-def _lock(change: ChangeRequest, actor: User, action: str) -> ChangeRequest:
+def _lock(change: ChangeRequest, actor: User, action: str, version: int | None = None) -> ChangeRequest:
     locked = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+    if version is not None and locked.version != version:
+        raise Conflict(
+            _("Someone else changed this change request after you loaded it. Reload it and apply your change again."),
+            code="stale_version",
+            current_version=locked.version,
+        )
     if action in available_actions(change_request=locked, actor=actor):
         return locked
     transitions = ChangeRequest._meta.get_field("status").get_all_transitions(ChangeRequest)
@@ -133,10 +139,12 @@ def quote_change_request(
     planned_start: dt.datetime | None,
     planned_end: dt.datetime | None,
     note: str = "",
+    version: int | None = None,
     now: dt.datetime | None = None,
 ) -> ChangeRequest:
     """State the cost and the schedule of the planned work (again, while the customer has not
-    decided); the customer then accepts or declines."""
+    decided); the customer then accepts or declines. With ``version`` (the one the caller
+    read) a changed request is refused (Conflict ``stale_version``)."""
     now = now or timezone.now()
     errors = _check_window(planned_start, planned_end, now)
     try:
@@ -151,7 +159,7 @@ def quote_change_request(
         errors["currency"] = [_("Give a three-letter currency code, e.g. EUR.")]
     if errors:
         raise InvalidInput(errors)
-    locked = _lock(change_request, actor, "quote")
+    locked = _lock(change_request, actor, "quote", version)
     before = locked.status
     locked.quote(now)
     locked.quoted_cost, locked.currency = amount, currency
@@ -177,9 +185,10 @@ def transition_change_request(
     reason: str = "",
     planned_start: dt.datetime | None = None,
     planned_end: dt.datetime | None = None,
+    version: int | None = None,
     now: dt.datetime | None = None,
 ) -> ChangeRequest:
-    """Run ``action`` (accept, decline, schedule, complete, cancel). Scheduling may move the
+    """Run ``action`` (accept, decline, schedule, complete, cancel) (on ``version``, if given). Scheduling may move the
     quoted window (``planned_start``/``planned_end``, agreed with the customer) and sends the
     planned-work notice to the account's contacts once the transaction commits."""
     if action not in SIMPLE_ACTIONS:
@@ -193,7 +202,7 @@ def transition_change_request(
     reason = (reason or "").strip()
     if action in REASON_REQUIRED and not reason:
         raise InvalidInput.single("reason", _("Say why; the other side reads it."))
-    locked = _lock(change_request, actor, action)
+    locked = _lock(change_request, actor, action, version)
     fields = ["status", "decided_at", "completed_at", "cancelled_at"]
     if action in ("accept", "decline"):
         locked.decided_by = actor

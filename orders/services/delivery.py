@@ -13,6 +13,7 @@ from django_fsm import can_proceed, has_transition_perm
 from orders import dates
 from orders.models import Contract, Order, OrderLine, OrderStep, Service, current_contract, unmet_guards
 from orders.services import numbering, timeline
+from orders.services.editing import StaleOrder
 from orders.services.ordering import bump
 from orders.services.schedule import date_order
 from servicedesk import calendars
@@ -74,14 +75,21 @@ def _refuse(order: Order, actor: User, action: str) -> Conflict | PermissionRefu
 
 @transaction.atomic
 def transition_order(
-    *, order: Order, actor: User, action: str, reason: str = "", now: dt.datetime | None = None
+    *,
+    order: Order,
+    actor: User,
+    action: str,
+    reason: str = "",
+    version: int | None = None,
+    now: dt.datetime | None = None,
 ) -> Order:
     """Run lifecycle ``action`` on ``order`` for ``actor``: stamp the step's actual date, record
     it on the timeline; on validation compute the dates, on handover change the inventory.
 
     ``order`` must come from an accessor that checked the actor's walls; the row is locked
-    here. Raises InvalidInput (unknown action, missing reason), PermissionRefused (the role
-    never may) or Conflict (not possible from the current status, or a guard is not met)."""
+    here. With ``version`` (the one the caller read) a changed order is refused (StaleOrder).
+    Raises InvalidInput (unknown action, missing reason), PermissionRefused (the role never
+    may) or Conflict (not possible from the current status, or a guard is not met)."""
     if action not in ACTIONS:
         raise InvalidInput.single("action", _("Unknown action; use one of: %(a)s.") % {"a": ", ".join(ACTIONS)})
     reason = (reason or "").strip()
@@ -89,6 +97,8 @@ def transition_order(
         raise InvalidInput.single("reason", _("Say why; the customer sees it."))
     now = now or timezone.now()
     locked = Order.objects.select_for_update(of=("self",)).select_related("site", "tenant").get(pk=order.pk)
+    if version is not None and locked.version != version:
+        raise StaleOrder(locked.version)
     if action not in available_actions(order=locked, actor=actor):
         raise _refuse(locked, actor, action)
     before = locked.status
@@ -126,16 +136,25 @@ def _iso(day: dt.date | None) -> str:
 
 @transaction.atomic
 def confirm_delivery_date(
-    *, order: Order, actor: User, day: dt.date, reason: str = "", now: dt.datetime | None = None
+    *,
+    order: Order,
+    actor: User,
+    day: dt.date,
+    reason: str = "",
+    version: int | None = None,
+    now: dt.datetime | None = None,
 ) -> Order:
     """Commit to the exact delivery (handover) date, agreed with the customer. The first time
     while validated or in customer coordination; changing it later, up to commissioning or on
-    hold, needs a reason. The date is a business day at the delivery site, not in the past."""
+    hold, needs a reason. The date is a business day at the delivery site, not in the past.
+    With ``version`` (the one the caller read) a changed order is refused (StaleOrder)."""
     if not actor.is_desk_staff:
         raise PermissionRefused(_("The order manager confirms the delivery date."))
     now = now or timezone.now()
     reason = (reason or "").strip()
     locked = Order.objects.select_for_update(of=("self",)).select_related("site").get(pk=order.pk)
+    if version is not None and locked.version != version:
+        raise StaleOrder(locked.version)
     if not locked.is_open or Order.Status.RECEIVED in (locked.status, locked.held_from):
         raise Conflict(
             _("The delivery date is confirmed after the order is validated and before handover."),

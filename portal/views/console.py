@@ -1,6 +1,7 @@
 """The agents' console: the home page, the ticket queue and the ticket page with the desk's
 tools (internal notes, staff-only files, assignment, priority override, every lifecycle
-action), the tenant's orders with late ones flagged, and escalating a ticket up or down.
+action), the tenant's orders with late ones flagged (one order's workspace:
+portal.views.console_orders), and escalating a ticket up or down.
 
 Agents, managers and tenant administrators work here (the home page is the agents'); for
 anyone else the pages do not exist. The ticket page's handlers are shared with the customer
@@ -25,7 +26,6 @@ from portal.views.shared import (
     download_attachment,
     escalation_page,
     order_list_page,
-    order_page,
     post_attachment,
     post_comment,
     post_transition,
@@ -180,11 +180,6 @@ def set_priority(request: HttpRequest, number: str) -> HttpResponseBase:
 @staff_required
 def console_orders(request: HttpRequest) -> HttpResponse:
     return order_list_page(request, console=True)
-
-
-@staff_required
-def console_order(request: HttpRequest, number: str) -> HttpResponse:
-    return order_page(request, number, console=True)
 
 
 # --- escalation -----------------------------------------------------------------------------------

@@ -4,9 +4,11 @@ incident; the report is due within 5 business days on the desk's business calend
 
 import pytest
 
+from servicedesk.errors import InvalidInput
 from servicedesk.tenancy import tenant_context
 from tests.tickets.conftest import INCIDENT
-from tickets.models import Problem, Rfo
+from tickets.models import Problem, ProblemEvent, Rfo, Ticket, TicketEvent
+from tickets.services.problems import open_problem, unlink_incident, update_problem
 
 AGENT, ALICE = "agent@northwind.example", "alice@acme.example"
 
@@ -176,3 +178,46 @@ def test_the_rfo_request_is_on_the_timeline_at_the_instant_it_was_asked(desk, ti
     # The RFO's clock starts at the whole minute; its line keeps the seconds, so it reads last.
     assert (lines[-1]["field"], lines[-1]["at"]) == ("rfo", "2026-11-23T10:07:42Z")
     assert [line["at"] for line in lines] == sorted(line["at"] for line in lines)
+
+
+@pytest.mark.django_db
+def test_a_problem_keeps_a_timeline_of_its_changes(desk, time_machine):
+    number = _resolved_incident(desk, time_machine, "2026-11-23T10:00:00Z")
+    agent = desk.user(AGENT)
+    with tenant_context(desk.northwind):
+        ticket = Ticket.objects.get(number=number)
+        problem = open_problem(actor=agent, title="Line cards overheat", incidents=[ticket])
+        unchanged = update_problem(problem=problem, actor=agent, version=1, changes={"title": "Line cards overheat"})
+        assert unchanged.version == 1  # nothing changed: no new version, no line
+        changed = update_problem(problem=problem, actor=agent, version=1, changes={"root_cause": "Fans fail."})
+        unlink_incident(problem=changed, actor=agent, ticket=ticket)
+        unlink_incident(problem=changed, actor=agent, ticket=ticket)  # not linked any more: nothing happens
+        lines = list(
+            ProblemEvent.objects.filter(problem=problem).values_list("kind", "field", "from_value", "to_value")
+        )
+        ticket_lines = list(
+            TicketEvent.objects.filter(ticket=ticket, field="problem").values_list("from_value", "to_value", "internal")
+        )
+    assert changed.version == 2
+    assert lines == [
+        ("opened", "", "", "Line cards overheat"),
+        ("incident_linked", "", "", number),
+        ("field_changed", "root_cause", "", "Fans fail."),
+        ("incident_unlinked", "", number, ""),
+    ]
+    assert ticket_lines == [("", problem.number, True), (problem.number, "", True)]
+
+
+@pytest.mark.django_db
+def test_only_incidents_are_the_incidents_of_a_new_problem(desk, time_machine):
+    time_machine.move_to("2026-11-23T10:00:00Z", tick=False)
+    enquiry = desk.api(ALICE).post(
+        "/api/v1/tickets/", {"kind": "enquiry", "subject": "Invoice", "description": "Copy, please."}, format="json"
+    )
+    assert enquiry.status_code == 201, enquiry.json()
+    with tenant_context(desk.northwind):
+        ticket = Ticket.objects.get(number=enquiry.json()["number"])
+        with pytest.raises(InvalidInput) as refused:
+            open_problem(actor=desk.user(AGENT), title="Invoices go missing", incidents=[ticket])
+        assert list(refused.value.errors) == ["incidents"]
+        assert not Problem.objects.exists()

@@ -15,7 +15,7 @@ from tickets.models.core import (
     attachment_path,
     contact_fields,
 )
-from tickets.models.problems import Problem, ProblemIncident, Rfo
+from tickets.models.problems import Problem, ProblemEvent, ProblemIncident, Rfo
 from tickets.models.sla import PREFETCHED_CLOCKS, SlaAlert, SlaClock, SlaPolicy, SlaTarget
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Priority",
     "PriorityRule",
     "Problem",
+    "ProblemEvent",
     "ProblemIncident",
     "QuestionnaireField",
     "Rfo",

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.models import TenantOwned, User
+from servicedesk.timeline import TimelineEntry
 from tickets.models.core import Ticket
 
 
@@ -88,3 +89,26 @@ class Rfo(TenantOwned):
 
     def __str__(self) -> str:
         return f"RFO for {self.ticket_id}"
+
+
+class ProblemEvent(TimelineEntry):
+    """One line of a problem's timeline (the columns and the order: servicedesk.timeline):
+    opened, a field changed (root cause, measures, status…), an incident linked or unlinked,
+    a reason for outage published from it. Problems are the desk's: every line is internal."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Opened")
+        FIELD_CHANGED = "field_changed", _("Field changed")
+        INCIDENT_LINKED = "incident_linked", _("Incident linked")
+        INCIDENT_UNLINKED = "incident_unlinked", _("Incident unlinked")
+        RFO_PUBLISHED = "rfo_published", _("Reason for outage published")
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events", db_index=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta(TimelineEntry.Meta):
+        # The problem page's timeline: one problem's lines in order.
+        indexes = [models.Index(fields=["tenant", "problem", "at"], name="problemevent_problem_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.kind} {self.field}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from servicedesk import calendars
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import User
-from tickets.models import Problem, ProblemIncident, Rfo, SlaClock, SlaTarget, Ticket
+from tickets.models import Problem, ProblemEvent, ProblemIncident, Rfo, SlaClock, SlaTarget, Ticket
 from tickets.rendering import render_markdown
 from tickets.services import sla, timeline
 from tickets.services.intake import next_ticket_number
@@ -25,6 +26,15 @@ PROBLEM_FIELDS = ("title", "analysis", "status", "root_cause", "workaround", "pr
 def _staff_only(actor: User) -> None:
     if not actor.is_desk_staff:
         raise PermissionRefused(_("Only the desk manages problems."))
+
+
+def _problem_line(
+    problem: Problem, kind: str, actor: User, at: dt.datetime, *, field: str = "", before: str = "", after: str = ""
+) -> ProblemEvent:
+    return ProblemEvent.objects.create(
+        tenant_id=problem.tenant_id, problem=problem, kind=kind, actor=actor, at=at, field=field,
+        from_value=before, to_value=after,
+    )  # fmt: skip
 
 
 def _clean(changes: dict[str, Any]) -> dict[str, Any]:
@@ -41,19 +51,47 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def check_problem_fields(**fields: str) -> dict[str, str]:
+    """The problem's ``fields`` cleaned, or InvalidInput naming every bad one (what
+    ``open_problem`` and ``update_problem`` check, for a form that reports them together with
+    its own errors)."""
+    unknown = set(fields) - set(PROBLEM_FIELDS)
+    if unknown:
+        raise InvalidInput({name: [_("Unknown field.")] for name in unknown})
+    return _clean(fields)
+
+
 @transaction.atomic
-def open_problem(*, actor: User, title: str, analysis: str = Problem.Analysis.REACTIVE, **details: str) -> Problem:
-    """Record a problem (staff only)."""
+def open_problem(
+    *,
+    actor: User,
+    title: str,
+    analysis: str = Problem.Analysis.REACTIVE,
+    incidents: Sequence[Ticket] = (),
+    **details: str,
+) -> Problem:
+    """Record a problem (staff only), linked to the ``incidents`` behind it (tickets that came
+    through the actor's walls; each must be an incident)."""
     _staff_only(actor)
     unknown = set(details) - set(PROBLEM_FIELDS)
     if unknown:
         raise InvalidInput({name: [_("Unknown field.")] for name in unknown})
     fields = _clean({"title": title, "analysis": analysis, **details})
+    not_incidents = [ticket.number for ticket in incidents if ticket.kind != Ticket.Kind.INCIDENT]
+    if not_incidents:
+        raise InvalidInput.single(
+            "incidents",
+            _("Only incidents are linked to problems: %(numbers)s.") % {"numbers": ", ".join(not_incidents)},
+        )
     now = timezone.now()
-    return Problem.objects.create(
+    problem = Problem.objects.create(
         tenant_id=actor.tenant_id, number=next_ticket_number(prefix="PRB"), created_by=actor, created_at=now,
         updated_at=now, **fields,
     )  # fmt: skip
+    _problem_line(problem, ProblemEvent.Kind.OPENED, actor, now, after=problem.title)
+    for ticket in incidents:
+        link_incident(problem=problem, actor=actor, ticket=ticket)
+    return problem
 
 
 @transaction.atomic
@@ -70,11 +108,19 @@ def update_problem(*, problem: Problem, actor: User, version: int, changes: dict
             code="stale_version",
             current_version=locked.version,
         )
+    now = timezone.now()
+    changed = False
     for name, value in _clean(changes).items():
+        before = getattr(locked, name)
+        if before == value:
+            continue
         setattr(locked, name, value)
-    locked.version += 1
-    locked.updated_at = timezone.now()
-    locked.save()
+        _problem_line(locked, ProblemEvent.Kind.FIELD_CHANGED, actor, now, field=name, before=before, after=value)
+        changed = True
+    if changed:
+        locked.version += 1
+        locked.updated_at = now
+        locked.save()
     return locked
 
 
@@ -86,11 +132,27 @@ def link_incident(*, problem: Problem, actor: User, ticket: Ticket) -> ProblemIn
         raise InvalidInput.single("ticket", _("Only incidents are linked to problems."))
     link, created = ProblemIncident.objects.get_or_create(tenant_id=problem.tenant_id, problem=problem, ticket=ticket)
     if created:
+        now = timezone.now()
         timeline.record_field_change(
-            ticket=ticket, actor=actor, at=timezone.now(), field="problem", before="", after=problem.number,
-            internal=True,
-        )  # fmt: skip
+            ticket=ticket, actor=actor, at=now, field="problem", before="", after=problem.number, internal=True
+        )
+        _problem_line(problem, ProblemEvent.Kind.INCIDENT_LINKED, actor, now, after=ticket.number)
     return link
+
+
+@transaction.atomic
+def unlink_incident(*, problem: Problem, actor: User, ticket: Ticket) -> None:
+    """Detach an incident from the problem (idempotent: an incident not linked stays so)."""
+    _staff_only(actor)
+    deleted, _rows = ProblemIncident.objects.filter(
+        tenant_id=problem.tenant_id, problem=problem, ticket=ticket
+    ).delete()
+    if deleted:
+        now = timezone.now()
+        timeline.record_field_change(
+            ticket=ticket, actor=actor, at=now, field="problem", before=problem.number, after="", internal=True
+        )
+        _problem_line(problem, ProblemEvent.Kind.INCIDENT_UNLINKED, actor, now, before=ticket.number)
 
 
 def may_request_rfo(ticket: Ticket) -> bool:
@@ -171,4 +233,6 @@ def publish_rfo(
         ticket=locked.ticket, actor=actor, at=now, field="rfo", before=Rfo.Status.REQUESTED,
         after=Rfo.Status.PUBLISHED,
     )  # fmt: skip
+    if locked.problem is not None:
+        _problem_line(locked.problem, ProblemEvent.Kind.RFO_PUBLISHED, actor, now, after=locked.ticket.number)
     return locked
