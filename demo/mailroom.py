@@ -1,0 +1,15 @@
+"""The demo desks' mailboxes: desk@northwind.example and desk@bluepeak.example, read from the
+Maildir folders var/mail/{tenant slug}/new/ under ``make run``."""
+
+from mailroom.models import Mailbox
+from servicedesk.models import Tenant
+from servicedesk.tenancy import tenant_context
+
+
+def seed_mailbox(tenant: Tenant) -> Mailbox:
+    """The tenant's demo mailbox (idempotent)."""
+    with tenant_context(tenant):
+        mailbox, _ = Mailbox.objects.get_or_create(
+            tenant=tenant, defaults={"address": f"desk@{tenant.slug}.example", "transport": Mailbox.Transport.MAILDIR}
+        )
+    return mailbox
