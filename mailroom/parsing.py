@@ -75,7 +75,7 @@ def _header(message: Message, name: str) -> str:
         value = str(raw[0]) if raw else None
     if value is None:
         return ""
-    text = str(value)
+    text = str(value).replace("\x00", "")
     return " ".join(text.split())[:_MAX_HEADER]
 
 
@@ -275,6 +275,8 @@ def _fill(parsed: ParsedMail, message: Message) -> None:
         body = html_to_text(_decode(html))
     else:
         body = ""
+    # PostgreSQL's text takes no NUL; nor does anyone reading the ticket need one.
+    body = body.replace("\x00", "")
     parsed.full_text = body.strip()
     parsed.text = trim_reply(body) or parsed.full_text
     bodies = {id(p) for p in (plain, html) if p is not None}

@@ -113,8 +113,7 @@ def receive_message(*, mailbox: Mailbox, raw: bytes, source: str) -> Received:
         # Delivered twice at once: the other delivery stored it first.
         message.raw.delete(save=False)
         return Received(InboundMessage.objects.get(dedup_key=key), duplicate=True)
-    process_message(message=message, mailbox=mailbox)
-    return Received(message, duplicate=False)
+    return Received(process_message(message=message, mailbox=mailbox), duplicate=False)
 
 
 def process_message(*, message: InboundMessage, mailbox: Mailbox, now: dt.datetime | None = None) -> InboundMessage:

@@ -42,5 +42,5 @@ class Command(BaseCommand):
                 raise SystemExit(EX_TEMPFAIL) from exc
         message = received.message
         what = "duplicate of" if received.duplicate else "stored as"
-        ticket = f" ticket {message.ticket.number}" if message.ticket else ""
+        ticket = f" {message.ticket.number}" if message.ticket else ""
         self.stdout.write(f"{what} message {message.pk}: {message.status} {message.outcome}{ticket}")
