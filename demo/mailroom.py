@@ -8,8 +8,9 @@ from servicedesk.tenancy import tenant_context
 
 def seed_mailbox(tenant: Tenant) -> Mailbox:
     """The tenant's demo mailbox (idempotent)."""
+    if not tenant.desk_address:
+        tenant.desk_address = f"desk@{tenant.slug}.example"
+        tenant.save(update_fields=["desk_address"])
     with tenant_context(tenant):
-        mailbox, _ = Mailbox.objects.get_or_create(
-            tenant=tenant, defaults={"address": f"desk@{tenant.slug}.example", "transport": Mailbox.Transport.MAILDIR}
-        )
+        mailbox, _ = Mailbox.objects.get_or_create(tenant=tenant, defaults={"transport": Mailbox.Transport.MAILDIR})
     return mailbox

@@ -20,7 +20,7 @@ class MailboxForm(forms.ModelForm):
     class Meta:
         model = Mailbox
         fields = [
-            "tenant", "address", "transport", "imap_host", "imap_port", "imap_username", "imap_folder",
+            "tenant", "transport", "imap_host", "imap_port", "imap_username", "imap_folder",
             "answer_unknown_senders", "is_active",
         ]  # fmt: skip
 
@@ -28,7 +28,7 @@ class MailboxForm(forms.ModelForm):
 @admin.register(Mailbox)
 class MailboxAdmin(AcrossTenantsAdmin):
     form = MailboxForm
-    list_display = ["address", "tenant", "transport", "is_active"]
+    list_display = ["tenant", "transport", "is_active"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if form.cleaned_data.get("imap_password"):

@@ -18,14 +18,13 @@ from tickets.models import Comment, Ticket
 
 
 class Mailbox(TenantOwned):
-    """The tenant's desk address and where its mail is read: a Maildir folder under
+    """Where the tenant's desk address is read: a Maildir folder under
     ``MAILROOM_MAILDIR_ROOT/{tenant slug}/`` (the embedded default) or an IMAP mailbox."""
 
     class Transport(models.TextChoices):
         MAILDIR = "maildir", _("Maildir folder")
         IMAP = "imap", _("IMAP mailbox")
 
-    address = models.EmailField(_("desk address"))
     transport = models.CharField(_("read from"), max_length=10, choices=Transport.choices, default=Transport.MAILDIR)
     imap_host = models.CharField(_("IMAP server"), max_length=200, blank=True)
     imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
@@ -45,6 +44,11 @@ class Mailbox(TenantOwned):
 
     def __str__(self) -> str:
         return self.address
+
+    @property
+    def address(self) -> str:
+        """The tenant's desk address (a setting of the tenant: every layer's mail names it)."""
+        return str(self.tenant.desk_address)
 
     @property
     def domain(self) -> str:

@@ -12,8 +12,8 @@ from servicedesk.tenancy import require_tenant_id, tenant_context
 
 
 def mailbox_of_tenant() -> Mailbox | None:
-    """The current tenant's active mailbox, if it has one."""
-    return Mailbox.objects.filter(is_active=True).first()
+    """The current tenant's active mailbox, if it has one (and the tenant a desk address)."""
+    return Mailbox.objects.filter(is_active=True).exclude(tenant__desk_address="").select_related("tenant").first()
 
 
 def tenants_with_mailboxes(*, transport: str) -> list[tuple[Tenant, Mailbox]]:
@@ -22,7 +22,9 @@ def tenants_with_mailboxes(*, transport: str) -> list[tuple[Tenant, Mailbox]]:
     found = []
     for tenant in Tenant.objects.filter(is_active=True).order_by("pk"):
         with tenant_context(tenant):
-            mailbox = Mailbox.objects.filter(is_active=True, transport=transport).first()
+            mailbox = mailbox_of_tenant()
+            if mailbox is not None and mailbox.transport != transport:
+                mailbox = None
         if mailbox is not None:
             found.append((tenant, mailbox))
     return found

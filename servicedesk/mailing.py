@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
@@ -134,3 +135,36 @@ def build_mail(
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def send_notification(
+    *,
+    tenant: Any,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    language: str,
+    number: str = "",
+    link: str = "",
+) -> None:
+    """Send an automatic notification (the ``notification`` template: the same words as plain
+    text and as HTML), from the desk with Reply-To the tenant's desk address, in the thread of
+    ticket (or order, change) ``number`` if given, whose number the subject then carries."""
+    if number and number not in subject:
+        subject = f"[{number}] {subject}"
+    domain = tenant.desk_address.rsplit("@", 1)[-1] if tenant.desk_address else None
+    threading = (
+        ticket_threading(tenant_id=tenant.pk, number=number, domain=domain)
+        if number
+        else Threading(message_id=new_message_id(domain=domain))
+    )
+    build_mail(
+        template="notification",
+        context={"body": body, "link": link, "tenant": tenant},
+        language=language,
+        subject=subject,
+        to=to,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        reply_to=tenant.desk_address,
+        threading=threading,
+    ).send()

@@ -28,10 +28,11 @@ def corpus(name: str, **replacements: str) -> bytes:
 def mailboxes(demo) -> dict[str, Mailbox]:
     found = {}
     for tenant in (demo.northwind, demo.bluepeak):
+        Tenant.objects.filter(pk=tenant.pk).update(desk_address=f"desk@{tenant.slug}.example")
+        tenant.refresh_from_db()
         with tenant_context(tenant):
-            found[tenant.slug], _ = Mailbox.objects.get_or_create(
-                tenant=tenant, defaults={"address": f"desk@{tenant.slug}.example"}
-            )
+            found[tenant.slug], _ = Mailbox.objects.get_or_create(tenant=tenant)
+            found[tenant.slug].tenant = tenant
     return found
 
 
