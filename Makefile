@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 TEST_ENV := DJANGO_SETTINGS_MODULE=config.settings.test
 
-.PHONY: run test lint typecheck migrations-check services browser lock messages clean
+.PHONY: run test lint typecheck migrations-check services browser imap-server lock messages clean
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(BIN)/python manage.py run_desk
 
 ## test: lint, types, layers, migrations, then the suite on PostgreSQL and Redis
-test: $(STAMP) services browser lint typecheck migrations-check
+test: $(STAMP) services browser imap-server lint typecheck migrations-check
 	$(TEST_ENV) $(BIN)/python manage.py ensure_database
 	$(TEST_ENV) $(BIN)/python -m pytest
 
@@ -43,6 +43,10 @@ services:
 ## browser: Debian's Chromium for the browser tests (Playwright cannot download one here)
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+## imap-server: Debian's dovecot, which the IMAP tests start in a temporary folder (never as a system service)
+imap-server:
+	@command -v dovecot >/dev/null || [ -x /usr/sbin/dovecot ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null)
 
 ## lock: re-resolve requirements.lock from pyproject.toml
 lock:

@@ -201,12 +201,12 @@ def _attachments(message: Message, bodies: set[int]) -> list[ParsedAttachment]:
         if disposition != "attachment" and not name and part.get_content_maintype() == "text":
             continue  # a further text body (e.g. a second plain part): not a file
         try:
-            data = part.get_payload(decode=True)
+            payload = part.get_payload(decode=True)
         except Exception:  # noqa: BLE001
-            data = None
-        if not isinstance(data, bytes) or not data:
+            payload = None
+        if not isinstance(payload, bytes) or not payload:
             continue
-        found.append(ParsedAttachment(name or "attachment", part.get_content_type(), data))
+        found.append(ParsedAttachment(name or "attachment", part.get_content_type(), payload))
     return found
 
 

@@ -96,7 +96,7 @@ def poll_imap(*, tenant: Tenant, mailbox: Mailbox) -> SweepResult:
         status, _ = client.select(mailbox.imap_folder)
         if status != "OK":
             raise imaplib.IMAP4.error(f"cannot select {mailbox.imap_folder}")
-        status, data = client.uid("SEARCH", None, "UNSEEN")
+        status, data = client.uid("SEARCH", "UNSEEN")
         uids = data[0].split() if status == "OK" and data and data[0] else []
         for uid in uids[:BATCH]:
             status, parts = client.uid("FETCH", uid, "(BODY.PEEK[])")
