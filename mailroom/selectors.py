@@ -74,3 +74,10 @@ def messages_needing_attention(*, actor: User) -> QuerySet[InboundMessage]:
     if not actor.is_tenant_admin:
         return InboundMessage.objects.none()
     return InboundMessage.objects.filter(status=InboundMessage.Status.FAILED).order_by("-received_at", "-id")
+
+
+def recent_messages(*, actor: User) -> QuerySet[InboundMessage]:
+    """The tenant's latest messages, for its administrators (nothing for anyone else)."""
+    if not actor.is_tenant_admin:
+        return InboundMessage.objects.none()
+    return InboundMessage.objects.select_related("ticket").order_by("-received_at", "-id")

@@ -102,9 +102,12 @@ def receive_message(*, mailbox: Mailbox, raw: bytes, source: str) -> Received:
     existing = InboundMessage.objects.filter(dedup_key=key).first()
     if existing is not None:
         return Received(existing, duplicate=True)
+    # Who wrote and about what, read before the rules run: a message that fails still says it.
+    head = parse_message(raw)
     message = InboundMessage(
-        tenant_id=require_tenant_id(), dedup_key=key, message_id=message_id[:500], size=len(raw), source=source
-    )
+        tenant_id=require_tenant_id(), dedup_key=key, message_id=message_id[:500], size=len(raw), source=source,
+        sender=head.sender, subject=head.subject[:500],
+    )  # fmt: skip
     message.raw.save("message.eml", ContentFile(raw), save=False)
     try:
         with transaction.atomic():
