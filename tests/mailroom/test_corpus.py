@@ -51,6 +51,9 @@ def test_plain_mail_from_a_customer_opens_a_ticket_of_their_account_by_mail(
     assert "cannot reach the data centre" in ticket.description
     # The acknowledgement waits for the commit (one task).
     assert len(callbacks) == 1
+    # The API shows the channel.
+    body = demo.api("alice@acme.example").get(f"/api/v1/tickets/{ticket.number}/").json()
+    assert body["channel"] == "email"
 
 
 def test_multipart_alternative_quoted_printable_prefers_the_plain_part(demo, deliver):
