@@ -3,6 +3,8 @@ ticket, or nothing at all (and then no answer either)."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from django.core import mail
 
@@ -298,3 +300,26 @@ def test_the_acknowledgement_threads_names_the_number_and_meets_the_response_tar
     assert ticket.number in sent.body
     assert ticket.number in sent.alternatives[0][0]
     assert respond.met_at is not None
+
+
+def test_a_huge_attachment_over_the_limit_is_refused_and_the_rest_of_the_mail_kept(demo, deliver, settings):
+    # The real limit (20 MB by default) and a file just over it, as a mail client sends it.
+    size = settings.ATTACHMENT_MAX_BYTES + 1
+    pdf = b"%PDF-1.4\n" + b"0" * (size - 9)
+    encoded = base64.encodebytes(pdf)
+    raw = (
+        b"From: alice@acme.example\r\nTo: desk@northwind.example\r\nSubject: Capture of the outage\r\n"
+        b"Message-ID: <huge-0020@mail.acme.example>\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="huge"\r\n\r\n--huge\r\nContent-Type: text/plain\r\n\r\n'
+        b"The capture is attached.\r\n--huge\r\nContent-Type: application/pdf\r\n"
+        b'Content-Disposition: attachment; filename="capture.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        + encoded
+        + b"\r\n--huge--\r\n"
+    )
+    message = deliver(raw).message
+    assert message.outcome == Outcome.TICKET
+    assert [f["name"] for f in message.refused_attachments] == ["capture.pdf"]
+    with tenant_context(demo.northwind):
+        ticket = Ticket.objects.get(pk=message.ticket_id)
+        assert not Attachment.objects.filter(ticket=ticket).exists()
+    assert ticket.description == "The capture is attached."
