@@ -245,35 +245,34 @@ def _subject_of(parsed: ParsedMail) -> str:
 
 def _open(*, author: User, parsed: ParsedMail, now: dt.datetime, follows: Ticket | None) -> Ticket:
     """The new ticket: an incident where the words and a named service make it one, else a
-    complaint or an enquiry; a kind whose rules the mail cannot meet (an incident's required
-    questionnaire answers) falls back to an enquiry, which an agent reclassifies."""
-    with override(author.language or author.tenant.default_language if author.tenant else None):
+    complaint or an enquiry. A draft the rules refuse falls back, step by step, to an enquiry
+    on the named service, then to an enquiry on none, which an agent reclassifies."""
+    language = author.language or (author.tenant.default_language if author.tenant else "en")
+    with override(language):
         subject = _subject_of(parsed)
         description = _text_of(parsed)
         if follows is not None:
-            description = (
-                _("Follow-up to %(number)s, which is closed.") % {"number": follows.number} + "\n\n" + description
-            )
+            follow_up = _("Follow-up to %(number)s, which is closed.") % {"number": follows.number}
+            description = f"{follow_up}\n\n{description}"
     description = description[: Ticket.MAX_DESCRIPTION]
     reading = read_mail(actor=author, subject=subject, body=description)
-    started = min(parsed.date, now) if parsed.date else now
     service_id = reading.service.service_id if reading.service else None
-    attempts = [TicketDraft(kind=reading.kind, subject=subject, description=description, service_id=service_id)]
+    first = TicketDraft(kind=reading.kind, subject=subject, description=description, service_id=service_id)
     if reading.kind == Ticket.Kind.INCIDENT:
-        attempts[0].impact, attempts[0].problem_started_at = reading.impact, started
-    if reading.kind != Ticket.Kind.ENQUIRY or service_id:
-        attempts.append(
-            TicketDraft(kind=Ticket.Kind.ENQUIRY, subject=subject, description=description, service_id=service_id)
-        )
-    if service_id:
-        attempts.append(TicketDraft(kind=Ticket.Kind.ENQUIRY, subject=subject, description=description))
-    for draft in attempts[:-1]:
+        first.impact, first.problem_started_at = reading.impact, min(parsed.date, now) if parsed.date else now
+    attempts = [first]
+    for fallback in ((Ticket.Kind.ENQUIRY, service_id), (Ticket.Kind.ENQUIRY, None)):
+        if fallback not in {(a.kind, a.service_id) for a in attempts}:
+            attempts.append(
+                TicketDraft(kind=fallback[0], subject=subject, description=description, service_id=fallback[1])
+            )
+    for draft in attempts:
         draft.channel = Ticket.Channel.EMAIL
+    for draft in attempts[:-1]:
         try:
             return open_ticket(actor=author, draft=draft, now=now, by_mail=True)
         except InvalidInput as invalid:
             logger.info("mail ticket falls back to an enquiry: %s", invalid.errors)
-    attempts[-1].channel = Ticket.Channel.EMAIL
     return open_ticket(actor=author, draft=attempts[-1], now=now, by_mail=True)
 
 
