@@ -181,3 +181,22 @@ def test_an_agent_can_open_a_ticket_as_a_logged_mail_but_a_customer_cannot_claim
     with tenant_context(demo.northwind), pytest.raises(InvalidInput) as refused:
         open_ticket(actor=alice, draft=draft)
     assert set(refused.value.errors) == {"channel"}
+
+
+def test_a_reply_by_mail_to_a_ticket_waiting_for_the_customer_resumes_it_and_sends_nothing(demo, deliver, monkeypatch):
+    sent = []
+    monkeypatch.setattr(inbound, "send_on_commit", lambda name, **kwargs: sent.append(name))
+    first = deliver(corpus("plain_incident.eml")).message
+    assert sent == [inbound.SEND_ACKNOWLEDGEMENT_TASK]
+    agent = demo.user("agent@northwind.example")
+    with tenant_context(demo.northwind):
+        ticket = Ticket.objects.get(pk=first.ticket_id)
+        transition_ticket(ticket=ticket, actor=agent, action="start_work")
+        ticket = transition_ticket(ticket=Ticket.objects.get(pk=ticket.pk), actor=agent, action="wait_for_customer")
+    assert ticket.status == Ticket.Status.WAITING_FOR_CUSTOMER
+    message = deliver(corpus("outlook_reply.eml", NUMBER=ticket.number)).message
+    assert message.outcome == Outcome.COMMENT
+    with tenant_context(demo.northwind):
+        assert Ticket.objects.get(pk=ticket.pk).status == Ticket.Status.IN_PROGRESS
+    # No acknowledgement for a reply.
+    assert sent == [inbound.SEND_ACKNOWLEDGEMENT_TASK]
