@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 TEST_ENV := DJANGO_SETTINGS_MODULE=config.settings.test
 
-.PHONY: run test lint typecheck migrations-check services browser pooler lock messages clean
+.PHONY: run test lint typecheck migrations-check services browser pooler imap-server lock messages clean
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(BIN)/python manage.py run_desk
 
 ## test: lint, types, layers, migrations, then the suite on PostgreSQL and Redis
-test: $(STAMP) services browser pooler lint typecheck migrations-check
+test: $(STAMP) services browser pooler imap-server lint typecheck migrations-check
 	$(TEST_ENV) $(BIN)/python manage.py ensure_database
 	$(TEST_ENV) $(BIN)/python -m pytest
 
@@ -47,6 +47,10 @@ browser:
 ## pooler: Debian's PgBouncer for the test that runs the desk behind a transaction pooler
 pooler:
 	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null)
+
+## imap-server: Debian's dovecot, which the IMAP tests start in a temporary folder (never as a system service)
+imap-server:
+	@command -v dovecot >/dev/null || [ -x /usr/sbin/dovecot ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null)
 
 ## lock: re-resolve requirements.lock from pyproject.toml
 lock:

@@ -84,6 +84,8 @@ urlpatterns = [
     # --- managers and tenant administrators ---
     path("dashboard/", dashboard.dashboard_home, name="dashboard-home"),
     path("desk-admin/", desk_admin.desk_admin_home, name="desk-admin-home"),
+    path("desk-admin/mail/", desk_admin.desk_admin_mail, name="desk-admin-mail"),
+    path("desk-admin/mail/<int:pk>/<str:action>/", desk_admin.desk_admin_mail_action, name="desk-admin-mail-action"),
     # --- signing in and passwords (Django's views, the desk's templates in registration/) ---
     path(
         "accounts/login/",

@@ -36,6 +36,9 @@ class Tenant(ReferenceData, models.Model):
     country = models.CharField(_("country"), max_length=2, validators=[validate_country_code])
     time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
     default_language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    # Where customers write to the desk: the Reply-To of every mail the desk sends, and the
+    # mailbox the mail room reads (mailroom.Mailbox says how).
+    desk_address = models.EmailField(_("desk address"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     reopen_window_days = models.PositiveSmallIntegerField(

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "orders",
     "tickets",
     "escalation",
+    "mailroom",
     "portal",
     "demo",
 ]
@@ -214,6 +215,20 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "service-desk@localhost")
 
+# --- Inbound mail (mailroom) ----------------------------------------------------------------
+# The embedded default: each tenant's Maildir folder {root}/{tenant slug}/new/.
+MAILROOM_MAILDIR_ROOT = Path(env_str("MAILROOM_MAILDIR_ROOT", str(VAR_DIR / "mail")))
+# Production: tenants' IMAP mailboxes (TLS), polled by the same sweep.
+MAILROOM_IMAP_ENABLED = env_bool("MAILROOM_IMAP_ENABLED", not DEBUG)
+MAILROOM_IMAP_TIMEOUT = env_int("MAILROOM_IMAP_TIMEOUT", 30)
+MAILROOM_IMAP_CA_FILE = env_str("MAILROOM_IMAP_CA_FILE", "")  # a private CA's certificate, if any
+# The key the IMAP passwords are encrypted under (mailroom.secrets); empty: derived from SECRET_KEY.
+MAILROOM_SECRET_KEY = env_str("MAILROOM_SECRET_KEY", "")
+# Accepted messages (tickets and replies) per sender and hour; past it, mail is kept but ignored.
+MAILROOM_SENDER_LIMIT_PER_HOUR = env_int("MAILROOM_SENDER_LIMIT_PER_HOUR", 30)
+# Further addresses that are the desk's own (besides each mailbox and DEFAULT_FROM_EMAIL).
+MAILROOM_OWN_ADDRESSES = env_list("MAILROOM_OWN_ADDRESSES", [])
+
 # --- Security (check --deploy is clean when DEBUG is off) -----------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
@@ -323,6 +338,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "escalation.tasks.escalation_full_discovery_task",
         "schedule": 24 * 60 * 60.0,
         "options": {"expires": 60 * 60},
+    },
+    # Every minute: inbound mail, every tenant's Maildir folder (and IMAP mailbox in production).
+    # No query but one mailbox per tenant; idempotent (a unique key per tenant and Message-ID).
+    "inbound-mail-sweep": {
+        "task": "mailroom.tasks.inbound_mail_sweep_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     # Every 15 s: records that beat and a worker are alive; /healthz reports its age.
     # No query: one cache key.

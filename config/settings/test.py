@@ -1,6 +1,8 @@
 """Settings for the test suite: PostgreSQL and Redis, as in production."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("DEMO_MODE", "1")
@@ -23,3 +25,6 @@ STATIC_ROOT = None  # type: ignore[assignment]  # WhiteNoise serves from the fin
 WHITENOISE_USE_FINDERS = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = False
+# Seeding the demo drops a mail into a Maildir folder: the suite's go to a folder of its own,
+# never into the checkout's var/mail/ that `make run` reads.
+MAILROOM_MAILDIR_ROOT = Path(tempfile.gettempdir()) / f"desk-test-mail-{os.getpid()}"  # noqa: F405

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from escalation.models import EscalationAttempt, EscalationEvent, EscalationNotice
 from escalation.services.config import settings_of_tenant
 from servicedesk.dispatch import send_on_commit
+from servicedesk.mailing import send_notification
 from servicedesk.models import User
 from tickets.models import Ticket
 
@@ -163,7 +163,10 @@ def notify_escalation(*, event_ids: list[int]) -> int:
         with translation.override(language):
             subject, body, text = _attempt_message(attempt, ticket)
         if attempt.email:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [attempt.email])
+            send_notification(
+                tenant=ticket.tenant, to=[attempt.email], subject=subject, body=body, language=language,
+                number=ticket.number,
+            )  # fmt: skip
             sent += 1
         if attempt.user_id is not None:
             notices.append(EscalationNotice(tenant_id=attempt.tenant_id, user_id=attempt.user_id, event=attempt.event,
@@ -179,9 +182,13 @@ def notify_escalation(*, event_ids: list[int]) -> int:
         for event in events:
             ticket = event.ticket
             for person in account_contacts(ticket):
-                with translation.override(person.language or ticket.tenant.default_language):
+                language = person.language or ticket.tenant.default_language
+                with translation.override(language):
                     subject, body = _account_message(event, ticket)
-                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+                send_notification(
+                    tenant=ticket.tenant, to=[person.email], subject=subject, body=body, language=language,
+                    number=ticket.number,
+                )  # fmt: skip
                 sent += 1
                 notices.append(EscalationNotice(tenant_id=event.tenant_id, user_id=person.pk, event=event,
                                                 text=subject[:500], created_at=now))  # fmt: skip

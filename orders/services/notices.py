@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import zoneinfo
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from orders.models import ChangeRequest
 from orders.services import timeline
+from servicedesk.mailing import send_notification
 from servicedesk.models import SiteRestriction, User
 
 
@@ -46,7 +45,8 @@ def send_planned_work_notice(*, change_request_id: int) -> int:
     zone = zoneinfo.ZoneInfo(change.site.time_zone)
     start, end = change.planned_start.astimezone(zone), change.planned_end.astimezone(zone)
     for person in recipients:
-        with translation.override(person.language or change.tenant.default_language):
+        language = person.language or change.tenant.default_language
+        with translation.override(language):
             subject = _("Planned work: %(number)s %(title)s") % {"number": change.number, "title": change.title}
             body = _(
                 "Planned work at %(site)s: %(title)s.\n\n"
@@ -62,7 +62,10 @@ def send_planned_work_notice(*, change_request_id: int) -> int:
                 "description": change.description,
                 "number": change.number,
             }
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+        send_notification(
+            tenant=change.tenant, to=[person.email], subject=subject, body=body, language=language,
+            number=change.number,
+        )  # fmt: skip
     now = timezone.now()
     change.notice_sent_at = now
     change.save(update_fields=["notice_sent_at"])

@@ -168,7 +168,9 @@ def _resolve_scope(
     return account, site, service
 
 
-def _validate(actor: User, draft: TicketDraft, now: dt.datetime) -> tuple[dict[str, list[str]], dict[str, Any]]:
+def _validate(
+    actor: User, draft: TicketDraft, now: dt.datetime, *, by_mail: bool = False
+) -> tuple[dict[str, list[str]], dict[str, Any]]:
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
     if draft.kind not in Ticket.Kind.values:
@@ -198,6 +200,8 @@ def _validate(actor: User, draft: TicketDraft, now: dt.datetime) -> tuple[dict[s
         errors["occurrence"] = [_("Choose permanent or intermittent.")]
     if draft.channel not in Ticket.Channel.values:
         errors["channel"] = [_("Unknown channel.")]
+    elif draft.channel == Ticket.Channel.EMAIL and by_mail:
+        pass  # the mail room opens it for the customer who wrote
     elif draft.channel in (Ticket.Channel.PHONE, Ticket.Channel.EMAIL) and not actor.is_desk_staff:
         errors["channel"] = [_("Only the desk logs calls and e-mails.")]
     if draft.kind == Ticket.Kind.INCIDENT:
@@ -230,11 +234,13 @@ class _Checked:
     answers: dict[str, Any]
 
 
-def _check(actor: User, draft: TicketDraft, now: dt.datetime) -> _Checked:
-    errors, cleaned = _validate(actor, draft, now)
+def _check(actor: User, draft: TicketDraft, now: dt.datetime, *, by_mail: bool = False) -> _Checked:
+    errors, cleaned = _validate(actor, draft, now, by_mail=by_mail)
     account, site, service = _resolve_scope(actor, draft, errors)
     answers: dict[str, Any] = {}
-    if service is not None:
+    if service is not None and by_mail and not draft.answers:
+        pass  # a mail answers no questionnaire: the agent asks what is missing
+    elif service is not None:
         questions = intake_reference().questions_for(service.service_type_id)
         try:
             answers = validate_answers(questions, draft.answers)
@@ -254,11 +260,12 @@ def draft_errors(*, actor: User, draft: TicketDraft, now: dt.datetime | None = N
 
 
 @transaction.atomic
-def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = None) -> Ticket:
+def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = None, by_mail: bool = False) -> Ticket:
     """Validate ``draft`` inside the actor's walls and open the ticket, or raise InvalidInput
-    naming every bad field. Nothing is written unless everything is valid."""
+    naming every bad field. Nothing is written unless everything is valid. ``by_mail``: the
+    mail room opens it for the customer who wrote (channel ``email``), not the caller's claim."""
     now = now or timezone.now()
-    checked = _check(actor, draft, now)
+    checked = _check(actor, draft, now, by_mail=by_mail)
     if checked.errors or checked.account is None:
         raise InvalidInput(checked.errors)
     cleaned, account, site, service, answers = (

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from servicedesk.dispatch import send_on_commit
+from servicedesk.mailing import send_notification
 from servicedesk.models import User
 from tickets.models import SlaAlert
 
@@ -37,7 +36,8 @@ def notify_sla_alerts(*, clock_ids: list[int]) -> int:
     for alert in alerts:
         ticket = alert.clock.ticket
         for person in _recipients(alert):
-            with translation.override(person.language or ticket.tenant.default_language):
+            language = person.language or ticket.tenant.default_language
+            with translation.override(language):
                 subject = (
                     _("SLA breached: %(number)s %(target)s") if alert.kind == SlaAlert.Kind.BREACH
                     else _("SLA warning: %(number)s %(target)s")
@@ -49,7 +49,10 @@ def notify_sla_alerts(*, clock_ids: list[int]) -> int:
                     "target": alert.clock.get_target_display(),
                     "due": alert.clock.due_at.strftime("%Y-%m-%d %H:%M"),
                 }
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+            send_notification(
+                tenant=ticket.tenant, to=[person.email], subject=subject, body=body, language=language,
+                number=ticket.number,
+            )  # fmt: skip
     SlaAlert.objects.filter(pk__in=[a.pk for a in alerts]).update(notified_at=timezone.now())
     return len(alerts)
 

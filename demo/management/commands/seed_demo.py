@@ -6,6 +6,7 @@ from django.db import transaction
 
 from demo.core import demo_logins, seed_core
 from demo.escalation import seed_escalation
+from demo.mailroom import seed_mail, seed_mailbox
 from demo.orders import seed_inventory, seed_orders
 from demo.tickets import seed_intake_rules, seed_problems, seed_tickets
 from servicedesk.auth import DEMO_PASSWORD
@@ -28,8 +29,10 @@ class Command(BaseCommand):
             for tenant in Tenant.objects.filter(slug__in=["northwind", "bluepeak"]):
                 seed_intake_rules(tenant)
                 seed_escalation(tenant)
+                seed_mailbox(tenant)
                 seed_tickets(tenant)
                 seed_problems(tenant)
+                seed_mail(tenant)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         if not options["quiet_logins"]:
             self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
