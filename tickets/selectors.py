@@ -9,7 +9,18 @@ from django.db.models import Prefetch, QuerySet
 from servicedesk.db.search import full_text_match
 from servicedesk.models import User
 from servicedesk.walls import get_visible_or_404
-from tickets.models import PREFETCHED_CLOCKS, Attachment, Comment, Problem, Rfo, SlaClock, Ticket, TicketEvent
+from tickets.models import (
+    PREFETCHED_CLOCKS,
+    Attachment,
+    CannedResponse,
+    Comment,
+    Problem,
+    ProblemIncident,
+    Rfo,
+    SlaClock,
+    Ticket,
+    TicketEvent,
+)
 
 LIST_RELATED = ("tenant", "account", "site", "service", "service__service_type", "team", "assignee")
 #: What a ticket in a list refers to and shows (the API's items): no tenant row.
@@ -158,3 +169,44 @@ def get_ticket_to_write(*, actor: User, number: str) -> Ticket:
     return get_visible_or_404(
         Ticket.objects.visible_to(actor).only("id", "tenant_id", "number", "status"), number=number
     )
+
+
+# --- the console's workspace ----------------------------------------------------------------------
+
+#: How many of an account's other open tickets the workspace's sidebar lists.
+OTHER_OPEN_TICKETS_SHOWN = 10
+
+
+def other_open_tickets(*, actor: User, ticket: Ticket, limit: int = OTHER_OPEN_TICKETS_SHOWN) -> list[Ticket]:
+    """The account's other open tickets the actor may see, newest first, at most ``limit``
+    (served by ``ticket_tenant_account_idx``)."""
+    rows = (
+        for_page_list(Ticket.objects.visible_to(actor).filter(account_id=ticket.account_id))
+        .filter(status__in=Ticket.OPEN_STATUSES, merged_into__isnull=True)
+        .exclude(pk=ticket.pk)
+        .order_by("-created_at", "-id")
+    )
+    return list(rows[:limit])
+
+
+def get_merge_target_for(*, actor: User, ticket: Ticket, number: str) -> Ticket:
+    """The ticket ``ticket`` may be merged into: another ticket of the same customer account
+    that the actor may see; otherwise 404 (another account's ticket does not exist here)."""
+    tickets = Ticket.objects.visible_to(actor).filter(account_id=ticket.account_id).exclude(pk=ticket.pk)
+    return get_visible_or_404(tickets, number=number)
+
+
+def canned_responses_for(*, actor: User) -> QuerySet[CannedResponse]:
+    """The tenant's canned responses (the desk's own: staff only), by language and title."""
+    responses = CannedResponse.objects.order_by("language", "title")
+    return responses if actor.is_desk_staff else responses.none()
+
+
+def get_canned_response_for(*, actor: User, pk: int) -> CannedResponse:
+    return get_visible_or_404(canned_responses_for(actor=actor), pk=pk)
+
+
+def problems_of_ticket(*, actor: User, ticket: Ticket) -> QuerySet[Problem]:
+    """The problems the ticket is linked to (staff only)."""
+    linked = ProblemIncident.objects.filter(ticket=ticket).values("problem_id")
+    return problems_visible_to(actor=actor).filter(pk__in=linked).order_by("number")

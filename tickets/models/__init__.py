@@ -1,6 +1,7 @@
 """Tickets' models, split by subdomain: the ticket and its conversation (core), service
-levels (sla), problems and reasons for outage (problems)."""
+levels (sla), problems and reasons for outage (problems), canned responses (canned)."""
 
+from tickets.models.canned import CannedResponse
 from tickets.models.core import (
     Attachment,
     Comment,
@@ -21,6 +22,7 @@ from tickets.models.sla import PREFETCHED_CLOCKS, SlaAlert, SlaClock, SlaPolicy,
 __all__ = [
     "PREFETCHED_CLOCKS",
     "Attachment",
+    "CannedResponse",
     "Comment",
     "Impact",
     "Priority",

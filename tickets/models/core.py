@@ -207,6 +207,12 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # A duplicate merged into another ticket of the same account: closed, pointing there (its
+    # number still leads to the conversation it became part of).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
+        verbose_name=_("merged into"),
+    )  # fmt: skip
     # Optimistic concurrency: every update names the version it read; a stale one is refused.
     version = models.PositiveIntegerField(default=1)
     # Subject, description and public replies as plain text: what full-text search reads
@@ -313,6 +319,12 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
     )
     def cancel(self) -> None:
         """Staff cancel any open ticket; a customer only before work has started."""
+        self.closed_at = timezone.now()
+
+    @transition(field=status, source=list(OPEN_STATUSES), target=Status.CLOSED, permission=lambda t, u: u.is_desk_staff)
+    def close_as_duplicate(self) -> None:
+        """Merged into another ticket (tickets.services.merging): not one of the actions a page
+        offers, the merge is its only way in."""
         self.closed_at = timezone.now()
 
     def within_reopen_window(self, now: dt.datetime | None = None) -> bool:

@@ -19,9 +19,11 @@ MAX_COMMENT = 20_000
 
 
 def search_document_for(ticket: Ticket) -> str:
-    """What full-text search reads: subject, description and the public replies."""
+    """What full-text search reads: subject, description, the public replies and the numbers
+    of the tickets merged into it (so an old number still finds its conversation)."""
     replies = Comment.objects.filter(ticket=ticket, internal=False).order_by("created_at", "id")
-    return "\n".join([ticket.subject, ticket.description, *replies.values_list("body", flat=True)])
+    merged = Ticket.objects.filter(merged_into=ticket).order_by("id").values_list("number", flat=True)
+    return "\n".join([ticket.subject, ticket.description, *replies.values_list("body", flat=True), *merged])
 
 
 @transaction.atomic
