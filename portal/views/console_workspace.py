@@ -9,6 +9,8 @@ renders; a refusal shows the page again with the message next to the form that c
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -49,7 +51,7 @@ def workspace(request: HttpRequest, number: str) -> HttpResponseBase:
     insert one without JavaScript)."""
     actor = signed_in_user(request)
     ticket = get_ticket_for(actor=actor, number=number)
-    bound = {}
+    bound: dict[str, Any] = {}
     canned_id = request.GET.get("canned", "")
     if canned_id:
         canned = get_canned_response_for(actor=actor, pk=int(canned_id) if canned_id.isdigit() else 0)

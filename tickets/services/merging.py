@@ -9,7 +9,7 @@ findable: the target's search document carries it, and opening it leads to the t
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
@@ -68,20 +68,18 @@ def merge_ticket(*, ticket: Ticket, into: Ticket, actor: User, version: int) -> 
     )
     sla.stop(source, now)
 
-    # What the customer reads on the target, in the target's conversation.
-    add_comment(
-        ticket=target,
-        actor=actor,
-        body=_(
+    # What the customer reads on the target, in the target's conversation, in their language.
+    opener = target.created_by
+    with translation.override(opener.language if opener.is_customer and opener.language else None):
+        told = _(
             "Your ticket %(old)s (“%(subject)s”) asked about the same thing as this one, so the desk has "
             "merged it into %(new)s: its messages (%(comments)d) and files (%(files)d) are now here. "
             "Please reply here from now on."
-        )
-        % {
+        ) % {
             "old": source.number, "subject": source.subject, "new": target.number,
             "comments": moved_comments, "files": moved_files,
-        },
-    )  # fmt: skip
+        }  # fmt: skip
+    add_comment(ticket=target, actor=actor, body=told)
     target.refresh_from_db()
     target.search_document = search_document_for(target)
     target.save(update_fields=["search_document"])
