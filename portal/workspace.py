@@ -23,6 +23,7 @@ from servicedesk.models import User
 from tickets.models import Problem, Ticket
 from tickets.selectors import (
     canned_responses_for,
+    merged_into_number,
     other_open_tickets,
     problems_of_ticket,
     problems_visible_to,
@@ -100,6 +101,7 @@ def workspace_context(actor: User, ticket: Ticket, bound: dict[str, Any]) -> dic
         "other_changes": bound.get("other_changes", []),
         "presence_poll_seconds": POLL_SECONDS,
         "is_mine": ticket.assignee_id == actor.pk,
+        "merged_into": merged_into_number(actor=actor, ticket=ticket),
     }
 
 

@@ -20,6 +20,7 @@ from tickets.models import (
     SlaClock,
     Ticket,
     TicketEvent,
+    TicketMerge,
 )
 
 LIST_RELATED = ("tenant", "account", "site", "service", "service__service_type", "team", "assignee")
@@ -182,7 +183,7 @@ def other_open_tickets(*, actor: User, ticket: Ticket, limit: int = OTHER_OPEN_T
     (served by ``ticket_tenant_account_idx``)."""
     rows = (
         for_page_list(Ticket.objects.visible_to(actor).filter(account_id=ticket.account_id))
-        .filter(status__in=Ticket.OPEN_STATUSES, merged_into__isnull=True)
+        .filter(status__in=Ticket.OPEN_STATUSES)
         .exclude(pk=ticket.pk)
         .order_by("-created_at", "-id")
     )
@@ -210,3 +211,14 @@ def problems_of_ticket(*, actor: User, ticket: Ticket) -> QuerySet[Problem]:
     """The problems the ticket is linked to (staff only)."""
     linked = ProblemIncident.objects.filter(ticket=ticket).values("problem_id")
     return problems_visible_to(actor=actor).filter(pk__in=linked).order_by("number")
+
+
+def merged_into_number(*, actor: User, ticket: Ticket) -> str | None:
+    """The number of the ticket ``ticket`` was merged into, if the actor may see it (only a
+    closed ticket can have been merged: other tickets cost no query)."""
+    if ticket.status != Ticket.Status.CLOSED:
+        return None
+    visible = Ticket.objects.visible_to(actor).values("pk")
+    return (
+        TicketMerge.objects.filter(source=ticket, target__in=visible).values_list("target__number", flat=True).first()
+    )

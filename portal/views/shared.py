@@ -53,6 +53,7 @@ from tickets.selectors import (
     for_page_list,
     get_attachment_for,
     get_ticket_for,
+    merged_into_number,
     timeline_for,
 )
 from tickets.services.attachments import add_attachment
@@ -197,13 +198,12 @@ def ticket_page(
 def show_ticket(request: HttpRequest, desk: Desk, number: str) -> HttpResponseBase:
     actor = signed_in_user(request)
     ticket = get_ticket_for(actor=actor, number=number)
-    if ticket.merged_into_id is not None and not desk.is_console:
+    target = None if desk.is_console else merged_into_number(actor=actor, ticket=ticket)
+    if target is not None:
         # A merged duplicate's number leads the customer to where its conversation went (the
         # desk sees the duplicate itself, with a pointer: its history stays there).
-        target = Ticket.objects.visible_to(actor).filter(pk=ticket.merged_into_id).values_list("number", flat=True)
-        if target:
-            messages.info(request, _("%(old)s was merged into %(new)s.") % {"old": ticket.number, "new": target[0]})
-            return redirect(desk.detail_url, number=target[0])
+        messages.info(request, _("%(old)s was merged into %(new)s.") % {"old": ticket.number, "new": target})
+        return redirect(desk.detail_url, number=target)
     return ticket_page(request, desk, actor, ticket)
 
 

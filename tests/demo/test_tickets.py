@@ -41,6 +41,6 @@ def test_the_demo_canned_responses_come_in_three_languages_per_tenant_and_a_seco
 
     for tenant in (demo.northwind, demo.bluepeak):
         with tenant_context(tenant):
-            languages = sorted(CannedResponse.objects.values_list("language", flat=True).distinct())
-            assert languages == ["de", "en", "es"]
+            languages = set(CannedResponse.objects.values_list("language", flat=True))
+            assert languages == {"de", "en", "es"}
             assert CannedResponse.objects.count() == sum(len(rows) for rows in CANNED_RESPONSES.values())

@@ -29,7 +29,7 @@ from tests.portal.test_ticket_pages import (
     world,  # noqa: F401 - the fixture, requested by name
 )
 from tests.tickets.conftest import desk  # noqa: F401 - the fixture world builds on
-from tickets.models import Attachment, CannedResponse, Comment, Problem, SlaClock, Ticket, TicketEvent
+from tickets.models import Attachment, CannedResponse, Comment, Problem, SlaClock, Ticket, TicketEvent, TicketMerge
 from tickets.services import presence
 from tickets.services.problems import open_problem
 from tickets.services.updates import assign_ticket
@@ -198,7 +198,7 @@ def test_merging_moves_the_conversation_and_files_tells_the_customer_and_closes_
         source.refresh_from_db()
         target.refresh_from_db()
         assert source.status == Ticket.Status.CLOSED
-        assert source.merged_into_id == target.pk
+        assert TicketMerge.objects.get(source=source).target_id == target.pk
         comments = Comment.objects.filter(ticket=target)
         assert moving_comments | kept_comments < set(comments.values_list("pk", flat=True))
         assert set(Attachment.objects.filter(ticket=target).values_list("pk", flat=True)) == moving_files
@@ -207,7 +207,9 @@ def test_merging_moves_the_conversation_and_files_tells_the_customer_and_closes_
         assert told.author.email == AGENT
         # The duplicate keeps its own history, and a line saying where it went.
         assert source_events < set(TicketEvent.objects.filter(ticket=source).values_list("pk", flat=True))
-        assert TicketEvent.objects.filter(ticket=source, field="merged_into", to_value="INC-000001").exists()
+        assert TicketEvent.objects.filter(
+            ticket=source, kind=TicketEvent.Kind.TRANSITION, to_value="closed", reason="Merged into INC-000001."
+        ).exists()
         assert not SlaClock.objects.filter(ticket=source, state=SlaClock.State.RUNNING).exists()
 
 

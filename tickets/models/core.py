@@ -207,12 +207,6 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    # A duplicate merged into another ticket of the same account: closed, pointing there (its
-    # number still leads to the conversation it became part of).
-    merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
-        verbose_name=_("merged into"),
-    )  # fmt: skip
     # Optimistic concurrency: every update names the version it read; a stale one is refused.
     version = models.PositiveIntegerField(default=1)
     # Subject, description and public replies as plain text: what full-text search reads
@@ -323,8 +317,8 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
 
     @transition(field=status, source=list(OPEN_STATUSES), target=Status.CLOSED, permission=lambda t, u: u.is_desk_staff)
     def close_as_duplicate(self) -> None:
-        """Merged into another ticket (tickets.services.merging): not one of the actions a page
-        offers, the merge is its only way in."""
+        """Merged into another ticket (tickets.services.merging, TicketMerge): not one of the
+        actions a page offers, the merge is its only way in."""
         self.closed_at = timezone.now()
 
     def within_reopen_window(self, now: dt.datetime | None = None) -> bool:
@@ -404,6 +398,26 @@ class Attachment(TenantOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TicketMerge(TenantOwned):
+    """A duplicate (``source``) merged into another ticket of the same account (``target``):
+    the duplicate is closed and this row is its pointer, so its number still leads to the
+    conversation it became part of."""
+
+    # Unique per tenant (the constraint below): a ticket is merged once.
+    source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+", db_index=False)
+    target = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="+", db_index=False)
+    merged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", db_index=False)
+    merged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "source"], name="ticket_merge_once")]
+        # The numbers merged into a ticket (its search document).
+        indexes = [models.Index(fields=["tenant", "target"], name="ticketmerge_tenant_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_id}"
 
 
 def contact_fields() -> dict[str, Any]:

@@ -10,7 +10,7 @@ from django_fsm import can_proceed
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import User
 from tickets.events import ticket_changed
-from tickets.models import Comment, SlaTarget, Ticket, TicketEvent
+from tickets.models import Comment, SlaTarget, Ticket, TicketEvent, TicketMerge
 from tickets.rendering import render_markdown
 from tickets.services import sla, timeline
 from tickets.services.lifecycle import apply_to_clocks, bump
@@ -22,7 +22,7 @@ def search_document_for(ticket: Ticket) -> str:
     """What full-text search reads: subject, description, the public replies and the numbers
     of the tickets merged into it (so an old number still finds its conversation)."""
     replies = Comment.objects.filter(ticket=ticket, internal=False).order_by("created_at", "id")
-    merged = Ticket.objects.filter(merged_into=ticket).order_by("id").values_list("number", flat=True)
+    merged = TicketMerge.objects.filter(target=ticket).order_by("id").values_list("source__number", flat=True)
     return "\n".join([ticket.subject, ticket.description, *replies.values_list("body", flat=True), *merged])
 
 

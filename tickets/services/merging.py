@@ -2,7 +2,7 @@
 
 The duplicate's replies, notes and files move to the other ticket (the target), the customer
 reads a public reply there saying so, and the duplicate is closed pointing at the target
-(``Ticket.merged_into``). Its own history stays on it, so nothing is lost; its number stays
+(``TicketMerge``). Its own history stays on it, so nothing is lost; its number stays
 findable: the target's search document carries it, and opening it leads to the target.
 """
 
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import User
 from tickets.events import ticket_changed
-from tickets.models import Attachment, Comment, Ticket
+from tickets.models import Attachment, Comment, Ticket, TicketMerge
 from tickets.services import sla, timeline
 from tickets.services.conversation import add_comment, search_document_for
 from tickets.services.lifecycle import bump
@@ -46,7 +46,7 @@ def merge_ticket(*, ticket: Ticket, into: Ticket, actor: User, version: int) -> 
         raise StaleTicket(source.version)
     if not source.is_open:
         raise MergeRefused(_("Only an open ticket can be merged into another."), code="merge_source_closed")
-    if not target.is_open or target.merged_into_id is not None:
+    if not target.is_open:
         raise MergeRefused(
             _("%(number)s is no longer open: merge into an open ticket.") % {"number": target.number},
             code="merge_target_closed",
@@ -57,15 +57,12 @@ def merge_ticket(*, ticket: Ticket, into: Ticket, actor: User, version: int) -> 
 
     before = source.status
     source.close_as_duplicate()
-    source.merged_into = target
-    source.save(update_fields=["status", "closed_at", "merged_into", *bump(source, now)])
+    source.save(update_fields=["status", "closed_at", *bump(source, now)])
+    TicketMerge.objects.create(tenant_id=source.tenant_id, source=source, target=target, merged_by=actor, merged_at=now)
     timeline.record_status_change(
         ticket=source, actor=actor, at=now, before=before,
         reason=_("Merged into %(number)s.") % {"number": target.number},
     )  # fmt: skip
-    timeline.record_field_change(
-        ticket=source, actor=actor, at=now, field="merged_into", before="", after=target.number
-    )
     sla.stop(source, now)
 
     # What the customer reads on the target, in the target's conversation, in their language.
