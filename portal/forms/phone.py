@@ -22,6 +22,15 @@ from tickets.models import Ticket
 from tickets.services.intake import TicketDraft
 
 
+class ServiceChoiceField(forms.ChoiceField):
+    """The chosen account's services as choices, any service ID accepted: the intake service
+    looks it up inside the agent's walls and names a service of another account with every
+    other problem of the call at once."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 class PhoneTicketForm(NewTicketForm):
     account = forms.ChoiceField(label=_("Customer account"), required=False, widget=LongSelect)
     customer_user = forms.ChoiceField(
@@ -54,6 +63,14 @@ class PhoneTicketForm(NewTicketForm):
         super().__init__(*args, actor=actor, language=language, **kwargs)
         self.fields["customer_reference"].label = _("Customer reference")
         self.fields["customer_reference"].help_text = _("The customer's own incident or order number, if any.")
+        lenient = ServiceChoiceField(
+            label=self.fields["service"].label,
+            required=False,
+            help_text=self.fields["service"].help_text,
+            choices=cast(forms.ChoiceField, self.fields["service"]).choices,
+        )
+        lenient.widget.attrs.update(self.fields["service"].widget.attrs)
+        self.fields["service"] = lenient
         accounts = [
             (str(pk), name) for pk, name in accounts_visible_to(actor=actor).order_by("name").values_list("pk", "name")
         ]
@@ -84,19 +101,14 @@ class PhoneTicketForm(NewTicketForm):
         services = services_visible_to(actor=actor)
         return services.filter(account_id=int(raw)) if raw.isdigit() else services.none()
 
-    def clean_account(self) -> str:
-        value = str(self.cleaned_data.get("account") or "")
-        if not value:
-            raise forms.ValidationError(_("Choose the customer account the caller is from."), code="required")
-        return value
-
     def to_draft(self) -> TicketDraft:
         data = self.cleaned_data
         user = self.account_users.get(str(data.get("customer_user") or ""))
         account = self.account_obj
         return replace(
             super().to_draft(),
-            account_id=int(data["account"]),
+            # None: the service names the missing account with every other problem at once.
+            account_id=int(data["account"]) if data.get("account") else None,
             channel=Ticket.Channel.PHONE,
             caller_name=data.get("caller_name") or (user.full_name if user else ""),
             caller_company=data.get("caller_company") or (account.name if account else ""),

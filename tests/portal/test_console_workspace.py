@@ -434,14 +434,19 @@ def test_a_call_with_errors_shows_them_next_to_the_fields_and_writes_nothing(wor
 
 
 def test_a_call_needs_an_account_and_only_that_accounts_services(world):  # noqa: F811
-    no_account = signed_in(AGENT).post("/console/tickets/new/", call_data(world, account=""))
-    acme_service = signed_in(AGENT).post("/console/tickets/new/", call_data(world, service="NW-MPLS-1001"))
-    other_tenant = signed_in(AGENT).post("/console/tickets/new/", call_data(world, account=str(world.initech.pk)))
+    agent = signed_in(AGENT)
 
-    assert no_account.status_code == acme_service.status_code == other_tenant.status_code == 400
-    assert errors_of(no_account, "account") == ["Choose the customer account the caller is from."]
-    assert errors_of(acme_service, "service")
+    no_account = agent.post("/console/tickets/new/", call_data(world, account="", service=""))
+    acme_service = agent.post("/console/tickets/new/", call_data(world, service="NW-MPLS-1001"))
+    other_tenant = agent.post("/console/tickets/new/", call_data(world, account=str(world.initech.pk)))
+    their_service = agent.post("/console/tickets/new/", call_data(world, service="BP-INET-0001"))
+
+    assert {r.status_code for r in (no_account, acme_service, other_tenant, their_service)} == {400}
+    assert errors_of(no_account, "account") == ["Name the customer account, site or service this ticket is for."]
+    assert errors_of(no_account, "service") == ["An incident names the affected service."]
+    assert errors_of(acme_service, "account") == ["The service or site belongs to another customer account."]
     assert errors_of(other_tenant, "account")
+    assert errors_of(their_service, "service") == ["There is no service BP-INET-0001."]
     with tenant_context(world.northwind):
         assert not Ticket.objects.filter(channel=Ticket.Channel.PHONE).exists()
 
