@@ -163,3 +163,18 @@ def test_the_workspace_and_the_call_form_fit_a_phone(browser: Browser, desk_url:
     page.get_by_role("button", name="Open the ticket").click()
     expect(page.locator("#error-summary")).to_be_focused()
     check_page(page, "console-phone-intake-errors-390")
+
+
+def test_two_agents_see_each_other_on_a_ticket_and_who_is_typing(browser: Browser, desk_url: str, tickets: Tenant):
+    lena = new_page(browser, desk_url)
+    sign_in(lena, AGENT)
+    lena.goto(f"/console/tickets/{GLOBEX_INCIDENT}/")
+    markus = new_page(browser, desk_url)
+    sign_in(markus, "manager@northwind.example")
+    markus.goto(f"/console/tickets/{GLOBEX_INCIDENT}/")
+
+    expect(markus.locator("#presence")).to_contain_text("Lena Fischer has this ticket open")
+    lena.get_by_label("Reply to the customer").type("Checking the line now")
+    # Lena's page says so on its next poll (every 10 s), Markus's page on the one after.
+    expect(markus.locator("#presence")).to_contain_text("Lena Fischer is typing a reply", timeout=30_000)
+    check_page(markus, "console-workspace-presence")

@@ -17,6 +17,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from escalation.services.manual import escalate_ticket
 from servicedesk.models import User
 from servicedesk.tenancy import tenant_context
 from tests.portal.test_ticket_pages import (
@@ -89,6 +90,23 @@ def test_questionnaire_answers_are_shown_as_labelled_answers(world):  # noqa: F8
     assert "<dd>198.51.100.20</dd>" in answers
     assert "symptom" not in answers  # the question's label, never its code
     assert "Slowness" in answers
+
+
+def test_the_escalation_level_and_history_are_shown_with_reasons_in_words(world):  # noqa: F811
+    with tenant_context(world.northwind):
+        found = Ticket.objects.get(number="INC-000001")
+        escalate_ticket(
+            ticket=found, by=User.objects.get(email="alice@acme.example"), reason="progress", comment="No news."
+        )
+
+    page = text(signed_in(AGENT).get(URL.format("INC-000001")))
+
+    escalation = re.search(r'<section class="card" id="escalation">.*?</section>', page, re.S).group(0)
+    assert "Level 1" in escalation
+    assert "Not happy with the progress" in escalation
+    assert "progress ·" not in escalation  # the reason's words, not its code
+    assert "No news." in escalation
+    assert 'href="/console/tickets/INC-000001/escalate/"' in escalation
 
 
 # --- assign to me --------------------------------------------------------------------------
