@@ -38,10 +38,22 @@ ESCALATIONS_SHOWN = 5
 
 def reply_language(ticket: Ticket) -> str:
     """The language the customer reads: the opener's if a customer opened the ticket, else the
-    desk's (the tenant's default)."""
+    call-back contact's if they are a user of the account, else the desk's (the tenant's
+    default)."""
     opener = ticket.created_by
     if opener.is_customer and opener.language:
         return opener.language
+    # Logged by the desk (a call): the call-back contact's, when a user of the account.
+    contact = ticket.contacts.get("callback") if isinstance(ticket.contacts, dict) else None
+    email = contact.get("email") if isinstance(contact, dict) else ""
+    if email:
+        language = (
+            User.objects.filter(customer_account_id=ticket.account_id, email__iexact=email)
+            .values_list("language", flat=True)
+            .first()
+        )
+        if language:
+            return language
     return ticket.tenant.default_language or settings.LANGUAGE_CODE
 
 

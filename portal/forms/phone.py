@@ -105,8 +105,12 @@ class PhoneTicketForm(NewTicketForm):
         data = self.cleaned_data
         user = self.account_users.get(str(data.get("customer_user") or ""))
         account = self.account_obj
+        draft = super().to_draft()
+        if user is not None and "callback" not in draft.contacts:
+            # The customer user who called is the one to call back, unless someone else was named.
+            draft.contacts["callback"] = {"name": user.full_name, "email": user.email, "phone": user.phone}
         return replace(
-            super().to_draft(),
+            draft,
             # None: the service names the missing account with every other problem at once.
             account_id=int(data["account"]) if data.get("account") else None,
             channel=Ticket.Channel.PHONE,

@@ -145,6 +145,8 @@ def test_an_agent_logs_a_phone_call_for_globex(browser: Browser, desk_url: str, 
     expect(page.get_by_role("status")).to_contain_text("Give the caller this number.")
     expect(page.locator("#details")).to_contain_text("Bob Taylor, Globex Retail Ltd")
     expect(page.locator("#details")).to_contain_text("Phone")
+    # Bob reads English: the English canned responses come first on his ticket.
+    expect(page.locator("#canned-select option:checked")).to_have_text("Line test")
     check_page(page, "console-phone-ticket")
     with tenant_context(tickets):
         logged = Ticket.objects.get(subject="London store: internet down")

@@ -428,7 +428,9 @@ def test_a_customer_user_fills_the_callers_fields(world):  # noqa: F811
 
     assert signed_in(AGENT).post("/console/tickets/new/", data).status_code == 302
     with tenant_context(world.northwind):
-        assert Ticket.objects.order_by("-id").first().caller_name == "Bob Taylor"
+        logged = Ticket.objects.order_by("-id").first()
+        assert logged.caller_name == "Bob Taylor"
+        assert logged.contacts["callback"]["email"] == "bob@globex.example"
 
 
 def test_a_call_with_errors_shows_them_next_to_the_fields_and_writes_nothing(world):  # noqa: F811
