@@ -248,6 +248,36 @@ def test_the_old_number_of_a_merged_ticket_leads_to_the_target(world):  # noqa: 
     assert "Merged into INC-000001" in text(opened_by_agent)
 
 
+def test_merging_into_a_resolved_ticket_or_on_a_stale_page_is_refused_and_changes_nothing(world):  # noqa: F811
+    source = ticket("INC-000002", world.northwind)
+    before = snapshot("INC-000002", world.northwind), snapshot("CMP-000001", world.northwind)
+    agent = signed_in(AGENT)
+
+    resolved = agent.post(
+        URL.format("INC-000002") + "merge/", {"version": source.version, "target": "CMP-000001", "confirm": "on"}
+    )
+    stale = agent.post(
+        URL.format("INC-000002") + "merge/", {"version": source.version - 1, "target": "INC-000001", "confirm": "on"}
+    )
+
+    assert resolved.status_code == 409
+    assert "CMP-000001 is no longer open: merge into an open ticket." in text(resolved)
+    assert stale.status_code == 409
+    assert "Someone else changed this ticket after you loaded it." in text(stale)
+    assert (snapshot("INC-000002", world.northwind), snapshot("CMP-000001", world.northwind)) == before
+
+
+def test_the_customer_finds_the_merged_conversation_by_the_old_number(world):  # noqa: F811
+    source = ticket("INC-000002", world.northwind)
+    signed_in(AGENT).post(
+        URL.format("INC-000002") + "merge/", {"version": source.version, "target": "INC-000001", "confirm": "on"}
+    )
+
+    found = signed_in("alice@acme.example").get("/portal/tickets/", {"q": "INC-000002"})
+
+    assert numbers_listed(found) == ["INC-000001"]
+
+
 def test_merging_needs_a_confirmation_and_a_target(world):  # noqa: F811
     source = ticket("INC-000002", world.northwind)
     before = snapshot("INC-000002", world.northwind)
