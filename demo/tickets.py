@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from servicedesk.models import BusinessCalendar, CustomerAccount, Tenant, User
 from servicedesk.tenancy import tenant_context
-from tickets.models import Problem, SlaPolicy, Ticket
+from tickets.models import CannedResponse, Problem, SlaPolicy, Ticket
 from tickets.services.conversation import add_comment
 from tickets.services.defaults import provision_intake_defaults
 from tickets.services.intake import TicketDraft, open_ticket
@@ -52,10 +52,57 @@ def seed_sla_policies(tenant: Tenant) -> None:
             )
 
 
+# (title, body) per language: the replies agents send most, the same set in each language.
+CANNED_RESPONSES = {
+    "en": (
+        ("We are on it", "Thank you for your report. An engineer is working on it now; we will update this ticket "
+         "within the hour."),
+        ("Line test", "We are testing your line from our side now. Please leave your equipment switched on; we will "
+         "call you back with the result."),
+        ("Please restart the router", "Could you switch your router off, wait 30 seconds and switch it on again? "
+         "Please tell us here whether the service is back."),
+        ("Resolved: please confirm", "The fault is cleared on our side. Please check that everything works and confirm "
+         "here; the ticket closes itself otherwise."),
+    ),
+    "de": (
+        ("Wir kümmern uns", "Vielen Dank für Ihre Meldung. Ein Techniker arbeitet daran; wir melden uns innerhalb "
+         "einer Stunde in diesem Ticket."),
+        ("Leitungstest", "Wir testen Ihre Leitung jetzt von unserer Seite. Bitte lassen Sie Ihre Geräte eingeschaltet; "
+         "wir rufen Sie mit dem Ergebnis zurück."),
+        ("Bitte Router neu starten", "Könnten Sie Ihren Router ausschalten, 30 Sekunden warten und wieder einschalten? "
+         "Bitte schreiben Sie uns hier, ob der Dienst wieder läuft."),
+        ("Behoben: bitte bestätigen", "Die Störung ist auf unserer Seite behoben. Bitte prüfen Sie, ob alles "
+         "funktioniert, und bestätigen Sie es hier; sonst schließt sich das Ticket von selbst."),
+    ),
+    "es": (
+        ("Estamos en ello", "Gracias por su aviso. Un técnico está trabajando en ello; actualizaremos este ticket en "
+         "menos de una hora."),
+        ("Prueba de línea", "Estamos probando su línea desde nuestro lado. Deje sus equipos encendidos; le llamaremos "
+         "con el resultado."),
+        ("Reinicie el router, por favor", "¿Podría apagar el router, esperar 30 segundos y volver a encenderlo? "
+         "Indíquenos aquí si el servicio ha vuelto."),
+        ("Resuelto: confirme, por favor", "La avería está resuelta por nuestra parte. Compruebe que todo funciona y "
+         "confírmelo aquí; si no, el ticket se cerrará solo."),
+    ),
+}  # fmt: skip
+
+
+def seed_canned_responses(tenant: Tenant) -> None:
+    """The demo's canned responses in German, English and Spanish (idempotent)."""
+    with tenant_context(tenant):
+        for language, responses in CANNED_RESPONSES.items():
+            for title, body in responses:
+                CannedResponse.objects.update_or_create(
+                    tenant=tenant, language=language, title=title, defaults={"body": body}
+                )
+
+
 def seed_intake_rules(tenant: Tenant) -> None:
-    """The default priority matrix and questionnaires, and the demo SLA policies (idempotent)."""
+    """The default priority matrix and questionnaires, the demo SLA policies and canned
+    responses (idempotent)."""
     seed_sla_policies(tenant)
     provision_intake_defaults(tenant=tenant)
+    seed_canned_responses(tenant)
 
 
 def _ago(now: dt.datetime, **delta: float) -> dt.datetime:

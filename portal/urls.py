@@ -2,7 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from portal.forms.accounts import SignInForm
-from portal.views import common, console, console_orders, console_problems, customer, dashboard, desk_admin
+from portal.views import (
+    common,
+    console,
+    console_orders,
+    console_problems,
+    console_workspace,
+    customer,
+    dashboard,
+    desk_admin,
+)
 
 app_name = "portal"
 
@@ -37,7 +46,14 @@ urlpatterns = [
     # --- the agents' console (portal.views.console) ---
     path("console/", console.console_home, name="console-home"),
     path("console/tickets/", console.queue, name="console-queue"),
-    path("console/tickets/<str:number>/", console.ticket, name="console-ticket"),
+    path("console/tickets/new/", console_workspace.phone_intake, name="console-ticket-new"),
+    path("console/tickets/new/questions/", console_workspace.phone_questions, name="console-ticket-new-questions"),
+    path("console/tickets/<str:number>/", console_workspace.workspace, name="console-ticket"),
+    path("console/tickets/<str:number>/take/", console_workspace.take, name="console-ticket-take"),
+    path("console/tickets/<str:number>/callback/", console_workspace.callback, name="console-ticket-callback"),
+    path("console/tickets/<str:number>/merge/", console_workspace.merge, name="console-ticket-merge"),
+    path("console/tickets/<str:number>/problem/", console_workspace.problem, name="console-ticket-problem"),
+    path("console/tickets/<str:number>/presence/", console_workspace.presence_poll, name="console-ticket-presence"),
     path("console/tickets/<str:number>/reply/", console.reply, name="console-ticket-reply"),
     path("console/tickets/<str:number>/note/", console.note, name="console-ticket-note"),
     path("console/tickets/<str:number>/attach/", console.attach, name="console-ticket-attach"),

@@ -12,14 +12,17 @@ from servicedesk.walls import get_visible_or_404
 from tickets.models import (
     PREFETCHED_CLOCKS,
     Attachment,
+    CannedResponse,
     Comment,
     Problem,
     ProblemEvent,
+    ProblemIncident,
     Rfo,
     SlaClock,
     SlaTarget,
     Ticket,
     TicketEvent,
+    TicketMerge,
 )
 
 LIST_RELATED = ("tenant", "account", "site", "service", "service__service_type", "team", "assignee")
@@ -202,4 +205,56 @@ def get_ticket_to_write(*, actor: User, number: str) -> Ticket:
     row loads: it comes with the id.)"""
     return get_visible_or_404(
         Ticket.objects.visible_to(actor).only("id", "tenant_id", "number", "status"), number=number
+    )
+
+
+# --- the console's workspace ----------------------------------------------------------------------
+
+#: How many of an account's other open tickets the workspace's sidebar lists.
+OTHER_OPEN_TICKETS_SHOWN = 10
+
+
+def other_open_tickets(*, actor: User, ticket: Ticket, limit: int = OTHER_OPEN_TICKETS_SHOWN) -> list[Ticket]:
+    """The account's other open tickets the actor may see, newest first, at most ``limit``
+    (served by ``ticket_tenant_account_idx``)."""
+    rows = (
+        for_page_list(Ticket.objects.visible_to(actor).filter(account_id=ticket.account_id))
+        .filter(status__in=Ticket.OPEN_STATUSES)
+        .exclude(pk=ticket.pk)
+        .order_by("-created_at", "-id")
+    )
+    return list(rows[:limit])
+
+
+def get_merge_target_for(*, actor: User, ticket: Ticket, number: str) -> Ticket:
+    """The ticket ``ticket`` may be merged into: another ticket of the same customer account
+    that the actor may see; otherwise 404 (another account's ticket does not exist here)."""
+    tickets = Ticket.objects.visible_to(actor).filter(account_id=ticket.account_id).exclude(pk=ticket.pk)
+    return get_visible_or_404(tickets, number=number)
+
+
+def canned_responses_for(*, actor: User) -> QuerySet[CannedResponse]:
+    """The tenant's canned responses (the desk's own: staff only), by language and title."""
+    responses = CannedResponse.objects.order_by("language", "title")
+    return responses if actor.is_desk_staff else responses.none()
+
+
+def get_canned_response_for(*, actor: User, pk: int) -> CannedResponse:
+    return get_visible_or_404(canned_responses_for(actor=actor), pk=pk)
+
+
+def problems_of_ticket(*, actor: User, ticket: Ticket) -> QuerySet[Problem]:
+    """The problems the ticket is linked to (staff only)."""
+    linked = ProblemIncident.objects.filter(ticket=ticket).values("problem_id")
+    return problems_visible_to(actor=actor).filter(pk__in=linked).order_by("number")
+
+
+def merged_into_number(*, actor: User, ticket: Ticket) -> str | None:
+    """The number of the ticket ``ticket`` was merged into, if the actor may see it (only a
+    closed ticket can have been merged: other tickets cost no query)."""
+    if ticket.status != Ticket.Status.CLOSED:
+        return None
+    visible = Ticket.objects.visible_to(actor).values("pk")
+    return (
+        TicketMerge.objects.filter(source=ticket, target__in=visible).values_list("target__number", flat=True).first()
     )

@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import conditional_escape
 from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
+from orders.models import Service
 from orders.selectors import entitlement_of, services_visible_to
 from portal.forms.tickets import ServiceErrorsMixin
 from servicedesk.models import User
@@ -135,7 +137,7 @@ class NewTicketForm(ServiceErrorsMixin, forms.Form):
         self.language = language
         now = timezone.now()
         # One query for the services and one for their contracts (prefetched by the selector).
-        self.services = list(services_visible_to(actor=actor).order_by("site__name", "service_id"))
+        self.services = list(self.services_offered(actor).order_by("site__name", "service_id"))
         self.entitled = {service.service_id: entitlement_of(service, now) is not None for service in self.services}
         not_covered = _("no current contract")
         cast(forms.ChoiceField, self.fields["service"]).choices = [
@@ -176,6 +178,10 @@ class NewTicketForm(ServiceErrorsMixin, forms.Form):
         for name in ["service", *(answer_field_name(n) for n in controlling)]:
             if name in self.fields:
                 self.fields[name].widget.attrs["data-reloads"] = "true"
+
+    def services_offered(self, actor: User) -> QuerySet[Service]:
+        """The services the form offers: the actor's (a customer's own inventory)."""
+        return services_visible_to(actor=actor)
 
     def _raw(self, name: str) -> str:
         """What the browser sent for ``name`` (or the initial value), before cleaning."""

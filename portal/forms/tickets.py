@@ -179,6 +179,8 @@ class VersionedForm(ServiceErrorsMixin, forms.Form):
     """A change to a ticket that names the version it was made on (optimistic concurrency)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # When the page was shown: a stale save lists what others changed since then.
+    seen_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
 
 
 class AssignmentForm(VersionedForm):

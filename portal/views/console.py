@@ -15,6 +15,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,10 +31,10 @@ from portal.views.shared import (
     post_comment,
     post_transition,
     refuse,
-    show_ticket,
     ticket_list_page,
     ticket_page,
 )
+from portal.workspace import changes_since
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.keyset import capped_count
 from servicedesk.models import TeamMembership, User
@@ -76,12 +77,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request, "console/ticket_queue.html", {"form": form, "page": page, "sort": form.value("sort", "-created")}
     )
-
-
-@staff_required
-@require_GET
-def ticket(request: HttpRequest, number: str) -> HttpResponse:
-    return show_ticket(request, CONSOLE, number)
 
 
 @staff_required
@@ -131,6 +126,7 @@ def _update(
         use_case(ticket=current, actor=actor, version=form.cleaned_data["version"], **form.changes())
     except Conflict as conflict:
         if conflict.code == "stale_version":
+            changes = changes_since(actor, current, form.cleaned_data.get("seen_at"))
             form = _on_current_version(form, current)
             form.add_error(
                 None,
@@ -139,7 +135,7 @@ def _update(
                     "and keeps your choice below: check it and save again to apply it."
                 ),
             )
-            return ticket_page(request, CONSOLE, actor, current, status=409, **{form_name: form})
+            return ticket_page(request, CONSOLE, actor, current, status=409, other_changes=changes, **{form_name: form})
         status = refuse(form, conflict)
         return ticket_page(request, CONSOLE, actor, current, status=status, **{form_name: form})
     except (InvalidInput, PermissionRefused) as refusal:
@@ -155,6 +151,7 @@ def _on_current_version(form: AssignmentForm | PriorityForm, current: Ticket) ->
     data = QueryDict(mutable=True)
     data.update(form.data)
     data["version"] = str(current.version)
+    data["seen_at"] = timezone.now().isoformat()
     again = AssignmentForm(data, actor=form.actor) if isinstance(form, AssignmentForm) else PriorityForm(data)
     again.is_valid()
     return again

@@ -129,7 +129,7 @@ def customer_ticket_questions(request: HttpRequest) -> HttpResponse:
 
 @customer_required
 @require_GET
-def customer_ticket(request: HttpRequest, number: str) -> HttpResponse:
+def customer_ticket(request: HttpRequest, number: str) -> HttpResponseBase:
     return show_ticket(request, PORTAL, number)
 
 

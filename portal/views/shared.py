@@ -37,6 +37,7 @@ from portal.forms.tickets import (
     TransitionForm,
 )
 from portal.views.access import signed_in_user
+from portal.workspace import mark_shortcuts, workspace_context
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.http import attachment_response
 from servicedesk.keyset import KeysetPage, keyset_page
@@ -52,6 +53,7 @@ from tickets.selectors import (
     for_page_list,
     get_attachment_for,
     get_ticket_for,
+    merged_into_number,
     timeline_for,
 )
 from tickets.services.attachments import add_attachment
@@ -114,7 +116,19 @@ CONSOLE = Desk(
     template="console/ticket_detail.html",
     detail_url="portal:console-ticket",
     is_console=True,
-    posts=("reply", "note", "attach", "transition", "assign", "priority"),
+    posts=(
+        "reply",
+        "note",
+        "attach",
+        "transition",
+        "assign",
+        "priority",
+        "take",
+        "callback",
+        "merge",
+        "problem",
+        "presence",
+    ),  # fmt: skip
 )
 
 
@@ -162,7 +176,7 @@ def ticket_page(
     refused_transition = bound.get("transition_form")
     context["refused_action"] = refused_transition.data.get("action", "") if refused_transition else ""
     if desk.is_console:
-        version = {"version": ticket.version}
+        version = {"version": ticket.version, "seen_at": timezone.now()}
         context.update(
             note_form=bound.get("note_form") or CommentForm(prefix="note"),
             assignment_form=bound.get("assignment_form")
@@ -176,12 +190,20 @@ def ticket_page(
             ),
             matrix_priority=priority_for(impact=ticket.impact, urgency=ticket.urgency),
         )
+        context.update(workspace_context(actor, ticket, bound))
+        mark_shortcuts(context)
     return render(request, desk.template, context, status=status)
 
 
-def show_ticket(request: HttpRequest, desk: Desk, number: str) -> HttpResponse:
+def show_ticket(request: HttpRequest, desk: Desk, number: str) -> HttpResponseBase:
     actor = signed_in_user(request)
     ticket = get_ticket_for(actor=actor, number=number)
+    target = None if desk.is_console else merged_into_number(actor=actor, ticket=ticket)
+    if target is not None:
+        # A merged duplicate's number leads the customer to where its conversation went (the
+        # desk sees the duplicate itself, with a pointer: its history stays there).
+        messages.info(request, _("%(old)s was merged into %(new)s.") % {"old": ticket.number, "new": target})
+        return redirect(desk.detail_url, number=target)
     return ticket_page(request, desk, actor, ticket)
 
 

@@ -4,9 +4,9 @@ after a second run."""
 
 import pytest
 
-from demo.tickets import seed_tickets
+from demo.tickets import CANNED_RESPONSES, seed_canned_responses, seed_tickets
 from servicedesk.tenancy import tenant_context
-from tickets.models import Ticket
+from tickets.models import CannedResponse, Ticket
 
 
 def _tickets(tenant):
@@ -31,3 +31,16 @@ def test_the_demo_tickets_are_incidents_and_enquiries_and_a_second_run_adds_none
     seed_tickets(demo.northwind)
     seed_tickets(demo.bluepeak)
     assert (_tickets(demo.northwind), _tickets(demo.bluepeak)) == (northwind, bluepeak)
+
+
+@pytest.mark.django_db
+def test_the_demo_canned_responses_come_in_three_languages_per_tenant_and_a_second_run_adds_none(demo):
+    for _ in range(2):
+        seed_canned_responses(demo.northwind)
+        seed_canned_responses(demo.bluepeak)
+
+    for tenant in (demo.northwind, demo.bluepeak):
+        with tenant_context(tenant):
+            languages = set(CannedResponse.objects.values_list("language", flat=True))
+            assert languages == {"de", "en", "es"}
+            assert CannedResponse.objects.count() == sum(len(rows) for rows in CANNED_RESPONSES.values())

@@ -1,6 +1,7 @@
 """Tickets' models, split by subdomain: the ticket and its conversation (core), service
-levels (sla), problems and reasons for outage (problems)."""
+levels (sla), problems and reasons for outage (problems), canned responses (canned)."""
 
+from tickets.models.canned import CannedResponse
 from tickets.models.core import (
     Attachment,
     Comment,
@@ -10,6 +11,7 @@ from tickets.models.core import (
     QuestionnaireField,
     Ticket,
     TicketEvent,
+    TicketMerge,
     TicketSequence,
     Urgency,
     attachment_path,
@@ -21,6 +23,7 @@ from tickets.models.sla import PREFETCHED_CLOCKS, SlaAlert, SlaClock, SlaPolicy,
 __all__ = [
     "PREFETCHED_CLOCKS",
     "Attachment",
+    "CannedResponse",
     "Comment",
     "Impact",
     "Priority",
@@ -36,6 +39,7 @@ __all__ = [
     "SlaTarget",
     "Ticket",
     "TicketEvent",
+    "TicketMerge",
     "TicketSequence",
     "Urgency",
     "attachment_path",

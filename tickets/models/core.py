@@ -315,6 +315,12 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
         """Staff cancel any open ticket; a customer only before work has started."""
         self.closed_at = timezone.now()
 
+    @transition(field=status, source=list(OPEN_STATUSES), target=Status.CLOSED, permission=lambda t, u: u.is_desk_staff)
+    def close_as_duplicate(self) -> None:
+        """Merged into another ticket (tickets.services.merging, TicketMerge): not one of the
+        actions a page offers, the merge is its only way in."""
+        self.closed_at = timezone.now()
+
     def within_reopen_window(self, now: dt.datetime | None = None) -> bool:
         if self.resolved_at is None:
             return False
@@ -392,6 +398,26 @@ class Attachment(TenantOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TicketMerge(TenantOwned):
+    """A duplicate (``source``) merged into another ticket of the same account (``target``):
+    the duplicate is closed and this row is its pointer, so its number still leads to the
+    conversation it became part of."""
+
+    # Unique per tenant (the constraint below): a ticket is merged once.
+    source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+", db_index=False)
+    target = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="+", db_index=False)
+    merged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", db_index=False)
+    merged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "source"], name="ticket_merge_once")]
+        # The numbers merged into a ticket (its search document).
+        indexes = [models.Index(fields=["tenant", "target"], name="ticketmerge_tenant_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_id}"
 
 
 def contact_fields() -> dict[str, Any]:

@@ -10,7 +10,7 @@ from django_fsm import can_proceed
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import User
 from tickets.events import ticket_changed
-from tickets.models import Comment, SlaTarget, Ticket, TicketEvent
+from tickets.models import Comment, SlaTarget, Ticket, TicketEvent, TicketMerge
 from tickets.rendering import render_markdown
 from tickets.services import sla, timeline
 from tickets.services.lifecycle import apply_to_clocks, bump
@@ -19,9 +19,11 @@ MAX_COMMENT = 20_000
 
 
 def search_document_for(ticket: Ticket) -> str:
-    """What full-text search reads: subject, description and the public replies."""
+    """What full-text search reads: subject, description, the public replies and the numbers
+    of the tickets merged into it (so an old number still finds its conversation)."""
     replies = Comment.objects.filter(ticket=ticket, internal=False).order_by("created_at", "id")
-    return "\n".join([ticket.subject, ticket.description, *replies.values_list("body", flat=True)])
+    merged = TicketMerge.objects.filter(target=ticket).order_by("id").values_list("source__number", flat=True)
+    return "\n".join([ticket.subject, ticket.description, *replies.values_list("body", flat=True), *merged])
 
 
 @transaction.atomic

@@ -1,0 +1,37 @@
+/* The console's ticket workspace: canned responses go into the reply where the cursor is, and
+   the presence poll (htmx, every few seconds) says whether this agent is typing a reply. */
+(function () {
+  "use strict";
+  var TYPING_MS = 15000;
+  var typingTimer = null;
+
+  function insertCanned(event) {
+    var form = event.target.closest(".canned-form");
+    var data = document.getElementById("canned-bodies");
+    if (!form || !data) return;
+    var box = document.getElementById(form.dataset.replyBox);
+    var bodies = JSON.parse(data.textContent);
+    var chosen = form.querySelector("select").value;
+    if (!box || !(chosen in bodies)) return;  // the server's way: the page comes back with it
+    event.preventDefault();
+    var start = box.selectionStart, end = box.selectionEnd, text = bodies[chosen];
+    box.value = box.value.slice(0, start) + text + box.value.slice(end);
+    box.focus();
+    box.setSelectionRange(start + text.length, start + text.length);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function typed(event) {
+    if (!event.target.matches(".comment-form textarea")) return;
+    var flag = document.getElementById("presence-typing");
+    if (!flag) return;
+    flag.value = "1";
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { flag.value = "0"; }, TYPING_MS);
+  }
+
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches(".canned-form")) insertCanned(event);
+  });
+  document.addEventListener("input", typed);
+})();
