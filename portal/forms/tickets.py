@@ -156,6 +156,30 @@ class CommentForm(ServiceErrorsMixin, forms.Form):
     body = forms.CharField(label=_("Your reply"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files from one ``<input type="file" multiple>`` (a list, maybe empty)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class ReplyForm(CommentForm):
+    """A public reply and, in the same form, the files that go with it."""
+
+    files = MultipleFileField(label=_("Files"), required=False)
+
+
 class AttachmentForm(ServiceErrorsMixin, forms.Form):
     file = forms.FileField(label=_("File"), required=False)
 
