@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from orders.models import ChangeRequest, Order
 from orders.selectors import OrderFilters, change_requests_visible_to, filter_orders, get_service_for, lateness
 from portal.forms.intake import NewTicketForm
-from portal.forms.tickets import TicketListForm
+from portal.forms.tickets import CustomerTicketListForm
 from portal.service_levels import LABELS, MEANINGS, ticket_level
 from portal.views.access import customer_required, signed_in_user
 from portal.views.shared import (
@@ -88,7 +88,7 @@ def customer_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def customer_tickets(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
-    form = TicketListForm(request.GET)
+    form = CustomerTicketListForm(request.GET, actor=actor)
     page = ticket_list_page(request, actor, form.filters(), size=CUSTOMER_PAGE_SIZE)
     return render(
         request, "portal/ticket_list.html", {"form": form, "page": page, "sort": form.value("sort", "-created")}

@@ -221,3 +221,56 @@ def test_outsiders_get_404_for_an_acme_frankfurt_ticket_and_change_nothing(world
     response = getattr(signed_in(email), method)(path.format(n=FRANKFURT), data)
     assert response.status_code == 404
     assert counts(FRANKFURT, world.northwind) == before
+
+
+# --- the new-ticket form: the fault questionnaire is for incidents ---------------------------------
+
+
+@pytest.mark.django_db
+def test_a_complaint_is_not_asked_the_fault_questions_and_opens_without_them(demo):
+    alice = signed_in("alice@acme.example")
+    incident = text(alice.get("/portal/tickets/new/questions/", {"kind": "incident", "service": "NW-INET-1002"}))
+    complaint = text(alice.get("/portal/tickets/new/questions/", {"kind": "complaint", "service": "NW-INET-1002"}))
+    form = text(alice.get("/portal/tickets/new/"))
+
+    assert 'name="answer_power_at_site"' in incident
+    assert 'name="answer_power_at_site"' not in complaint
+    assert "/portal/requests/catalogue/" in form  # requests are pointed to the catalogue
+
+    response = alice.post(
+        "/portal/tickets/new/",
+        {
+            "kind": "complaint", "service": "NW-INET-1002", "subject": "Invoice twice",
+            "description": "We were billed twice.", "urgency": "low",
+            "contact_callback_name": "Alice", "contact_callback_email": "alice@acme.example",
+        },
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    with tenant_context(demo.northwind):
+        opened = Ticket.objects.get(subject="Invoice twice")
+    assert (opened.kind, opened.answers) == ("complaint", {})
+
+
+# --- the list's filters ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_list_filters_by_priority_site_and_service_inside_the_walls(world):
+    alice = signed_in("alice@acme.example")
+    dave = signed_in("dave@acme.example")
+    with tenant_context(world.northwind):
+        from servicedesk.models import Site  # noqa: PLC0415
+
+        frankfurt, madrid = Site.objects.get(name="Frankfurt").pk, Site.objects.get(name="Madrid").pk
+
+    by_site = text(alice.get("/portal/tickets/", {"site": madrid}))
+    by_service = text(alice.get("/portal/tickets/", {"service": "NW-INET-1002"}))
+    dave_frankfurt = text(dave.get("/portal/tickets/", {"site": frankfurt}))
+
+    assert MADRID in by_site
+    assert FRANKFURT not in by_site
+    assert FRANKFURT in by_service
+    assert "INC-000001" not in by_service
+    assert FRANKFURT not in dave_frankfurt  # another site's id finds nothing
+    assert "Frankfurt" not in dave_frankfurt.split('id="id_site"')[1].split("</select>")[0]

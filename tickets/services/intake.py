@@ -229,7 +229,9 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
     account, site, service = _resolve_scope(actor, draft, errors)
     answers: dict[str, Any] = {}
     reference = intake_reference()
-    if service is not None:
+    # The questionnaire is the fault diagnosis of an incident: other kinds answer it only if
+    # they choose to (and then the answers are checked like an incident's).
+    if service is not None and (draft.kind == Ticket.Kind.INCIDENT or draft.answers):
         questions = reference.questions_for(service.service_type_id)
         try:
             answers = validate_answers(questions, draft.answers)
