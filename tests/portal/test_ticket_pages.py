@@ -723,7 +723,7 @@ def action_errors(response) -> list[str]:
     """The refusals shown at the top of the page's actions."""
     actions = re.search(r'<section class="card" id="actions">(.*?)</section>', response.content.decode(), re.S)
     assert actions, "no actions section"
-    box = re.search(r'<div class="form-errors" role="alert">(.*?)</div>', actions.group(1), re.S)
+    box = re.search(r'<div class="form-errors" role="alert"[^>]*>(.*?)</div>', actions.group(1), re.S)
     return [unescape(p) for p in re.findall(r"<p>(.*?)</p>", box.group(1))] if box else []
 
 

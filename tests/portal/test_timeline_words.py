@@ -153,8 +153,9 @@ def test_sla_times_are_in_the_readers_zone_and_format():
 
 
 def test_customers_read_only_the_customer_lines_and_staff_read_all():
-    staff = lines_for(EVERY_LINE, staff=True)
-    customer = lines_for(EVERY_LINE, staff=False)
+    with translation.override("en"), dt_zone("UTC"):
+        staff = lines_for(EVERY_LINE, staff=True)
+        customer = lines_for(EVERY_LINE, staff=False)
 
     assert len(staff) == len(EVERY_LINE)
     assert {line.audience for line in staff} == {CUSTOMER, DESK}
