@@ -8,7 +8,7 @@ with ``add_service_errors``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone, translation
@@ -24,11 +24,11 @@ from servicedesk.selectors import sites_visible_to
 ANSWER_PREFIX = "answer_"
 
 
-def _sites(actor: User) -> list[tuple[str, str]]:
+def _sites(actor: User) -> list[tuple[str, Any]]:
     return [("", _("Choose a site")), *((str(site.pk), site.name) for site in sites_visible_to(actor=actor))]
 
 
-def _services(actor: User) -> list[tuple[str, str]]:
+def _services(actor: User) -> list[tuple[str, Any]]:
     from orders.selectors import services_visible_to  # noqa: PLC0415 - keeps the forms' imports light
 
     rows = services_visible_to(actor=actor).order_by("site__name", "service_id")
@@ -65,8 +65,8 @@ class SsrForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args: Any, actor: User, item: CatalogueItem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.item = item
-        self.fields["site"].choices = _sites(actor)
-        self.fields["service"].choices = _services(actor)
+        cast(forms.ChoiceField, self.fields["site"]).choices = _sites(actor)
+        cast(forms.ChoiceField, self.fields["service"]).choices = _services(actor)
         language = (translation.get_language() or "en")[:2]
         for spec in item.fields or []:
             if not isinstance(spec, dict) or not spec.get("name"):
@@ -129,8 +129,8 @@ class ChangeRequestForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = _sites(actor)
-        self.fields["service"].choices = _services(actor)
+        cast(forms.ChoiceField, self.fields["site"]).choices = _sites(actor)
+        cast(forms.ChoiceField, self.fields["service"]).choices = _services(actor)
 
     def to_draft(self) -> ChangeDraft:
         data = self.cleaned_data

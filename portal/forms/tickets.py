@@ -217,7 +217,9 @@ class MultipleFileField(forms.FileField):
 class ReplyForm(CommentForm):
     """A public reply and, in the same form, the files that go with it."""
 
-    files = MultipleFileField(label=_("Files"), required=False)
+    error_fields = {"files": "attachments"}
+
+    attachments = MultipleFileField(label=_("Files"), required=False)
 
 
 class AttachmentForm(ServiceErrorsMixin, forms.Form):

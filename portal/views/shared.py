@@ -163,6 +163,11 @@ def ticket_page(
         "transition_form": bound.get("transition_form"),
         "rfo": Rfo.objects.filter(ticket=ticket).first(),
         "rfo_possible": may_request_rfo(ticket),
+        "reopen_until": (
+            ticket.resolved_at + dt.timedelta(days=ticket.tenant.reopen_window_days)
+            if ticket.status == Ticket.Status.RESOLVED and ticket.resolved_at is not None
+            else None
+        ),
         "sla_rows": target_rows(ticket, now),
         "sla_meanings": [(LABELS[state], MEANINGS[state]) for state in LABELS],
         "escalation": escalation_chance(ticket=ticket, by=actor, now=now),
@@ -204,7 +209,7 @@ def post_comment(request: HttpRequest, desk: Desk, number: str, *, internal: boo
     )
     form.is_valid()
     body = form.cleaned_data.get("body", "")
-    uploads = form.cleaned_data.get("files") or []
+    uploads = form.cleaned_data.get("attachments") or []
     try:
         if internal:
             add_comment(ticket=ticket, actor=actor, body=body, internal=True)

@@ -9,8 +9,10 @@ Tickets: tests.factories.histories.open_tickets (see tests/portal/test_ticket_pa
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html import unescape
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -64,7 +66,7 @@ def test_alice_replies_with_two_files_in_one_form(world):
         f"/portal/tickets/{FRANKFURT}/reply/",
         {
             "reply-body": "Traceroutes attached.",
-            "reply-files": [
+            "reply-attachments": [
                 SimpleUploadedFile("trace-1.txt", b"traceroute 1\n"),
                 SimpleUploadedFile("trace-2.txt", b"traceroute 2\n"),
             ],
@@ -94,7 +96,7 @@ def test_a_refused_file_refuses_the_whole_reply_and_keeps_the_text(world):
         f"/portal/tickets/{FRANKFURT}/reply/",
         {
             "reply-body": "Here is the page I see.",
-            "reply-files": [
+            "reply-attachments": [
                 SimpleUploadedFile("ok.txt", b"fine\n"),
                 SimpleUploadedFile("page.txt", b"<html><script>x</script></html>"),
             ],
@@ -115,7 +117,8 @@ def test_files_alone_are_a_reply_and_an_empty_reply_is_refused(world):
 
     empty = alice.post(f"/portal/tickets/{FRANKFURT}/reply/", {"reply-body": ""})
     files_only = alice.post(
-        f"/portal/tickets/{FRANKFURT}/reply/", {"reply-body": "", "reply-files": [SimpleUploadedFile("a.txt", b"a")]}
+        f"/portal/tickets/{FRANKFURT}/reply/",
+        {"reply-body": "", "reply-attachments": [SimpleUploadedFile("a.txt", b"a")]},
     )
 
     assert empty.status_code == 400
@@ -274,3 +277,15 @@ def test_the_list_filters_by_priority_site_and_service_inside_the_walls(world):
     assert "INC-000001" not in by_service
     assert FRANKFURT not in dave_frankfurt  # another site's id finds nothing
     assert "Frankfurt" not in dave_frankfurt.split('id="id_site"')[1].split("</select>")[0]
+
+
+@pytest.mark.django_db
+def test_a_resolved_ticket_says_until_when_it_can_be_reopened_in_the_readers_zone(world):
+    with tenant_context(world.northwind):
+        resolved = Ticket.objects.select_related("tenant").get(number="CMP-000001")
+        until = resolved.resolved_at + dt.timedelta(days=resolved.tenant.reopen_window_days)
+
+    page = signed_in("alice@acme.example").get("/portal/tickets/CMP-000001/").content.decode()
+
+    assert "You can reopen it until" in page
+    assert f'<time class="when" datetime="{until.astimezone(ZoneInfo("Europe/Berlin")).isoformat()}">' in page
