@@ -92,6 +92,11 @@ class CustomerTicketListForm(TicketListForm):
     priority = forms.ChoiceField(label=_("Priority"), choices=[("", _("Any")), *Priority.choices], required=False)
     site = forms.ChoiceField(label=_("Site"), required=False)
     service = forms.ChoiceField(label=_("Service"), required=False, widget=LongSelect)
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        choices=[*TicketListForm.SORT_CHOICES, ("priority", _("Priority, most urgent first"))],
+        required=False,
+    )
 
     field_order = ["q", "status", "kind", "priority", "site", "service", "sort"]
 

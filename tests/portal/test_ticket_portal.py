@@ -289,3 +289,16 @@ def test_a_resolved_ticket_says_until_when_it_can_be_reopened_in_the_readers_zon
 
     assert "You can reopen it until" in page
     assert f'<time class="when" datetime="{until.astimezone(ZoneInfo("Europe/Berlin")).isoformat()}">' in page
+
+
+@pytest.mark.django_db
+def test_the_list_sorts_by_priority_most_urgent_first(world):
+    page = text(signed_in("alice@acme.example").get("/portal/tickets/", {"status": "all", "sort": "priority"}))
+    with tenant_context(world.northwind):
+        expected = list(
+            Ticket.objects.filter(account=world.acme)
+            .order_by("priority", "-created_at", "-id")
+            .values_list("number", flat=True)
+        )
+    shown = re.findall(r'class="ticket-link" href="/portal/tickets/([A-Z]+-\d+)/"', page)
+    assert shown == expected
