@@ -1,4 +1,5 @@
-"""How a ticket reads on a page: its answers, contacts, lifecycle buttons and timeline lines.
+"""How a ticket reads on a page: its answers, contacts and lifecycle buttons (its timeline lines:
+portal.timeline).
 
 Presentation only. Every value here comes from rows the selectors already returned; nothing
 is fetched per row (the questionnaire of the ticket's service type is one query).
@@ -6,16 +7,14 @@ is fetched per row (the questionnaire of the ticket's service type is one query)
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tickets.models import Impact, Priority, QuestionnaireField, Ticket, TicketEvent, Urgency, contact_fields
+from tickets.models import Impact, Priority, QuestionnaireField, Ticket, Urgency, contact_fields
 from tickets.questionnaires import describe
 from tickets.services.lifecycle import REASON_REQUIRED
 
@@ -123,54 +122,3 @@ def contacts_for_page(ticket: Ticket) -> list[dict[str, str]]:
         for role, label in contact_fields().items()
         if isinstance(ticket.contacts.get(role), dict)
     ]
-
-
-@dataclass(frozen=True)
-class TimelineLine:
-    at: dt.datetime
-    actor: str
-    text: str
-    reason: str
-    internal: bool
-
-
-def _field_label(name: str) -> str:
-    try:
-        return str(Ticket._meta.get_field(name).verbose_name).capitalize()
-    except Exception:  # noqa: BLE001 - a field since removed still shows by name
-        return name
-
-
-def timeline_line(event: TicketEvent) -> TimelineLine:
-    kind = event.kind
-    if kind == TicketEvent.Kind.CREATED:
-        text = _("Ticket opened")
-    elif kind == TicketEvent.Kind.TRANSITION:
-        text = _("Status: %(from)s → %(to)s") % {
-            "from": choice_label("status", event.from_value),
-            "to": choice_label("status", event.to_value),
-        }
-    elif kind == TicketEvent.Kind.COMMENTED:
-        text = _("Internal note added") if event.internal else _("Reply added")
-    elif kind == TicketEvent.Kind.ATTACHMENT_ADDED:
-        text = _("File attached: %(name)s") % {"name": event.to_value}
-    elif event.field in {"description", "contacts"}:
-        text = _("%(field)s changed") % {"field": _field_label(event.field)}
-    else:
-        if kind == TicketEvent.Kind.PRIORITY_OVERRIDDEN:
-            label = _("Priority overridden")
-        elif event.field == "team":
-            label = _("Team")
-        elif event.field == "assignee":
-            label = _("Assignee")
-        else:
-            label = _field_label(event.field)
-        text = _("%(field)s: %(from)s → %(to)s") % {
-            "field": label,
-            "from": choice_label(event.field, event.from_value),
-            "to": choice_label(event.field, event.to_value),
-        }
-    actor = event.actor.full_name if event.actor is not None else _("the desk")
-    # A new ticket's event records the channel as its reason; the page shows the channel elsewhere.
-    reason = "" if kind == TicketEvent.Kind.CREATED else event.reason
-    return TimelineLine(at=event.at, actor=actor, text=text, reason=reason, internal=event.internal)

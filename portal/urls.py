@@ -11,6 +11,7 @@ from portal.views import (
     customer,
     dashboard,
     desk_admin,
+    requests,
 )
 
 app_name = "portal"
@@ -41,6 +42,15 @@ urlpatterns = [
         name="customer-ticket-download",
     ),
     path("portal/tickets/<str:number>/escalate/", customer.customer_escalate, name="customer-ticket-escalate"),
+    # --- the customer's requests (portal.views.requests) ---
+    path("portal/requests/", requests.requests_home, name="customer-requests"),
+    path("portal/requests/catalogue/", requests.catalogue, name="customer-catalogue"),
+    path("portal/requests/catalogue/<slug:code>/", requests.order_ssr, name="customer-ssr-new"),
+    path("portal/requests/ssr/<str:number>/", requests.ssr_detail, name="customer-ssr"),
+    path("portal/requests/ssr/<str:number>/cancel/", requests.ssr_cancel, name="customer-ssr-cancel"),
+    path("portal/requests/changes/new/", requests.change_new, name="customer-change-new"),
+    path("portal/requests/changes/<str:number>/", requests.change_detail, name="customer-change"),
+    path("portal/requests/changes/<str:number>/decide/", requests.change_decide, name="customer-change-decide"),
     path("portal/orders/", customer.customer_orders, name="customer-orders"),
     path("portal/orders/<str:number>/", customer.customer_order, name="customer-order"),
     # --- the agents' console (portal.views.console) ---

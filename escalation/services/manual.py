@@ -4,6 +4,7 @@ de-escalate with a reason, and a contact acknowledges an escalation."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +27,9 @@ MAX_COMMENT = 2000
 
 def _check_reason(reason: str, comment: str) -> None:
     if reason not in Reason.values:
-        raise InvalidInput.single("reason", _("Choose one of: %(choices)s.") % {"choices": ", ".join(Reason.values)})
+        raise InvalidInput.single(
+            "reason", _("Choose one of: %(choices)s.") % {"choices": ", ".join(str(label) for label in Reason.labels)}
+        )
     if reason == Reason.OTHER and not comment:
         raise InvalidInput.single("comment", _("Say why you escalate."))
     if len(comment) > MAX_COMMENT:
@@ -69,6 +72,70 @@ def _finish(escalator: Escalator, change: Change) -> list[int]:
     return event_ids
 
 
+def _refusal(
+    escalator: Escalator, by: User, top: int, level: int, last_customer_escalation_at: dt.datetime | None
+) -> Conflict | None:
+    """Why ``by`` may not raise an open ticket at ``level`` (of ``top``) now, or None: the rules
+    escalate_ticket applies under the lock and escalation_chance reads without one."""
+    if top == 0:
+        return Conflict(_("This ticket has no escalation matrix."), code="no_matrix")
+    if by.is_customer and last_customer_escalation_at is not None:
+        minutes = escalator.config.settings.customer_interval_minutes
+        allowed = last_customer_escalation_at + dt.timedelta(minutes=minutes)
+        if escalator.now < allowed:
+            return Conflict(
+                _("This ticket was escalated less than %(minutes)d minutes ago; you can escalate it again later.")
+                % {"minutes": minutes},
+                code="too_soon",
+                next_allowed_at=allowed.isoformat(),
+            )
+    if level >= top:
+        return Conflict(_("This ticket is at the top escalation level already."), code="top_level", level=level)
+    return None
+
+
+@dataclass(frozen=True)
+class EscalationChance:
+    """Whether a person may escalate a ticket now, as a page offers it: the level, the top of
+    the ticket's matrix, and if not, why (``code`` as escalate_ticket's Conflict, ``detail``
+    in words) and from when it is possible again (customers' interval)."""
+
+    allowed: bool
+    level: int
+    top: int
+    code: str = ""
+    detail: str = ""
+    next_allowed_at: dt.datetime | None = None
+
+
+def escalation_chance(*, ticket: Ticket, by: User, now: dt.datetime | None = None) -> EscalationChance:
+    """Whether ``by`` may escalate ``ticket`` one level now, read without locks (what the
+    ticket page offers; escalate_ticket decides again under the lock). ``ticket`` comes from
+    an accessor that checked the actor's walls."""
+    now = now or timezone.now()
+    timer = TicketEscalation.objects.filter(ticket_id=ticket.pk).first()
+    level = timer.level if timer is not None else ticket.escalation_level
+    if not (by.is_customer or by.is_desk_staff):
+        return EscalationChance(False, level, 0, "forbidden", _("You may not escalate tickets."))
+    if ticket.status not in Ticket.OPEN_STATUSES:
+        return EscalationChance(False, level, 0, "ticket_not_open", _("Only an open ticket can be escalated."))
+    escalator = Escalator(TenantConfig.load(), now)
+    top = escalator.top_of(ticket)
+    last = timer.last_customer_escalation_at if timer is not None else None
+    refusal = _refusal(escalator, by, top, level, last)
+    if refusal is None:
+        return EscalationChance(True, level, top)
+    next_allowed = refusal.extra.get("next_allowed_at")
+    return EscalationChance(
+        False,
+        level,
+        top,
+        refusal.code,
+        refusal.detail,
+        dt.datetime.fromisoformat(str(next_allowed)) if next_allowed else None,
+    )
+
+
 @transaction.atomic
 def escalate_ticket(
     *,
@@ -98,26 +165,10 @@ def escalate_ticket(
     current = _open_ticket(timer, ticket, now)
     escalator = Escalator(TenantConfig.load(), now)
     top = escalator.top_of(current)
-    if top == 0:
-        raise Conflict(_("This ticket has no escalation matrix."), code="no_matrix")
-    if by.is_customer and timer.last_customer_escalation_at is not None:
-        interval = dt.timedelta(minutes=escalator.config.settings.customer_interval_minutes)
-        allowed = timer.last_customer_escalation_at + interval
-        if now < allowed:
-            raise Conflict(
-                _(
-                    "This ticket was escalated less than %(minutes)d minutes ago; you can escalate it again from %(at)s UTC."
-                )
-                % {
-                    "minutes": escalator.config.settings.customer_interval_minutes,
-                    "at": allowed.strftime("%Y-%m-%d %H:%M"),
-                },
-                code="too_soon",
-                next_allowed_at=allowed.isoformat(),
-            )
+    refusal = _refusal(escalator, by, top, timer.level, timer.last_customer_escalation_at)
+    if refusal is not None:
+        raise refusal
     target = timer.level + 1 if level is None else level
-    if timer.level >= top:
-        raise Conflict(_("This ticket is at the top escalation level already."), code="top_level", level=timer.level)
     if not timer.level < target <= top:
         raise InvalidInput.single(
             "level", _("Choose a level from %(low)d to %(high)d.") % {"low": timer.level + 1, "high": top}

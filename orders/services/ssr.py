@@ -145,6 +145,26 @@ def check_requested_start(*, site: Site, item: CatalogueItem, start: dt.datetime
     raise StartTooEarly(message, earliest)
 
 
+@dataclass(frozen=True)
+class EarliestStarts:
+    """The earliest allowed starts of an item's work at a site, asked for now: on a business
+    day there, and on a weekend or public holiday there (5 days' notice)."""
+
+    business_day: dt.datetime
+    weekend: dt.datetime
+
+
+def earliest_starts(*, site: Site, item: CatalogueItem, now: dt.datetime | None = None) -> EarliestStarts:
+    """What check_requested_start would allow at the earliest, for a catalogue or a form to
+    show before the request is made."""
+    now = now or timezone.now()
+    calendar = dates.site_calendar(site)
+    return EarliestStarts(
+        business_day=dates.earliest_ssr_start(calendar, now, item.lead_time_hours, on_business_day=True),
+        weekend=dates.earliest_ssr_start(calendar, now, item.lead_time_hours, on_business_day=False),
+    )
+
+
 @transaction.atomic
 def submit_ssr(*, actor: User, draft: SsrDraft, now: dt.datetime | None = None) -> SimpleServiceRequest:
     """Validate ``draft`` inside the actor's walls and confirm the request with its SSR ID, or

@@ -164,7 +164,10 @@ class NewTicketForm(ServiceErrorsMixin, forms.Form):
             error_fields[f"contacts.{role}"] = f"contact_{role}_name"
         self.service_obj = next((s for s in self.services if s.service_id == self._raw("service")), None)
         self.questions: list[dict[str, Any]] = []
-        if self.service_obj is not None:
+        # The fault questionnaire is for incidents: a complaint or an enquiry is not asked about
+        # power, numbers or when the problem started (small jobs go through the catalogue).
+        self.is_incident = (self._raw("kind") or Ticket.Kind.INCIDENT) == Ticket.Kind.INCIDENT
+        if self.service_obj is not None and self.is_incident:
             questions = QuestionnaireField.objects.filter(service_type_id=self.service_obj.service_type_id)
             self.questions = [describe(question, language) for question in questions]
         for question in self.questions:
@@ -175,7 +178,7 @@ class NewTicketForm(ServiceErrorsMixin, forms.Form):
         # The service and the answers other questions depend on reload the questionnaire when
         # they change (one delegated htmx listener in the template reads this mark).
         controlling = {q["shown_when"]["field"] for q in self.questions if q["shown_when"]}
-        for name in ["service", *(answer_field_name(n) for n in controlling)]:
+        for name in ["kind", "service", *(answer_field_name(n) for n in controlling)]:
             if name in self.fields:
                 self.fields[name].widget.attrs["data-reloads"] = "true"
 

@@ -85,6 +85,51 @@ class TicketListForm(forms.Form):
         return bool(self.value("q") or self.value("kind") or self.value("status", self.default_status) != "all")
 
 
+class CustomerTicketListForm(TicketListForm):
+    """The customer's list with the filters a customer needs beyond status and kind: priority,
+    site and service (choices from what the user may see)."""
+
+    priority = forms.ChoiceField(label=_("Priority"), choices=[("", _("Any")), *Priority.choices], required=False)
+    site = forms.ChoiceField(label=_("Site"), required=False)
+    service = forms.ChoiceField(label=_("Service"), required=False, widget=LongSelect)
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        choices=[*TicketListForm.SORT_CHOICES, ("priority", _("Priority, most urgent first"))],
+        required=False,
+    )
+
+    field_order = ["q", "status", "kind", "priority", "site", "service", "sort"]
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        from orders.selectors import services_visible_to  # noqa: PLC0415 - the inventory's selector
+        from servicedesk.selectors import sites_visible_to  # noqa: PLC0415
+
+        super().__init__(*args, **kwargs)
+        sites = sites_visible_to(actor=actor).order_by("name").values_list("pk", "name")
+        cast(forms.ChoiceField, self.fields["site"]).choices = [
+            ("", _("All sites")),
+            *((str(pk), n) for pk, n in sites),
+        ]
+        services = services_visible_to(actor=actor).order_by("service_id").values_list("service_id", "product")
+        cast(forms.ChoiceField, self.fields["service"]).choices = [
+            ("", _("All services")),
+            *((service_id, f"{service_id} · {product}") for service_id, product in services),
+        ]
+
+    def filters(self) -> TicketFilters:
+        priority, site = self.value("priority"), self.value("site")
+        return replace(
+            super().filters(),
+            priorities=(priority,) if priority else (),
+            site_id=int(site) if site.isdigit() else None,
+            service_id=self.value("service"),
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        return super().is_filtered or any(self.value(name) for name in ("priority", "site", "service"))
+
+
 class QueueForm(TicketListForm):
     """The agents' queue: the customer's filters and more, choices from the actor's tenant."""
 
@@ -154,6 +199,32 @@ class QueueForm(TicketListForm):
 
 class CommentForm(ServiceErrorsMixin, forms.Form):
     body = forms.CharField(label=_("Your reply"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files from one ``<input type="file" multiple>`` (a list, maybe empty)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class ReplyForm(CommentForm):
+    """A public reply and, in the same form, the files that go with it."""
+
+    error_fields = {"files": "attachments"}
+
+    attachments = MultipleFileField(label=_("Files"), required=False)
 
 
 class AttachmentForm(ServiceErrorsMixin, forms.Form):

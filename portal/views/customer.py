@@ -8,12 +8,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from orders.selectors import get_service_for
+from orders.models import ChangeRequest, Order
+from orders.selectors import OrderFilters, change_requests_visible_to, filter_orders, get_service_for, lateness
 from portal.forms.intake import NewTicketForm
-from portal.forms.tickets import TicketListForm
+from portal.forms.tickets import CustomerTicketListForm
+from portal.service_levels import LABELS, MEANINGS, ticket_level
 from portal.views.access import customer_required, signed_in_user
 from portal.views.shared import (
     PORTAL,
@@ -34,16 +37,34 @@ from servicedesk.keyset import capped_count
 from servicedesk.selectors import sites_visible_to
 from tickets.api import ENTITLEMENT_NOTICE
 from tickets.models import Ticket
-from tickets.selectors import get_ticket_for, tickets_visible_to
+from tickets.selectors import TicketFilters, filter_tickets, get_ticket_for, tickets_visible_to, with_clocks
 from tickets.services.intake import open_ticket
 from tickets.services.problems import request_rfo
 
 CUSTOMER_PAGE_SIZE = 25
 
 
+HOME_ROWS = 10
+
+
 @customer_required
 def customer_home(request: HttpRequest) -> HttpResponse:
+    """What needs the user's attention: open tickets with their service-level state and
+    escalation level, orders in flight with their next date, planned work at their sites."""
     user = signed_in_user(request)
+    now = timezone.now()
+    open_filter = TicketFilters(statuses=tuple(Ticket.OPEN_STATUSES), sort="-created")
+    tickets = list(
+        with_clocks(filter_tickets(actor=user, filters=open_filter).order_by("-created_at", "-id"))[:HOME_ROWS]
+    )
+    orders = list(
+        filter_orders(actor=user, filters=OrderFilters(statuses=tuple(Order.OPEN_STATUSES)), now=now)[:HOME_ROWS]
+    )
+    planned = list(
+        change_requests_visible_to(actor=user)
+        .filter(status=ChangeRequest.Status.SCHEDULED, planned_end__gte=now)
+        .order_by("planned_start", "id")[:HOME_ROWS]
+    )
     return render(
         request,
         "portal/home.html",
@@ -52,6 +73,10 @@ def customer_home(request: HttpRequest) -> HttpResponse:
             "sites": sites_visible_to(actor=user),
             "restricted": user.site_restrictions.exists(),
             "open_tickets": capped_count(tickets_visible_to(actor=user).filter(status__in=Ticket.OPEN_STATUSES)),
+            "ticket_rows": [(ticket, ticket_level(ticket, now)) for ticket in tickets],
+            "order_rows": [(order, lateness(order, now=now)) for order in orders],
+            "planned_work": planned,
+            "sla_meanings": [(LABELS[state], MEANINGS[state]) for state in LABELS],
         },
     )
 
@@ -63,7 +88,7 @@ def customer_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def customer_tickets(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
-    form = TicketListForm(request.GET)
+    form = CustomerTicketListForm(request.GET, actor=actor)
     page = ticket_list_page(request, actor, form.filters(), size=CUSTOMER_PAGE_SIZE)
     return render(
         request, "portal/ticket_list.html", {"form": form, "page": page, "sort": form.value("sort", "-created")}

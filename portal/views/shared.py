@@ -10,6 +10,7 @@ refusal next to the form that caused it and everything the user typed still in p
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,20 +23,23 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from escalation.selectors import escalations_for
-from escalation.services.manual import deescalate_ticket, escalate_ticket
+from escalation.services.manual import deescalate_ticket, escalate_ticket, escalation_chance
 from orders.models import Order
 from orders.selectors import OrderFilters, filter_orders, get_order_for, lateness, order_timeline
-from portal.display import actions_for_page, answers_for_page, contacts_for_page, timeline_line
+from portal.display import actions_for_page, answers_for_page, contacts_for_page
 from portal.forms.escalation import EscalateForm, StaffEscalationForm
 from portal.forms.tickets import (
     AssignmentForm,
     AttachmentForm,
     CommentForm,
     PriorityForm,
+    ReplyForm,
     ServiceErrorsMixin,
     StaffAttachmentForm,
     TransitionForm,
 )
+from portal.service_levels import LABELS, MEANINGS, target_rows
+from portal.timeline import lines_for
 from portal.views.access import signed_in_user
 from portal.workspace import mark_shortcuts, workspace_context
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
@@ -56,7 +60,7 @@ from tickets.selectors import (
     merged_into_number,
     timeline_for,
 )
-from tickets.services.attachments import add_attachment
+from tickets.services.attachments import add_attachment, reply_with_files
 from tickets.services.conversation import add_comment
 from tickets.services.intake import priority_for
 from tickets.services.lifecycle import available_actions, transition_ticket
@@ -155,6 +159,7 @@ def ticket_page(
     request: HttpRequest, desk: Desk, actor: User, ticket: Ticket, *, status: int = 200, **bound: Any
 ) -> HttpResponse:
     """The ticket page; ``bound`` holds the form that was just refused, with its input."""
+    now = timezone.now()
     context: dict[str, Any] = {
         "desk": desk,
         "urls": desk.post_urls(ticket),
@@ -164,14 +169,23 @@ def ticket_page(
         "contacts": contacts_for_page(ticket),
         "comments": comments_visible_to(actor=actor, ticket=ticket),
         "attachments": attachments_visible_to(actor=actor, ticket=ticket),
-        "timeline": [timeline_line(event) for event in timeline_for(actor=actor, ticket=ticket)],
+        "timeline": lines_for(timeline_for(actor=actor, ticket=ticket), staff=actor.is_desk_staff),
         "actions": actions_for_page(available_actions(ticket=ticket, actor=actor), customer=not desk.is_console),
         "is_closed": ticket.status in (Ticket.Status.CLOSED, Ticket.Status.CANCELLED),
-        "reply_form": bound.get("reply_form") or CommentForm(prefix="reply"),
+        "reply_form": bound.get("reply_form") or ReplyForm(prefix="reply"),
         "upload_form": bound.get("upload_form") or (StaffAttachmentForm() if desk.is_console else AttachmentForm()),
         "transition_form": bound.get("transition_form"),
         "rfo": Rfo.objects.filter(ticket=ticket).first(),
         "rfo_possible": may_request_rfo(ticket),
+        "reopen_until": (
+            ticket.resolved_at + dt.timedelta(days=ticket.tenant.reopen_window_days)
+            if ticket.status == Ticket.Status.RESOLVED and ticket.resolved_at is not None
+            else None
+        ),
+        "sla_rows": target_rows(ticket, now),
+        "sla_meanings": [(LABELS[state], MEANINGS[state]) for state in LABELS],
+        "escalation": escalation_chance(ticket=ticket, by=actor, now=now),
+        "escalations": escalations_for(actor=actor, ticket=ticket),
     }
     refused_transition = bound.get("transition_form")
     context["refused_action"] = refused_transition.data.get("action", "") if refused_transition else ""
@@ -208,17 +222,30 @@ def show_ticket(request: HttpRequest, desk: Desk, number: str) -> HttpResponseBa
 
 
 def post_comment(request: HttpRequest, desk: Desk, number: str, *, internal: bool) -> HttpResponseBase:
+    """An internal note, or a public reply with the files attached in the same form."""
     actor = signed_in_user(request)
     ticket = get_ticket_for(actor=actor, number=number)
     prefix = "note" if internal else "reply"
-    form = CommentForm(request.POST, prefix=prefix)
+    form = (
+        CommentForm(request.POST, prefix=prefix) if internal else ReplyForm(request.POST, request.FILES, prefix=prefix)
+    )
     form.is_valid()
+    body = form.cleaned_data.get("body", "")
+    uploads = form.cleaned_data.get("attachments") or []
     try:
-        add_comment(ticket=ticket, actor=actor, body=form.cleaned_data.get("body", ""), internal=internal)
+        if internal:
+            add_comment(ticket=ticket, actor=actor, body=body, internal=True)
+        else:
+            reply_with_files(ticket=ticket, actor=actor, body=body, uploads=uploads)
     except (InvalidInput, Conflict, PermissionRefused) as refusal:
         status = refuse(form, refusal)
         return ticket_page(request, desk, actor, ticket, status=status, **{f"{prefix}_form": form})
-    messages.success(request, _("Your internal note was added.") if internal else _("Your reply was added."))
+    if internal:
+        messages.success(request, _("Your internal note was added."))
+    elif uploads:
+        messages.success(request, _("Your reply was added. Files attached: %(count)d.") % {"count": len(uploads)})
+    else:
+        messages.success(request, _("Your reply was added."))
     return back_to_ticket(desk, ticket, "conversation")
 
 
@@ -318,7 +345,8 @@ def escalation_page(request: HttpRequest, number: str, *, detail_url: str, templ
     user = signed_in_user(request)
     ticket = get_ticket_for(actor=user, number=number)
     form_class = StaffEscalationForm if user.is_desk_staff else EscalateForm
-    form: forms.Form = form_class(request.POST or None)
+    form: EscalateForm | StaffEscalationForm = form_class(request.POST or None)
+    next_allowed_at = None
     if request.method == "POST" and form.is_valid():
         data: dict[str, Any] = form.cleaned_data
         try:
@@ -334,9 +362,12 @@ def escalation_page(request: HttpRequest, number: str, *, detail_url: str, templ
                     form.add_error(field if field in form.fields else None, error)
         except (Conflict, PermissionRefused) as refusal:
             form.add_error(None, refusal.detail)
+            allowed = getattr(refusal, "extra", {}).get("next_allowed_at")
+            next_allowed_at = dt.datetime.fromisoformat(str(allowed)) if allowed else None
         else:
             messages.success(request, _("The escalation level was changed."))
             return redirect(detail_url, number=ticket.number)
+    form.tie_errors()
     ticket = get_ticket_for(actor=user, number=number)
     return render(
         request,
@@ -344,6 +375,9 @@ def escalation_page(request: HttpRequest, number: str, *, detail_url: str, templ
         {
             "ticket": ticket,
             "form": form,
+            # Customers are offered the form only when the rules allow it now (staff may also lower).
+            "chance": None if user.is_desk_staff else escalation_chance(ticket=ticket, by=user),
+            "next_allowed_at": next_allowed_at,
             "events": escalations_for(actor=user, ticket=ticket),
         },
         status=400 if form.errors else 200,

@@ -80,8 +80,11 @@ def test_choosing_deutsch_re_renders_the_page_in_german(page: Page, desk_url: st
     page.wait_for_url(f"{desk_url}/portal/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
+    page.get_by_label("Language").select_option(label="Deutsch")
+    # Choosing does not switch by itself (WCAG 3.2.2, on input): the button applies it.
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     with page.expect_navigation():
-        page.get_by_label("Language").select_option(label="Deutsch")
+        page.get_by_role("button", name="Switch").click()
 
     assert page.url == f"{desk_url}/portal/"
     expect(page.locator("html")).to_have_attribute("lang", "de")

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0008_canned_responses_and_ticket_merges'),
-        ('tickets', '0008_problem_timeline'),
+        ("tickets", "0008_canned_responses_and_ticket_merges"),
+        ("tickets", "0008_problem_timeline"),
     ]
 
-    operations = [
-    ]
+    operations = []

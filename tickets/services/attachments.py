@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 
 import filetype
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from servicedesk.errors import Conflict, InvalidInput, StorageUnavailable
 from servicedesk.models import User
 from tickets.models import Attachment, Ticket
+from tickets.services.conversation import add_comment
 from tickets.services.lifecycle import bump
 from tickets.services.timeline import record_attachment
 
@@ -129,3 +131,31 @@ def add_attachment(*, ticket: Ticket, actor: User, upload: UploadedFile, interna
         locked.save(update_fields=bump(locked, now))
     record_attachment(ticket=locked, actor=actor, at=now, name=attachment.name, internal=internal)
     return attachment
+
+
+MAX_FILES_PER_REPLY = 10
+
+
+@transaction.atomic
+def reply_with_files(*, ticket: Ticket, actor: User, body: str, uploads: Sequence[UploadedFile]) -> list[Attachment]:
+    """A public reply and the files that go with it, all or nothing: a refused file refuses
+    the reply too, so nothing is half sent. With files, the text may be empty (the files are
+    the reply); without, it is an ordinary reply. Raises InvalidInput keyed ``body`` or
+    ``files`` (each message names its file) or Conflict (a closed ticket)."""
+    if len(uploads) > MAX_FILES_PER_REPLY:
+        raise InvalidInput.single(
+            "files", _("Attach at most %(count)d files to one reply.") % {"count": MAX_FILES_PER_REPLY}
+        )
+    if (body or "").strip() or not uploads:
+        add_comment(ticket=ticket, actor=actor, body=body, internal=False)
+    attachments = []
+    errors: list[str] = []
+    for upload in uploads:
+        try:
+            attachments.append(add_attachment(ticket=ticket, actor=actor, upload=upload))
+        except InvalidInput as refused:
+            name = safe_file_name(upload.name or "")
+            errors += [f"{name}: {message}" for messages in refused.errors.values() for message in messages]
+    if errors:
+        raise InvalidInput({"files": errors})  # the reply and the files before go back with it
+    return attachments

@@ -238,9 +238,12 @@ def _check(actor: User, draft: TicketDraft, now: dt.datetime, *, by_mail: bool =
     errors, cleaned = _validate(actor, draft, now, by_mail=by_mail)
     account, site, service = _resolve_scope(actor, draft, errors)
     answers: dict[str, Any] = {}
+    # The questionnaire is the fault diagnosis of an incident: other kinds answer it only if
+    # they choose to (and then the answers are checked like an incident's). A mail answers no
+    # questionnaire: the agent asks what is missing.
     if service is not None and by_mail and not draft.answers:
-        pass  # a mail answers no questionnaire: the agent asks what is missing
-    elif service is not None:
+        pass
+    elif service is not None and (draft.kind == Ticket.Kind.INCIDENT or draft.answers):
         questions = intake_reference().questions_for(service.service_type_id)
         try:
             answers = validate_answers(questions, draft.answers)
