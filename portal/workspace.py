@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from escalation.selectors import escalations_for
 from orders.selectors import entitlement_of, services_visible_to
-from portal.display import timeline_line
 from portal.forms.workspace import CallbackForm, MergeForm, ProblemLinkForm, TakeForm
+from portal.timeline import timeline_line
 from servicedesk.models import User
 from tickets.models import Problem, Ticket
 from tickets.selectors import (

@@ -127,7 +127,7 @@ def test_a_start_too_early_is_refused_next_to_the_field_in_the_readers_zone(worl
     assert "Z." not in page  # no UTC ISO instant
     assert 'value="Urgente"' not in page  # the notes are a textarea; what was typed is kept:
     assert "Urgente</textarea>" in page
-    assert '<div class="form-errors" role="alert" tabindex="-1">' in page
+    assert '<div class="form-errors" role="alert" tabindex="-1"' in page
     with tenant_context(world.northwind):
         assert SimpleServiceRequest.objects.count() == 0
 

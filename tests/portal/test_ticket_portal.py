@@ -189,7 +189,7 @@ def test_escalation_errors_sit_next_to_their_fields(world):
     html = response.content.decode()
     assert 'aria-describedby="id_comment_errors"' in html
     assert '<div id="id_comment_errors"><p class="error">Say why you escalate.</p></div>' in html
-    assert '<div class="form-errors" role="alert" tabindex="-1">' in html
+    assert '<div class="form-errors" role="alert" tabindex="-1"' in html
     assert 'href="#id_comment"' in html  # the summary links to the field
     assert 'value="other" required id="id_reason_2" checked' in html  # what was chosen is kept
     assert counts(FRANKFURT, world.northwind) == before
