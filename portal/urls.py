@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from portal.forms.accounts import SignInForm
-from portal.views import common, console, customer, dashboard, desk_admin
+from portal.views import common, console, customer, dashboard, desk_admin, inventory
 
 app_name = "portal"
 
@@ -34,6 +34,9 @@ urlpatterns = [
     path("portal/tickets/<str:number>/escalate/", customer.customer_escalate, name="customer-ticket-escalate"),
     path("portal/orders/", customer.customer_orders, name="customer-orders"),
     path("portal/orders/<str:number>/", customer.customer_order, name="customer-order"),
+    path("portal/inventory/", inventory.customer_inventory, name="customer-inventory"),
+    path("portal/inventory/export.csv", inventory.customer_inventory_csv, name="customer-inventory-csv"),
+    path("portal/inventory/<str:service_id>/", inventory.customer_service, name="customer-service"),
     # --- the agents' console (portal.views.console) ---
     path("console/", console.console_home, name="console-home"),
     path("console/tickets/", console.queue, name="console-queue"),
