@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from portal.forms.accounts import SignInForm
-from portal.views import common, console, customer, dashboard, desk_admin, inventory
+from portal.views import common, console, customer, dashboard, desk_admin, inventory, surveys
 
 app_name = "portal"
 
@@ -37,6 +37,9 @@ urlpatterns = [
     path("portal/inventory/", inventory.customer_inventory, name="customer-inventory"),
     path("portal/inventory/export.csv", inventory.customer_inventory_csv, name="customer-inventory-csv"),
     path("portal/inventory/<str:service_id>/", inventory.customer_service, name="customer-service"),
+    path("portal/surveys/", surveys.customer_surveys, name="customer-surveys"),
+    path("portal/surveys/<int:pk>/", surveys.customer_survey, name="customer-survey"),
+    path("portal/surveys/answer/<str:token>/", surveys.survey_link, name="survey-link"),
     # --- the agents' console (portal.views.console) ---
     path("console/", console.console_home, name="console-home"),
     path("console/tickets/", console.queue, name="console-queue"),

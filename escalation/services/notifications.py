@@ -18,6 +18,7 @@ from escalation.models import EscalationAttempt, EscalationEvent, EscalationNoti
 from escalation.services.config import settings_of_tenant
 from servicedesk.dispatch import send_on_commit
 from servicedesk.models import User
+from servicedesk.notifications import MailKind, wants_mail
 from tickets.models import Ticket
 
 # The task that sends a batch's notifications, found by name (tasks import services, never
@@ -162,7 +163,7 @@ def notify_escalation(*, event_ids: list[int]) -> int:
             language = attempt.user.language
         with translation.override(language):
             subject, body, text = _attempt_message(attempt, ticket)
-        if attempt.email:
+        if attempt.email and (attempt.user is None or wants_mail(attempt.user, MailKind.ESCALATION_CONTACT)):
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [attempt.email])
             sent += 1
         if attempt.user_id is not None:
@@ -181,8 +182,9 @@ def notify_escalation(*, event_ids: list[int]) -> int:
             for person in account_contacts(ticket):
                 with translation.override(person.language or ticket.tenant.default_language):
                     subject, body = _account_message(event, ticket)
-                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
-                sent += 1
+                if wants_mail(person, MailKind.ESCALATION_ACCOUNT):
+                    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+                    sent += 1
                 notices.append(EscalationNotice(tenant_id=event.tenant_id, user_id=person.pk, event=event,
                                                 text=subject[:500], created_at=now))  # fmt: skip
     EscalationEvent.objects.filter(pk__in=[e.pk for e in events]).update(account_notified_at=now)

@@ -29,6 +29,7 @@ from portal.views.shared import (
     show_ticket,
     ticket_list_page,
 )
+from portal.views.surveys import surveys_waiting
 from servicedesk.errors import Conflict, InvalidInput
 from servicedesk.keyset import capped_count
 from servicedesk.selectors import sites_visible_to
@@ -52,6 +53,7 @@ def customer_home(request: HttpRequest) -> HttpResponse:
             "sites": sites_visible_to(actor=user),
             "restricted": user.site_restrictions.exists(),
             "open_tickets": capped_count(tickets_visible_to(actor=user).filter(status__in=Ticket.OPEN_STATUSES)),
+            "surveys_waiting": surveys_waiting(user),
         },
     )
 
