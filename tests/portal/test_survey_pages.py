@@ -10,11 +10,16 @@ from django.test import Client
 from feedback.models import Survey
 from feedback.services import survey_token
 from servicedesk.tenancy import tenant_context
-from tests.feedback.conftest import desk, resolved_ticket, surveys_about  # noqa: F401 - the fixture
+from tests.feedback.conftest import resolved_ticket, surveys_about
 
 
 @pytest.fixture
-def survey(desk, django_capture_on_commit_callbacks):  # noqa: F811
+def desk(demo):
+    return demo
+
+
+@pytest.fixture
+def survey(desk, django_capture_on_commit_callbacks):
     return surveys_about(desk, resolved_ticket(desk, django_capture_on_commit_callbacks))[0]
 
 
