@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from portal.forms.accounts import SignInForm
-from portal.views import common, console, customer, dashboard, desk_admin, inventory, surveys
+from portal.views import common, console, customer, dashboard, desk_admin, inventory, profile, surveys
 
 app_name = "portal"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("language/", common.set_language, name="set-language"),
     path("portal/escalation-matrix/", common.escalation_matrix, name="escalation-matrix"),
     path("escalation/acknowledge/<str:token>/", common.acknowledge, name="escalation-acknowledge"),
+    path("portal/profile/", profile.profile, name="profile"),
     # --- the customer portal (portal.views.customer) ---
     path("portal/", customer.customer_home, name="customer-home"),
     path("portal/tickets/", customer.customer_tickets, name="customer-tickets"),
