@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from portal.forms.accounts import SignInForm
-from portal.views import common, console, customer, dashboard, desk_admin, inventory, profile, surveys
+from portal.views import common, console, customer, dashboard, desk_admin, documents, inventory, profile, surveys
 
 app_name = "portal"
 
@@ -41,6 +41,17 @@ urlpatterns = [
     path("portal/surveys/", surveys.customer_surveys, name="customer-surveys"),
     path("portal/surveys/<int:pk>/", surveys.customer_survey, name="customer-survey"),
     path("portal/surveys/answer/<str:token>/", surveys.survey_link, name="survey-link"),
+    path("portal/documents/", documents.customer_documents, name="customer-documents"),
+    path(
+        "portal/documents/<int:document_id>/download/",
+        documents.customer_document_download,
+        name="customer-document-download",
+    ),
+    path(
+        "portal/documents/<int:document_id>/remove/",
+        documents.customer_document_remove,
+        name="customer-document-remove",
+    ),
     # --- the agents' console (portal.views.console) ---
     path("console/", console.console_home, name="console-home"),
     path("console/tickets/", console.queue, name="console-queue"),
@@ -59,6 +70,22 @@ urlpatterns = [
     path("console/tickets/<str:number>/escalate/", console.console_escalate, name="console-ticket-escalate"),
     path("console/orders/", console.console_orders, name="console-orders"),
     path("console/orders/<str:number>/", console.console_order, name="console-order"),
+    path("console/documents/", documents.console_documents, name="console-documents"),
+    path(
+        "console/accounts/<int:account_id>/documents/",
+        documents.console_account_documents,
+        name="console-account-documents",
+    ),
+    path(
+        "console/accounts/<int:account_id>/documents/<int:document_id>/download/",
+        documents.console_document_download,
+        name="console-document-download",
+    ),
+    path(
+        "console/accounts/<int:account_id>/documents/<int:document_id>/remove/",
+        documents.console_document_remove,
+        name="console-document-remove",
+    ),
     # --- managers and tenant administrators ---
     path("dashboard/", dashboard.dashboard_home, name="dashboard-home"),
     path("desk-admin/", desk_admin.desk_admin_home, name="desk-admin-home"),

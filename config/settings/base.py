@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tickets",
     "escalation",
     "feedback",
+    "documents",
     "portal",
     "demo",
 ]
