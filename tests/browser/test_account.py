@@ -186,7 +186,7 @@ def test_alice_uploads_a_document_and_an_agent_sees_it(browser: Browser, desk_ur
     _nav(alice, "Documents")
     check_page(alice, "portal-documents")
 
-    alice.get_by_label("File").set_input_files(str(page))
+    alice.locator("#id_file").set_input_files(str(page))
     alice.get_by_label("Description (optional)").fill("Not a plan")
     alice.get_by_role("button", name="Add the file").click()
     expect(alice.locator("[data-error-summary]")).to_be_focused()
@@ -194,7 +194,7 @@ def test_alice_uploads_a_document_and_an_agent_sees_it(browser: Browser, desk_ur
     expect(alice.get_by_label("Description (optional)")).to_have_value("Not a plan")
     check_page(alice, "portal-documents-errors")
 
-    alice.get_by_label("File").set_input_files(str(upload))
+    alice.locator("#id_file").set_input_files(str(upload))
     alice.get_by_label("Site").select_option(label="Frankfurt")
     alice.get_by_label("Description (optional)").fill("Rack 4")
     alice.get_by_role("button", name="Add the file").click()
@@ -222,7 +222,7 @@ def test_alice_changes_her_language_and_time_zone(browser: Browser, desk_url: st
     expect(alice.get_by_role("heading", level=1)).to_have_text("Your profile")
     check_page(alice, "portal-profile")
 
-    alice.get_by_label("Language").select_option("de")
+    alice.locator("main").get_by_label("Language").select_option("de")
     alice.get_by_label("Time zone").select_option("America/New_York")
     alice.get_by_label("Satisfaction surveys after a repair or a delivery").uncheck()
     alice.get_by_role("button", name="Save my profile").click()
