@@ -46,7 +46,7 @@ def add_document(
         raise InvalidInput(errors)
     document = Document(
         tenant_id=account.tenant_id, account=account, site=site, name=checked.name, description=description,
-        content_type=checked.content_type, size=upload.size, sha256=checked.sha256, uploaded_by=actor,
+        content_type=checked.content_type, size=checked.size, sha256=checked.sha256, uploaded_by=actor,
         from_desk=actor.is_desk_staff, created_at=timezone.now(),
     )  # fmt: skip
     document.file.save("upload", upload, save=False)

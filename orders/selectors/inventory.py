@@ -58,7 +58,7 @@ def _entitled_today(sites: list[Site], now: dt.datetime) -> Q:
         current = Contract.objects.filter(service=OuterRef("pk"), valid_from__lte=today).filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=today)
         )
-        condition |= Q(site_id=site.pk) & Exists(current)
+        condition |= Q(Exists(current), site_id=site.pk)
     return condition
 
 

@@ -60,7 +60,7 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
         default_zone = tenant.time_zone if tenant else ""
         languages = [(code, str(name)) for code, name in settings.LANGUAGES]
         cast(forms.Select, self.fields["language"].widget).choices = [
-            ("", _("The desk's default (%(language)s)") % {"language": _(default_language)}),
+            ("", _("The desk's default (%(language)s)") % {"language": default_language}),
             *languages,
         ]
         cast(forms.Select, self.fields["time_zone"].widget).choices = [

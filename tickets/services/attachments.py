@@ -91,6 +91,7 @@ class CheckedUpload:
     name: str
     content_type: str
     sha256: str
+    size: int
 
 
 def check_upload(upload: UploadedFile) -> CheckedUpload:
@@ -119,7 +120,7 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     name = safe_file_name(upload.name or "")
     if content_type == "text/plain" and os.path.splitext(name)[1].lower() not in TEXT_EXTENSIONS:
         name = f"{name}.txt"
-    return CheckedUpload(name=name, content_type=content_type, sha256=digest.hexdigest())
+    return CheckedUpload(name=name, content_type=content_type, sha256=digest.hexdigest(), size=upload.size)
 
 
 @transaction.atomic
@@ -134,7 +135,7 @@ def add_attachment(*, ticket: Ticket, actor: User, upload: UploadedFile, interna
     now = timezone.now()
     attachment = Attachment(
         tenant_id=locked.tenant_id, ticket=locked, uploaded_by=actor, name=checked.name,
-        content_type=checked.content_type, size=upload.size, sha256=checked.sha256, internal=internal, created_at=now,
+        content_type=checked.content_type, size=checked.size, sha256=checked.sha256, internal=internal, created_at=now,
     )  # fmt: skip
     attachment.file.save("upload", upload, save=False)
     attachment.save()
