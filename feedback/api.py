@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
@@ -55,7 +56,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
     def get_queryset(self) -> Any:
         state = self.request.query_params.get("state", "")
         if state and state not in STATES:
-            raise ValidationError({"state": [f"Use one of: {', '.join(STATES)}."]})
+            raise ValidationError({"state": [_("Use one of: %(states)s.") % {"states": ", ".join(STATES)}]})
         return surveys_of(actor=actor_of(self.request), state=state)
 
     def get_object(self) -> Survey:

@@ -115,3 +115,17 @@ def test_the_surveys_endpoints_are_in_the_openapi_schema(desk):
     assert "AnswerRequest" in str(answer["requestBody"])
     parameters = {p["name"] for p in schema["paths"]["/api/v1/surveys/"]["get"]["parameters"]}
     assert "state" in parameters
+
+
+@pytest.mark.django_db
+def test_an_order_survey_names_its_order(desk, django_capture_on_commit_callbacks):
+    from tests.orders.conftest import MANAGER, advance, place  # noqa: PLC0415
+
+    number = place(desk, "alice@acme.example")["number"]
+    with django_capture_on_commit_callbacks(execute=True):
+        advance(desk, number, "handed_over", who=MANAGER)
+    results = desk.api("alice@acme.example").get("/api/v1/surveys/?state=pending").json()["results"]
+    assert [s["about"] for s in results] == [{"kind": "order", "number": number}]
+    assert desk.api("alice@acme.example").get("/api/v1/surveys/?state=wrong").json() == {
+        "state": ["Use one of: pending, answered."]
+    }
