@@ -27,7 +27,9 @@ def _ticket_changed(ticket: Ticket) -> None:
     """A resolved ticket: its opener is asked how the repair went (once per resolution)."""
     from feedback.services import survey_ticket_resolution  # noqa: PLC0415
 
-    survey_ticket_resolution(ticket_id=ticket.pk)
+    # Most changes (a reply, a new priority) are of open tickets: no query, no lock for them.
+    if ticket.resolved_at is not None:
+        survey_ticket_resolution(ticket_id=ticket.pk)
 
 
 def _order_handed_over(order: Order) -> None:
