@@ -7,6 +7,7 @@ from django.db import transaction
 from demo.core import demo_logins, seed_core
 from demo.documents import seed_documents
 from demo.escalation import seed_escalation
+from demo.feedback import seed_surveys
 from demo.orders import seed_inventory, seed_orders
 from demo.tickets import seed_intake_rules, seed_tickets
 from servicedesk.auth import DEMO_PASSWORD
@@ -31,6 +32,7 @@ class Command(BaseCommand):
                 seed_escalation(tenant)
                 seed_tickets(tenant)
                 seed_documents(tenant)
+                seed_surveys(tenant)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         if not options["quiet_logins"]:
             self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
