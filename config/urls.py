@@ -10,6 +10,7 @@ urlpatterns = [
     # Escalation's ticket routes (…/escalate/) before the tickets router's detail routes.
     path("", include("escalation.urls")),
     path("", include("tickets.urls")),
+    path("", include("feedback.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view: its script is a file of its own (the Content-Security-Policy allows no inline script).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -11,7 +11,11 @@ from portal.views import (
     customer,
     dashboard,
     desk_admin,
+    documents,
+    inventory,
+    profile,
     requests,
+    surveys,
 )
 
 app_name = "portal"
@@ -22,6 +26,7 @@ urlpatterns = [
     path("language/", common.set_language, name="set-language"),
     path("portal/escalation-matrix/", common.escalation_matrix, name="escalation-matrix"),
     path("escalation/acknowledge/<str:token>/", common.acknowledge, name="escalation-acknowledge"),
+    path("portal/profile/", profile.profile, name="profile"),
     # --- the customer portal (portal.views.customer) ---
     path("portal/", customer.customer_home, name="customer-home"),
     path("portal/tickets/", customer.customer_tickets, name="customer-tickets"),
@@ -53,6 +58,23 @@ urlpatterns = [
     path("portal/requests/changes/<str:number>/decide/", requests.change_decide, name="customer-change-decide"),
     path("portal/orders/", customer.customer_orders, name="customer-orders"),
     path("portal/orders/<str:number>/", customer.customer_order, name="customer-order"),
+    path("portal/inventory/", inventory.customer_inventory, name="customer-inventory"),
+    path("portal/inventory/export.csv", inventory.customer_inventory_csv, name="customer-inventory-csv"),
+    path("portal/inventory/<str:service_id>/", inventory.customer_service, name="customer-service"),
+    path("portal/surveys/", surveys.customer_surveys, name="customer-surveys"),
+    path("portal/surveys/<int:pk>/", surveys.customer_survey, name="customer-survey"),
+    path("portal/surveys/answer/<str:token>/", surveys.survey_link, name="survey-link"),
+    path("portal/documents/", documents.customer_documents, name="customer-documents"),
+    path(
+        "portal/documents/<int:document_id>/download/",
+        documents.customer_document_download,
+        name="customer-document-download",
+    ),
+    path(
+        "portal/documents/<int:document_id>/remove/",
+        documents.customer_document_remove,
+        name="customer-document-remove",
+    ),
     # --- the agents' console (portal.views.console) ---
     path("console/", console.console_home, name="console-home"),
     path("console/tickets/", console.queue, name="console-queue"),
@@ -106,6 +128,22 @@ urlpatterns = [
         "console/problems/<str:number>/unlink/<str:ticket>/",
         console_problems.problem_unlink,
         name="console-problem-unlink",
+    ),
+    path("console/documents/", documents.console_documents, name="console-documents"),
+    path(
+        "console/accounts/<int:account_id>/documents/",
+        documents.console_account_documents,
+        name="console-account-documents",
+    ),
+    path(
+        "console/accounts/<int:account_id>/documents/<int:document_id>/download/",
+        documents.console_document_download,
+        name="console-document-download",
+    ),
+    path(
+        "console/accounts/<int:account_id>/documents/<int:document_id>/remove/",
+        documents.console_document_remove,
+        name="console-document-remove",
     ),
     # --- managers and tenant administrators ---
     path("dashboard/", dashboard.dashboard_home, name="dashboard-home"),

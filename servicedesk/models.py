@@ -252,6 +252,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(
         _("time zone"), max_length=64, blank=True, validators=[validate_time_zone], help_text=_("Empty: the tenant's.")
     )
+    # The kinds of notification mail (servicedesk.notifications.MailKind) the user turned off.
+    mail_opt_outs = models.JSONField(_("mail notifications turned off"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("platform admin access"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)

@@ -18,7 +18,18 @@ import grimp
 from servicedesk.db.aliases import SYSTEM_DB
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("config", "servicedesk", "tickets", "escalation", "orders", "mailroom", "portal", "demo")
+PACKAGES = (
+    "config",
+    "servicedesk",
+    "tickets",
+    "escalation",
+    "feedback",
+    "documents",
+    "orders",
+    "mailroom",
+    "portal",
+    "demo",
+)
 
 # The one module that reaches the system connection, and where the alias is defined and wired.
 CROSS_TENANT_MODULE = "servicedesk/cross_tenant.py"
@@ -30,7 +41,7 @@ SYSTEM_PATH_ALLOWED = {
 }
 SYSTEM_PATH_NAMES = {"SYSTEM_DB", "_base_manager"}
 # The domain: every app but the core, whose servicedesk.db and cross_tenant answer for the vendor.
-DOMAIN = ("orders/", "tickets/", "escalation/", "mailroom/", "portal/")
+DOMAIN = ("orders/", "tickets/", "escalation/", "feedback/", "documents/", "mailroom/", "portal/")
 
 
 def _source_files() -> Iterator[tuple[str, ast.Module]]:

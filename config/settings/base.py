@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "tickets",
     "escalation",
     "mailroom",
+    "feedback",
+    "documents",
     "portal",
     "demo",
 ]

@@ -18,6 +18,7 @@ from escalation.services.config import settings_of_tenant
 from servicedesk.dispatch import send_on_commit
 from servicedesk.mailing import send_notification
 from servicedesk.models import User
+from servicedesk.notifications import MailKind, wants_mail
 from tickets.models import Ticket
 
 # The task that sends a batch's notifications, found by name (tasks import services, never
@@ -162,7 +163,7 @@ def notify_escalation(*, event_ids: list[int]) -> int:
             language = attempt.user.language
         with translation.override(language):
             subject, body, text = _attempt_message(attempt, ticket)
-        if attempt.email:
+        if attempt.email and (attempt.user is None or wants_mail(attempt.user, MailKind.ESCALATION_CONTACT)):
             send_notification(
                 tenant=ticket.tenant, to=[attempt.email], subject=subject, body=body, language=language,
                 number=ticket.number,
@@ -185,11 +186,12 @@ def notify_escalation(*, event_ids: list[int]) -> int:
                 language = person.language or ticket.tenant.default_language
                 with translation.override(language):
                     subject, body = _account_message(event, ticket)
-                send_notification(
-                    tenant=ticket.tenant, to=[person.email], subject=subject, body=body, language=language,
-                    number=ticket.number,
-                )  # fmt: skip
-                sent += 1
+                if wants_mail(person, MailKind.ESCALATION_ACCOUNT):
+                    send_notification(
+                        tenant=ticket.tenant, to=[person.email], subject=subject, body=body, language=language,
+                        number=ticket.number,
+                    )  # fmt: skip
+                    sent += 1
                 notices.append(EscalationNotice(tenant_id=event.tenant_id, user_id=person.pk, event=event,
                                                 text=subject[:500], created_at=now))  # fmt: skip
     EscalationEvent.objects.filter(pk__in=[e.pk for e in events]).update(account_notified_at=now)

@@ -19,7 +19,14 @@ from orders.selectors.delivery import (
     orders_visible_to,
     suppliers_visible_to,
 )
-from orders.selectors.inventory import entitlement_of, get_service_for, services_visible_to, site_today
+from orders.selectors.inventory import (
+    InventoryFilters,
+    entitlement_of,
+    filter_inventory,
+    get_service_for,
+    services_visible_to,
+    site_today,
+)
 from orders.selectors.requests import (
     BillingLine,
     BillingReport,
@@ -41,6 +48,7 @@ __all__ = [
     "BillingLine",
     "BillingReport",
     "DeliveryEstimate",
+    "InventoryFilters",
     "Lateness",
     "OrderFilters",
     "RequestFilters",
@@ -51,6 +59,7 @@ __all__ = [
     "delivery_estimate",
     "entitlement_of",
     "filter_change_requests",
+    "filter_inventory",
     "filter_late",
     "filter_orders",
     "filter_ssrs",

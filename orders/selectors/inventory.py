@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from orders.models import Contract, Service, current_contract
-from servicedesk.models import User
+from servicedesk.models import Site, User
 from servicedesk.walls import get_visible_or_404
 
 
@@ -35,3 +36,50 @@ def site_today(service: Service, now: dt.datetime | None = None) -> dt.date:
 def entitlement_of(service: Service, now: dt.datetime | None = None) -> Contract | None:
     """The contract or warranty that entitles support now, if any (uses prefetched contracts)."""
     return current_contract(list(service.contracts.all()), site_today(service, now))
+
+
+@dataclass(frozen=True)
+class InventoryFilters:
+    """What the inventory list is narrowed to (every field optional)."""
+
+    q: str = ""
+    site_id: int | None = None
+    type_code: str = ""
+    #: "entitled" (a contract or warranty covers the service today), "not_entitled", or ""
+    contract: str = ""
+
+
+def _entitled_today(sites: list[Site], now: dt.datetime) -> Q:
+    """Services that a contract covers on their site's today (sites in different zones may
+    be on different days; an account has few sites, so one condition per site)."""
+    condition = Q(pk__in=[])
+    for site in sites:
+        today = timezone.localtime(now, zoneinfo.ZoneInfo(site.time_zone)).date()
+        current = Contract.objects.filter(service=OuterRef("pk"), valid_from__lte=today).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+        )
+        condition |= Q(Exists(current), site_id=site.pk)
+    return condition
+
+
+def filter_inventory(*, actor: User, filters: InventoryFilters, now: dt.datetime | None = None) -> QuerySet[Service]:
+    """The actor's services narrowed by ``filters``, by site then service ID. The CSV export
+    and the page use this one query, so the file holds exactly the rows the list shows."""
+    services = services_visible_to(actor=actor)
+    if filters.site_id is not None:
+        services = services.filter(site_id=filters.site_id)
+    if filters.type_code:
+        services = services.filter(service_type__code=filters.type_code)
+    if filters.q:
+        term = filters.q.strip()
+        services = services.filter(
+            Q(service_id__icontains=term)
+            | Q(product__icontains=term)
+            | Q(circuit_id__icontains=term)
+            | Q(serial_number__icontains=term)
+        )
+    if filters.contract in ("entitled", "not_entitled"):
+        sites = list(Site.objects.visible_to(actor).filter(pk__in=services.values("site_id")).order_by())
+        entitled = _entitled_today(sites, now or timezone.now())
+        services = services.filter(entitled) if filters.contract == "entitled" else services.exclude(entitled)
+    return services

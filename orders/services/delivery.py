@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from orders import dates
+from orders.events import order_handed_over
 from orders.models import Contract, Order, OrderLine, OrderStep, Service, current_contract, unmet_guards
 from orders.services import numbering, timeline
 from orders.services.editing import StaleOrder
@@ -127,6 +128,8 @@ def transition_order(
         )  # fmt: skip
     for service, service_before in handed_over:
         timeline.record_inventory_change(order=locked, actor=actor, at=now, service=service, before=service_before)
+    if action == "hand_over":
+        order_handed_over(locked)
     return locked
 
 

@@ -13,11 +13,12 @@ from orders.models import ChangeRequest
 from orders.services import timeline
 from servicedesk.mailing import send_notification
 from servicedesk.models import SiteRestriction, User
+from servicedesk.notifications import MailKind, wants_mail
 
 
 def planned_work_recipients(change: ChangeRequest) -> list[User]:
     """The account's active customer users who can see the site (a user restricted to other
-    sites is not told about work elsewhere)."""
+    sites is not told about work elsewhere) and who want planned-work mail."""
     users = list(
         User.objects.filter(
             tenant_id=change.tenant_id, customer_account_id=change.account_id, role=User.Role.CUSTOMER, is_active=True
@@ -26,7 +27,12 @@ def planned_work_recipients(change: ChangeRequest) -> list[User]:
     restricted: dict[int, set[int]] = {}
     for user_id, site_id in SiteRestriction.objects.filter(user__in=users).values_list("user_id", "site_id"):
         restricted.setdefault(user_id, set()).add(site_id)
-    return [user for user in users if user.pk not in restricted or change.site_id in restricted[user.pk]]
+    return [
+        user
+        for user in users
+        if (user.pk not in restricted or change.site_id in restricted[user.pk])
+        and wants_mail(user, MailKind.PLANNED_WORK)
+    ]
 
 
 @transaction.atomic

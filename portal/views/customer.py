@@ -32,6 +32,7 @@ from portal.views.shared import (
     show_ticket,
     ticket_list_page,
 )
+from portal.views.surveys import surveys_waiting
 from servicedesk.errors import Conflict, InvalidInput
 from servicedesk.keyset import capped_count
 from servicedesk.selectors import sites_visible_to
@@ -77,6 +78,7 @@ def customer_home(request: HttpRequest) -> HttpResponse:
             "order_rows": [(order, lateness(order, now=now)) for order in orders],
             "planned_work": planned,
             "sla_meanings": [(LABELS[state], MEANINGS[state]) for state in LABELS],
+            "surveys_waiting": surveys_waiting(user),
         },
     )
 

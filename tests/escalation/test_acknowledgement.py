@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from escalation.models import EscalationAttempt, EscalationEvent, EscalationNotice
 from escalation.services.notifications import ack_token
 from escalation.services.sweep import sweep_escalations
+from servicedesk.models import User
 from servicedesk.tenancy import tenant_context
 from tests.escalation.conftest import act, at, incident, level_of
 
@@ -196,3 +197,24 @@ def test_a_user_contact_gets_an_in_app_notice_in_their_language(desk, sweep, tim
 def test_a_madrid_only_user_is_not_told_about_a_frankfurt_ticket(desk, sweep, mailoutbox, p2):
     sweep("2026-11-18 10:00")
     assert "dave@acme.example" not in [m.to[0] for m in mailoutbox]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("opted_out", [False, True], ids=["wanted", "turned-off"])
+def test_contacts_and_customers_who_turned_escalation_mail_off_get_none_but_the_notice(
+    desk, time_machine, sweep, mailoutbox, opted_out
+):
+    """A voice outage: level 1's first contact is the voice agent's user; Alice is told of the
+    level. Whoever turned that mail off gets no mail, and still the notice in the desk."""
+    if opted_out:
+        User.objects.filter(email="voice.agent@northwind.example").update(mail_opt_outs=["escalation_contact"])
+        User.objects.filter(email="alice@acme.example").update(mail_opt_outs=["escalation_account"])
+    time_machine.move_to("2026-11-18T09:00:00Z", tick=False)
+    ticket = act(desk, incident(desk, service="NW-VOICE-1003", urgency="low"), "acknowledge")
+    sweep("2026-11-18 10:00")
+    mailed = {m.to[0] for m in mailoutbox}
+    assert ({"voice.agent@northwind.example", "alice@acme.example"} & mailed == set()) is opted_out
+    assert ({"voice.agent@northwind.example", "alice@acme.example"} <= mailed) is not opted_out
+    with tenant_context(desk.northwind):
+        told = set(EscalationNotice.objects.filter(event__ticket_id=ticket.pk).values_list("user__email", flat=True))
+    assert {"voice.agent@northwind.example", "alice@acme.example"} <= told

@@ -6,6 +6,7 @@ import pytest
 from config.celery import app as celery_app
 from orders.models import ChangeRequest, ChangeRequestEvent
 from orders.services.notices import send_planned_work_notice
+from servicedesk.models import User
 from servicedesk.tenancy import tenant_context
 from tests.orders.conftest import AGENT, ALICE, BOB, DAVE, MANAGER, NOW, api
 
@@ -246,3 +247,15 @@ def test_invalid_change_requests_name_each_bad_field(desk):
     assert response.json() == {"site": ["Name the site (or the service) the change is for."]}
     with tenant_context(desk.northwind):
         assert not ChangeRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_contact_who_turned_planned_work_mail_off_gets_no_notice(
+    desk, time_machine, eager_tasks, mailoutbox, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(NOW, tick=False)
+    User.objects.filter(email="dave@acme.example").update(mail_opt_outs=["planned_work"])
+    number = _in(desk, "accepted")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post(desk, AGENT, number, "transition", {"action": "schedule"}).status_code == 200
+    assert [mail.to[0] for mail in mailoutbox] == ["alice@acme.example"]

@@ -100,6 +100,8 @@ def _value(field: models.Field) -> Any:
         return dt.date(2026, 1, 5)
     if isinstance(field, models.JSONField):
         return {}
+    if isinstance(field, models.FileField):
+        return f"wall/file{n}"
     if isinstance(field, models.EmailField):
         return f"wall{n}@example.org"
     if isinstance(field, models.CharField | models.TextField):

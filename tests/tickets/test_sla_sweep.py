@@ -185,3 +185,18 @@ def test_two_sweeps_at_once_record_each_breach_exactly_once(in_database):
         assert SlaAlert.objects.filter(kind="breach").count() == 120
         assert SlaAlert.objects.filter(kind="warning").count() == 120
         assert TicketEvent.objects.filter(kind="sla_breach").count() == 120
+
+
+@pytest.mark.django_db
+def test_a_manager_who_turned_sla_mail_off_gets_none(
+    desk, time_machine, eager_tasks, mailoutbox, django_capture_on_commit_callbacks
+):
+    time_machine.move_to("2026-11-18T09:00:00Z", tick=False)
+    User.objects.filter(email="manager@northwind.example").update(mail_opt_outs=["sla_alert"])
+    User.objects.filter(email="voice.agent@northwind.example").update(role="manager")  # a second manager, who did not
+    with tenant_context(desk.northwind):
+        _incident(desk.user("alice@acme.example"))
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_sla_clocks(now=dt.datetime(2026, 11, 18, 9, 16, tzinfo=dt.UTC), tenant_ids=[desk.northwind.pk])
+    assert sorted({m.to[0] for m in mailoutbox}) == ["voice.agent@northwind.example"]
+    assert _alerts(desk.northwind) == [("respond", "breach"), ("respond", "warning")]  # recorded all the same

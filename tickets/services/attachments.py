@@ -7,6 +7,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
@@ -85,11 +86,20 @@ def detect_content_type(head: bytes) -> str:
     return "text/plain"
 
 
-@transaction.atomic
-def add_attachment(*, ticket: Ticket, actor: User, upload: UploadedFile, internal: bool = False) -> Attachment:
-    """Store ``upload`` on ``ticket`` after checking its size and its content."""
-    if internal and not actor.is_desk_staff:
-        raise InvalidInput.single("internal", _("Only the desk attaches staff-only files."))
+@dataclass(frozen=True)
+class CheckedUpload:
+    """What the checks learnt of an upload: the name to offer, the type from its content, its digest."""
+
+    name: str
+    content_type: str
+    sha256: str
+    size: int
+
+
+def check_upload(upload: UploadedFile) -> CheckedUpload:
+    """Check an uploaded file by the attachment rules (at most ATTACHMENT_MAX_BYTES, not empty,
+    a type we accept judged from the content, no markup anywhere in a text file); raise
+    InvalidInput on ``file`` otherwise. The ticket attachments and the shared documents use it."""
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise InvalidInput.single("file", _("Files may be at most %(size)s.") % {"size": filesizeformat(limit)})
@@ -109,16 +119,25 @@ def add_attachment(*, ticket: Ticket, actor: User, upload: UploadedFile, interna
             raise InvalidInput.single("file", _("Web pages and markup are not accepted; attach a PDF or a screenshot."))
         tail = chunk[-64:]
     upload.seek(0)
+    name = safe_file_name(upload.name or "")
+    if content_type == "text/plain" and os.path.splitext(name)[1].lower() not in TEXT_EXTENSIONS:
+        name = f"{name}.txt"
+    return CheckedUpload(name=name, content_type=content_type, sha256=digest.hexdigest(), size=upload.size)
+
+
+@transaction.atomic
+def add_attachment(*, ticket: Ticket, actor: User, upload: UploadedFile, internal: bool = False) -> Attachment:
+    """Store ``upload`` on ``ticket`` after checking its size and its content."""
+    if internal and not actor.is_desk_staff:
+        raise InvalidInput.single("internal", _("Only the desk attaches staff-only files."))
+    checked = check_upload(upload)
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if locked.status in (Ticket.Status.CLOSED, Ticket.Status.CANCELLED) and not actor.is_desk_staff:
         raise Conflict(_("This ticket is closed."), code="ticket_closed")
     now = timezone.now()
-    name = safe_file_name(upload.name or "")
-    if content_type == "text/plain" and os.path.splitext(name)[1].lower() not in TEXT_EXTENSIONS:
-        name = f"{name}.txt"
     attachment = Attachment(
-        tenant_id=locked.tenant_id, ticket=locked, uploaded_by=actor, name=name,
-        content_type=content_type, size=upload.size, sha256=digest.hexdigest(), internal=internal, created_at=now,
+        tenant_id=locked.tenant_id, ticket=locked, uploaded_by=actor, name=checked.name,
+        content_type=checked.content_type, size=checked.size, sha256=checked.sha256, internal=internal, created_at=now,
     )  # fmt: skip
     try:
         attachment.file.save("upload", upload, save=False)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from servicedesk.dispatch import send_on_commit
 from servicedesk.mailing import send_notification
 from servicedesk.models import User
+from servicedesk.notifications import MailKind, wants_mail
 from tickets.models import SlaAlert
 
 # The task that mails a batch's alerts, found by name (tasks import services, never the reverse).
@@ -22,7 +23,7 @@ def _recipients(alert: SlaAlert) -> list[User]:
     people = {u.pk: u for u in User.objects.filter(tenant_id=ticket.tenant_id, role=User.Role.MANAGER, is_active=True)}
     if ticket.assignee_id and ticket.assignee is not None:
         people[ticket.assignee_id] = ticket.assignee
-    return list(people.values())
+    return [person for person in people.values() if wants_mail(person, MailKind.SLA_ALERT)]
 
 
 @transaction.atomic

@@ -5,7 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from demo.core import demo_logins, seed_core
+from demo.documents import seed_documents
 from demo.escalation import seed_escalation
+from demo.feedback import seed_surveys
 from demo.mailroom import seed_mail, seed_mailbox
 from demo.orders import seed_inventory, seed_orders
 from demo.tickets import seed_intake_rules, seed_problems, seed_tickets
@@ -33,6 +35,8 @@ class Command(BaseCommand):
                 seed_tickets(tenant)
                 seed_problems(tenant)
                 seed_mail(tenant)
+                seed_documents(tenant)
+                seed_surveys(tenant)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         if not options["quiet_logins"]:
             self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
