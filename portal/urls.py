@@ -54,7 +54,37 @@ urlpatterns = [
     path("console/orders/<str:number>/", console.console_order, name="console-order"),
     # --- managers and tenant administrators ---
     path("dashboard/", dashboard.dashboard_home, name="dashboard-home"),
-    path("desk-admin/", desk_admin.desk_admin_home, name="desk-admin-home"),
+    path("desk-admin/", desk_admin.home.desk_admin_home, name="desk-admin-home"),
+    path("desk-admin/audit/", desk_admin.audit.audit_log, name="desk-admin-audit"),
+    path("desk-admin/audit/export.csv", desk_admin.audit.audit_export, name="desk-admin-audit-export"),
+    path("desk-admin/escalation/thresholds/", desk_admin.escalation.thresholds, name="desk-admin-thresholds"),
+    path(
+        "desk-admin/escalation/thresholds/<int:pk>/", desk_admin.escalation.threshold_edit, name="desk-admin-threshold"
+    ),
+    path("desk-admin/calendars/", desk_admin.calendars.calendar_list, name="desk-admin-calendars"),
+    path("desk-admin/calendars/new/", desk_admin.calendars.calendar_new, name="desk-admin-calendar-new"),
+    path("desk-admin/calendars/<int:pk>/", desk_admin.calendars.calendar_edit, name="desk-admin-calendar"),
+    path(
+        "desk-admin/calendars/<int:pk>/status/", desk_admin.calendars.calendar_status, name="desk-admin-calendar-status"
+    ),
+    path("desk-admin/calendars/<int:pk>/closures/", desk_admin.calendars.closure_add, name="desk-admin-closure-add"),
+    path(
+        "desk-admin/calendars/<int:pk>/extra-days/", desk_admin.calendars.extra_day_add, name="desk-admin-extra-day-add"
+    ),
+    path("desk-admin/closures/<int:pk>/remove/", desk_admin.calendars.closure_remove, name="desk-admin-closure-remove"),
+    path(
+        "desk-admin/extra-days/<int:pk>/remove/",
+        desk_admin.calendars.extra_day_remove,
+        name="desk-admin-extra-day-remove",
+    ),
+    path("desk-admin/people/", desk_admin.people.people, name="desk-admin-people"),
+    path("desk-admin/people/invite/", desk_admin.people.person_invite, name="desk-admin-person-invite"),
+    path("desk-admin/people/<int:pk>/", desk_admin.people.person_edit, name="desk-admin-person"),
+    path("desk-admin/people/<int:pk>/status/", desk_admin.people.person_status, name="desk-admin-person-status"),
+    path("desk-admin/questionnaires/", desk_admin.intake.questionnaires, name="desk-admin-questionnaires"),
+    path("desk-admin/questionnaires/<int:pk>/", desk_admin.intake.questionnaire, name="desk-admin-questionnaire"),
+    path("desk-admin/questionnaires/<int:pk>/new/", desk_admin.intake.question_new, name="desk-admin-question-new"),
+    path("desk-admin/questions/<int:pk>/", desk_admin.intake.question_edit, name="desk-admin-question"),
     # --- signing in and passwords (Django's views, the desk's templates in registration/) ---
     path(
         "accounts/login/",

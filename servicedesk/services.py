@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from servicedesk.models import User
 
@@ -22,3 +29,27 @@ def set_user_language(*, user: User, language: str) -> User:
     user.language = language
     user.save(update_fields=["language"])
     return user
+
+
+def send_invitation(*, user: User, base_url: str) -> str:
+    """E-mail a new user the link to set a password, after commit. The link is one use (its
+    token covers the password hash, which setting the password changes) and expires after
+    ``PASSWORD_RESET_TIMEOUT``. Returns the link's path."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse("portal:password-reset-confirm", args=[uid, default_token_generator.make_token(user)])
+    language = user.language or (user.tenant.default_language if user.tenant else "en")
+    with translation.override(language):
+        desk = user.tenant.name if user.tenant else ""
+        subject = _("You are invited to the %(desk)s service desk") % {"desk": desk}
+        body = _(
+            "Hello %(name)s,\n\nyou now have an account at the %(desk)s service desk. Set your password here "
+            "(the link works once and expires in %(days)d days):\n\n%(link)s\n\nThen sign in with %(email)s."
+        ) % {
+            "name": user.full_name,
+            "desk": desk,
+            "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+            "link": base_url.rstrip("/") + path,
+            "email": user.email,
+        }
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
+    return path

@@ -33,6 +33,7 @@ from django.db.models import Q
 from orders.selectors import entitlement_of
 from servicedesk import calendars
 from servicedesk.models import BusinessCalendar
+from tickets.events import ticket_changed
 from tickets.models import PREFETCHED_CLOCKS, SlaClock, SlaPolicy, SlaTarget, Ticket
 from tickets.services.reference import CalendarCache, IntakeReference
 
@@ -255,3 +256,22 @@ def summary(ticket: Ticket) -> dict[str, Any]:
         clock.target: {"due_at": clock.due_at, "met_at": clock.met_at, "state": clock.state}
         for clock in (ticket.sla_clocks.all() if clocks is None else clocks)
     }
+
+
+def recompute_on_calendar(*, calendar_id: int, now: dt.datetime) -> int:
+    """A business calendar changed (hours, holidays, closures, extra days): every ticket with
+    a clock on it still running or paused is recomputed by the rule above (from each clock's
+    start, pauses kept). Returns how many tickets. Call inside the change's transaction, so
+    the clocks move together with the calendar; escalation looks at each ticket again after
+    commit (``ticket_changed``)."""
+    ticket_ids = (
+        SlaClock.objects.filter(calendar_id=calendar_id, met_at__isnull=True, state__in=[State.RUNNING, State.PAUSED])
+        .order_by()
+        .values_list("ticket_id", flat=True)
+        .distinct()
+    )
+    tickets = list(Ticket.objects.filter(pk__in=list(ticket_ids)).order_by("pk").select_for_update(of=("self",)))
+    for ticket in tickets:
+        recompute(ticket, now)
+        ticket_changed(ticket)
+    return len(tickets)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from portal.views.access import role_required, signed_in_user
-from servicedesk.models import ProductArea, Team, User
+from portal.views.access import signed_in_user
+from portal.views.desk_admin.common import admin_required
+from servicedesk.models import ProductArea, Team
 from servicedesk.selectors import accounts_visible_to, staff_of_tenant
 
 
-@role_required(User.Role.ADMIN)
+@admin_required
 def desk_admin_home(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     return render(

@@ -1,0 +1,382 @@
+"""The tenant administrators' forms: Django ModelForms over the domain models (their own
+validation runs: ``clean()`` and the unique constraints), behind the tenant wall.
+
+``AdminForm`` is the base of each: every foreign key becomes a choice among the current
+tenant's rows the form names in ``choices()`` (a form that forgets one fails loudly rather than
+offer another tenant's rows), the tenant is part of the uniqueness checks, the editor's view of
+the object travels signed in ``seen`` (for the stale-save refusal), and ``error_summary``
+lists the errors for the summary at the top.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, ClassVar
+
+import holidays
+from django import forms
+from django.core import signing
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.db.models import QuerySet
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from escalation.models import EscalationPolicy
+from servicedesk import audit
+from servicedesk.models import BusinessCalendar, CalendarClosure, CalendarExtraDay, User
+from servicedesk.validators import validate_time_zone
+from tickets.models import QuestionnaireField
+
+LANGUAGES = (("en", _("English")), ("de", _("German")), ("es", _("Spanish")))
+
+
+def _walled_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    if isinstance(db_field, models.ForeignKey):
+        # No queryset yet: the form's choices() gives the current tenant's rows.
+        return forms.ModelChoiceField(
+            queryset=None,
+            required=not db_field.blank,
+            label=capfirst(db_field.verbose_name),
+            help_text=db_field.help_text,
+        )
+    return db_field.formfield(**kwargs)
+
+
+class AdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    #: Model fields the form computes from fields of its own (audited all the same).
+    computed_fields: ClassVar[tuple[str, ...]] = ()
+    #: Keyword arguments the form was made with, to make it again (a stale save's form).
+    init_kwargs: dict[str, Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.init_kwargs = getattr(self, "init_kwargs", {})
+        querysets = self.choices()
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ModelChoiceField) and field.queryset is None:
+                if name not in querysets:
+                    raise ImproperlyConfigured(f"{type(self).__name__} gives no choices for {name}")
+                field.queryset = querysets[name]
+        if self.instance.pk is not None and not self.is_bound:
+            self.fields["seen"].initial = audit.sign_snapshot(audit.snapshot(self.instance, self.audited_fields()))
+
+    def choices(self) -> dict[str, QuerySet[Any]]:
+        """The current tenant's rows each foreign key may point to."""
+        return {}
+
+    def audited_fields(self) -> list[str]:
+        return [name for name in self._meta.fields or () if name != "seen"]
+
+    def seen_snapshot(self) -> audit.Snapshot | None:
+        token = self.cleaned_data.get("seen") or ""
+        if not token or self.instance.pk is None:
+            return None
+        return audit.read_snapshot(token)
+
+    def clean_seen(self) -> str:
+        token: str = self.cleaned_data.get("seen") or ""
+        if token:
+            try:
+                audit.read_snapshot(token)
+            except signing.BadSignature:
+                raise forms.ValidationError(_("The form was tampered with; reload the page.")) from None
+        return token
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # The tenant is never a form field, yet every unique constraint starts with it.
+        exclusions: set[str] = super()._get_validation_exclusions()
+        exclusions.discard("tenant")
+        return exclusions
+
+    @property
+    def error_summary(self) -> list[dict[str, str]]:
+        summary = []
+        for name in self.fields:
+            if self.errors.get(name):
+                bound = self[name]
+                summary.append({"id": bound.id_for_label, "label": str(bound.label), "message": self.errors[name][0]})
+        return summary
+
+
+# --- Escalation thresholds --------------------------------------------------------------------
+
+
+class MinutesListField(forms.CharField):
+    """'30, 60, 120' ↔ [30, 60, 120]."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value: Any) -> list[int]:
+        text = super().to_python(value)
+        if isinstance(text, list):
+            return text
+        parts = [p for p in re.split(r"[,;\s]+", text or "") if p]
+        try:
+            return [int(p) for p in parts]
+        except ValueError:
+            raise forms.ValidationError(_("Give whole minutes separated by commas, e.g. 30, 60, 120.")) from None
+
+
+class ThresholdForm(AdminForm):
+    level_minutes = MinutesListField(
+        label=_("Age per level (minutes)"),
+        help_text=_("Level 1 first, separated by commas, e.g. 30, 60, 120: each later than the one before."),
+    )
+
+    class Meta:
+        model = EscalationPolicy
+        fields = ["level_minutes", "calendar", "breach_level"]
+        formfield_callback = _walled_formfield
+
+    def choices(self) -> dict[str, QuerySet[Any]]:
+        return {"calendar": active_calendars(self.instance.calendar_id)}
+
+
+def active_calendars(keep: int | None = None) -> QuerySet[BusinessCalendar]:
+    """The tenant's active calendars, and the one already chosen (even if inactive)."""
+    return BusinessCalendar.objects.filter(models.Q(is_active=True) | models.Q(pk=keep)).order_by("name")
+
+
+# --- Business calendars -------------------------------------------------------------------------
+
+WEEKDAYS = (
+    _("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday"),
+)  # fmt: skip
+_INTERVAL = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)\s*[-–]\s*([01]?\d|2[0-4]):([0-5]\d)$")
+
+
+def parse_intervals(text: str) -> list[list[str]]:
+    """'08:30-12:00, 13:00-17:00' → [["08:30", "12:00"], ["13:00", "17:00"]] (rising, not
+    overlapping); raises ValidationError."""
+    intervals: list[list[str]] = []
+    for part in [p.strip() for p in re.split(r"[,;]", text or "") if p.strip()]:
+        match = _INTERVAL.match(part)
+        if not match:
+            raise forms.ValidationError(_("Write opening hours like 08:30-17:00, several separated by commas."))
+        start = f"{int(match[1]):02d}:{match[2]}"
+        end = f"{int(match[3]):02d}:{match[4]}"
+        if end > "24:00" or start >= end or (intervals and start < intervals[-1][1]):
+            raise forms.ValidationError(_("Each interval must end after it starts and after the one before."))
+        intervals.append([start, end])
+    return intervals
+
+
+def format_intervals(intervals: Any) -> str:
+    return ", ".join(f"{start}-{end}" for start, end in intervals or [])
+
+
+class CalendarForm(AdminForm):
+    computed_fields = ("weekly_hours",)
+
+    class Meta:
+        model = BusinessCalendar
+        fields = ["name", "time_zone", "always_open", "country", "subdivision", "weekly_hours"]
+        formfield_callback = _walled_formfield
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["weekly_hours"]
+        self.fields["time_zone"].validators = [validate_time_zone]
+        self.fields["country"].help_text = _("Two letters, e.g. DE: its public holidays close the desk.")
+        hours = self.instance.weekly_hours or {}
+        for day, name in enumerate(WEEKDAYS):
+            self.fields[f"day_{day}"] = forms.CharField(
+                label=name,
+                required=False,
+                initial=format_intervals(hours.get(str(day), [])),
+                help_text=_("e.g. 08:30-17:00; empty: closed all day.") if day == 0 else "",
+            )
+        self.order_fields(["name", "time_zone", "always_open", "country", "subdivision"])
+
+    def day_fields(self) -> list[forms.BoundField]:
+        return [self[f"day_{day}"] for day in range(7)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        hours: dict[str, list[list[str]]] = {}
+        for day in range(7):
+            try:
+                hours[str(day)] = parse_intervals(data.get(f"day_{day}", ""))
+            except forms.ValidationError as error:
+                self.add_error(f"day_{day}", error)
+        self.instance.weekly_hours = hours
+        country = (data.get("country") or "").upper()
+        subdivision = (data.get("subdivision") or "").upper()
+        data["country"], data["subdivision"] = country, subdivision
+        self.instance.country, self.instance.subdivision = country, subdivision
+        if country:
+            if country not in holidays.list_supported_countries():
+                self.add_error("country", _("The holidays package knows no country with this code."))
+            elif subdivision and subdivision not in holidays.country_holidays(country).subdivisions:
+                self.add_error("subdivision", _("This country has no subdivision with this code."))
+        elif subdivision:
+            self.add_error("subdivision", _("Give the country first."))
+        return data
+
+
+class ClosureForm(AdminForm):
+    class Meta:
+        model = CalendarClosure
+        fields = ["date", "reason"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        formfield_callback = _walled_formfield
+
+
+class ExtraDayForm(AdminForm):
+    hours = forms.CharField(label=_("Opening hours"), help_text=_("e.g. 09:00-13:00"))
+
+    class Meta:
+        model = CalendarExtraDay
+        fields = ["date"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        formfield_callback = _walled_formfield
+
+    def clean_hours(self) -> str:
+        hours: str = self.cleaned_data["hours"]
+        intervals = parse_intervals(hours)
+        if not intervals:
+            raise forms.ValidationError(_("Give the opening hours of that day."))
+        self.instance.intervals = intervals
+        return hours
+
+
+def holiday_preview(calendar: BusinessCalendar, year: int) -> list[tuple[dt.date, str]]:
+    """The public holidays the calendar closes on in ``year``, from the holidays package."""
+    if not calendar.country:
+        return []
+    try:
+        found = holidays.country_holidays(calendar.country, subdiv=calendar.subdivision or None, years=year)
+    except (NotImplementedError, KeyError):
+        return []
+    return sorted(found.items())
+
+
+# --- People -------------------------------------------------------------------------------------
+
+
+class UserForm(AdminForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "email", "role", "customer_account", "phone", "language", "time_zone"]
+        formfield_callback = _walled_formfield
+
+    def __init__(self, *args: Any, tenant_id: int, **kwargs: Any) -> None:
+        self.tenant_id = tenant_id
+        self.init_kwargs = {"tenant_id": tenant_id}
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = User.Role.choices
+        self.fields["customer_account"].help_text = _("Customer users only.")
+
+    def choices(self) -> dict[str, QuerySet[Any]]:
+        from servicedesk.models import CustomerAccount  # noqa: PLC0415 - beside its one use
+
+        keep = self.instance.customer_account_id
+        return {
+            "customer_account": CustomerAccount.objects.filter(models.Q(is_active=True) | models.Q(pk=keep)),
+        }
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].lower()
+        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists()
+        if taken:
+            # The directory spans every tenant: say only that the address cannot be used.
+            raise forms.ValidationError(_("This e-mail address cannot be used."))
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        role, account = data.get("role"), data.get("customer_account")
+        if role == User.Role.CUSTOMER and account is None:
+            self.add_error("customer_account", _("A customer user belongs to a customer account."))
+        if role and role != User.Role.CUSTOMER and account is not None:
+            self.add_error("customer_account", _("Only customer users belong to a customer account."))
+        self.instance.tenant_id = self.tenant_id
+        return data
+
+    def _get_validation_exclusions(self) -> set[str]:
+        exclusions = super()._get_validation_exclusions()
+        exclusions.add("tenant")  # the user's own (unique by e-mail across tenants, checked above)
+        return exclusions
+
+
+# --- Intake questionnaires ----------------------------------------------------------------------
+
+
+class QuestionForm(AdminForm):
+    computed_fields = ("labels", "choices", "shown_when")
+
+    label_en = forms.CharField(label=_("Question in English"), max_length=200)
+    label_de = forms.CharField(label=_("Question in German"), max_length=200)
+    label_es = forms.CharField(label=_("Question in Spanish"), max_length=200)
+    choice_lines = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For a choice question: one per line, value | English | German | Spanish."),
+    )
+    condition_field = forms.ChoiceField(label=_("Ask only when the question"), required=False)
+    condition_values = forms.CharField(
+        label=_("has one of the answers"),
+        required=False,
+        help_text=_("Values separated by commas, e.g. slowness, packet_loss."),
+    )
+
+    class Meta:
+        model = QuestionnaireField
+        fields = ["name", "field_type", "required", "position", "labels", "choices", "shown_when"]
+        formfield_callback = _walled_formfield
+
+    def __init__(self, *args: Any, siblings: list[QuestionnaireField], **kwargs: Any) -> None:
+        self.init_kwargs = {"siblings": siblings}
+        super().__init__(*args, **kwargs)
+        for name in ("labels", "choices", "shown_when"):
+            del self.fields[name]
+        question = self.instance
+        others = [q for q in siblings if q.pk != question.pk]
+        self.fields["condition_field"].choices = [("", _("(always ask)")), *[(q.name, q.name) for q in others]]
+        if not self.is_bound:
+            for code, _name in LANGUAGES:
+                self.fields[f"label_{code}"].initial = (question.labels or {}).get(code, "")
+            self.fields["choice_lines"].initial = "\n".join(
+                " | ".join([c.get("value", ""), *[c.get("labels", {}).get(code, "") for code, _n in LANGUAGES]])
+                for c in question.choices or []
+            )
+            condition = question.shown_when or {}
+            self.fields["condition_field"].initial = condition.get("field", "")
+            self.fields["condition_values"].initial = ", ".join(condition.get("in", []))
+        self.order_fields(["name", "label_en", "label_de", "label_es", "field_type", "required", "choice_lines"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        question = self.instance
+        question.labels = {code: data.get(f"label_{code}", "") for code, _name in LANGUAGES}
+        choices = []
+        for line in (data.get("choice_lines") or "").splitlines():
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            if not re.fullmatch(r"[a-z0-9_]{1,40}", parts[0]):
+                self.add_error("choice_lines", _("Each choice starts with a value of small letters, digits and _."))
+                break
+            labels = parts[1:4] + [""] * (3 - len(parts[1:4]))
+            choices.append(
+                {"value": parts[0], "labels": {code: labels[i] or parts[0] for i, (code, _n) in enumerate(LANGUAGES)}}
+            )
+        if data.get("field_type") == QuestionnaireField.FieldType.CHOICE and not choices:
+            self.add_error("choice_lines", _("A choice question needs at least one choice."))
+        question.choices = choices
+        field, values = (
+            data.get("condition_field"),
+            [v for v in re.split(r"[,\s]+", data.get("condition_values") or "") if v],
+        )
+        if field and not values:
+            self.add_error("condition_values", _("Name the answers that make this question appear."))
+        question.shown_when = {"field": field, "in": values} if field else None
+        return data

@@ -1,0 +1,365 @@
+"""The tenant administration under /desk-admin/: only the tenant administrator, every change
+with its audit entry, stale saves refused, in-use objects deactivated not deleted, and changes
+that take effect on the running desk (thresholds, calendars, questions).
+
+The outsiders: every URL with Bluepeak's ids is a 404 for Northwind's administrator; the
+manager, the agent and a customer are refused (403) and change nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+from django.urls import URLPattern, get_resolver, reverse
+
+from escalation.models import EscalationPolicy
+from escalation.services.sweep import sweep_escalations
+from orders.models import ServiceType
+from servicedesk.models import AuditEntry, BusinessCalendar, CalendarClosure, CalendarExtraDay, User
+from servicedesk.tenancy import tenant_context
+from tests.escalation.conftest import at, incident, level_of
+from tickets.models import QuestionnaireField
+
+ADMIN = "admin@northwind.example"
+
+
+def admin_paths() -> list[tuple[str, list[str]]]:
+    """Every /desk-admin/ URL name with its arguments' names, from the URLconf (a new page is
+    covered without touching this file)."""
+    found = []
+    for pattern in get_resolver("portal.urls").url_patterns:
+        if isinstance(pattern, URLPattern) and str(pattern.pattern).startswith("desk-admin/"):
+            found.append((f"portal:{pattern.name}", list(pattern.pattern.converters)))
+    return found
+
+
+def ids_of(tenant) -> dict[str, int]:
+    """One object of each kind the admin URLs take, in ``tenant``."""
+    with tenant_context(tenant):
+        calendar = BusinessCalendar.objects.order_by("pk").first()
+        closure = CalendarClosure.objects.create(tenant=tenant, calendar=calendar, date=dt.date(2031, 1, 2))
+        extra = CalendarExtraDay.objects.create(
+            tenant=tenant, calendar=calendar, date=dt.date(2031, 1, 4), intervals=[["09:00", "12:00"]]
+        )
+        return {
+            "threshold": EscalationPolicy.objects.order_by("pk").first().pk,
+            "calendar": calendar.pk,
+            "closure": closure.pk,
+            "extra-day": extra.pk,
+            "person": User.objects.filter(tenant=tenant, role=User.Role.AGENT).first().pk,
+            "questionnaire": ServiceType.objects.order_by("pk").first().pk,
+            "question": QuestionnaireField.objects.order_by("pk").first().pk,
+        }
+
+
+def url_with(name: str, args: list[str], ids: dict[str, int]) -> str:
+    if not args:
+        return reverse(name)
+    kind = name.removeprefix("portal:desk-admin-")
+    for suffix in ("-status", "-add", "-remove", "-new"):
+        kind = kind.removesuffix(suffix)
+    kind = {"closure": "closure", "extra-day": "extra-day"}.get(kind, kind)
+    if name.endswith(("closure-add", "extra-day-add")):
+        kind = "calendar"
+    if name.endswith("question-new"):
+        kind = "questionnaire"
+    return reverse(name, args=[ids[kind]])
+
+
+def state(tenant) -> tuple:
+    """Everything the administration can change, to show a refused request changed nothing."""
+    with tenant_context(tenant):
+        return (
+            list(EscalationPolicy.objects.order_by("pk").values_list("level_minutes", "calendar_id", "breach_level")),
+            list(BusinessCalendar.objects.order_by("pk").values_list("name", "weekly_hours", "is_active")),
+            CalendarClosure.objects.count(),
+            CalendarExtraDay.objects.count(),
+            QuestionnaireField.objects.count(),
+            AuditEntry.objects.count(),
+            list(User.objects.filter(tenant=tenant).order_by("pk").values_list("email", "role", "is_active")),
+        )
+
+
+PATHS = admin_paths()
+
+
+def test_the_url_list_covers_every_section():
+    names = {name for name, _args in PATHS}
+    assert {"portal:desk-admin-thresholds", "portal:desk-admin-calendar", "portal:desk-admin-audit-export",
+            "portal:desk-admin-person-invite", "portal:desk-admin-question-new"} <= names  # fmt: skip
+    assert len(PATHS) >= 21
+
+
+@pytest.mark.parametrize(("name", "args"), [p for p in PATHS if p[1]], ids=[p[0] for p in PATHS if p[1]])
+def test_another_tenants_ids_are_not_there(client, demo, name, args):
+    url = url_with(name, args, ids_of(demo.bluepeak))
+    before = state(demo.bluepeak)
+    client.force_login(demo.user(ADMIN))
+
+    assert client.get(url).status_code in (404, 405)
+    response = client.post(url, {"action": "delete", "level_minutes": "1", "name": "x", "date": "2031-01-09"})
+
+    assert response.status_code == 404
+    assert state(demo.bluepeak) == before
+
+
+@pytest.mark.parametrize("email", ["manager@northwind.example", "agent@northwind.example", "alice@acme.example"])
+@pytest.mark.parametrize(("name", "args"), PATHS, ids=[p[0] for p in PATHS])
+def test_other_roles_are_refused_and_change_nothing(client, demo, email, name, args):
+    url = url_with(name, args, ids_of(demo.northwind))
+    before = state(demo.northwind)
+    client.force_login(demo.user(email))
+
+    got = client.get(url)
+    posted = client.post(url, {"action": "delete", "level_minutes": "1", "name": "x", "date": "2031-01-09"})
+
+    assert got.status_code == 403
+    assert "errors/403.html" in [t.name for t in got.templates]
+    assert posted.status_code == 403
+    assert state(demo.northwind) == before
+
+
+def test_the_platform_operator_finds_no_administration(client, demo):
+    client.force_login(demo.user("operator@desk.example"))
+
+    assert client.get("/desk-admin/escalation/thresholds/").status_code == 404
+
+
+def _p2(tenant) -> EscalationPolicy:
+    with tenant_context(tenant):
+        return EscalationPolicy.objects.get(matrix__account__isnull=True, priority="P2")
+
+
+@pytest.mark.django_db
+def test_lowering_a_p2_threshold_makes_the_next_sweep_escalate_and_is_audited(client, demo, time_machine):
+    time_machine.move_to("2026-11-18T09:00:00Z", tick=False)
+    ticket = incident(demo, impact="degradation", urgency="high")
+    assert ticket.priority == "P2"
+    sweep_escalations(now=at("2026-11-18 09:00"), tenant_ids=[demo.northwind.pk])
+    time_machine.move_to("2026-11-18T09:10:00Z", tick=False)
+    sweep_escalations(now=at("2026-11-18 09:10"), tenant_ids=[demo.northwind.pk])
+    assert level_of(ticket) == 0  # level 1 at 60 minutes
+    client.force_login(demo.user(ADMIN))
+    policy = _p2(demo.northwind)
+    page = client.get(reverse("portal:desk-admin-threshold", args=[policy.pk]))
+    seen = re.search(r'name="seen" value="([^"]+)"', page.content.decode())[1]
+
+    response = client.post(
+        reverse("portal:desk-admin-threshold", args=[policy.pk]),
+        {"seen": seen, "level_minutes": "5, 120, 240, 480, 960", "calendar": "", "breach_level": "2"},
+    )
+    sweep_escalations(now=at("2026-11-18 09:10"), tenant_ids=[demo.northwind.pk])
+
+    assert response.status_code == 302
+    assert level_of(ticket) == 1
+    with tenant_context(demo.northwind):
+        entry = AuditEntry.objects.get()
+    assert entry.action == "update"
+    assert entry.actor_name == "Greta Hoffmann"
+    assert entry.object_type == "escalation thresholds"
+    assert entry.changes == [
+        {"field": "level_minutes", "label": "age per level (minutes)", "before": "[60, 120, 240, 480, 960]",
+         "after": "[5, 120, 240, 480, 960]"}
+    ]  # fmt: skip
+
+
+def test_a_stale_save_is_refused_and_shows_the_other_change(client, demo):
+    client.force_login(demo.user(ADMIN))
+    policy = _p2(demo.northwind)
+    url = reverse("portal:desk-admin-threshold", args=[policy.pk])
+    seen = re.search(r'name="seen" value="([^"]+)"', client.get(url).content.decode())[1]
+    with tenant_context(demo.northwind):
+        EscalationPolicy.objects.filter(pk=policy.pk).update(level_minutes=[45, 120, 240, 480, 960])
+
+    response = client.post(url, {"seen": seen, "level_minutes": "10, 20", "calendar": "", "breach_level": "2"})
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "somebody else changed this" in body
+    assert "[45, 120, 240, 480, 960]" in body
+    assert 'value="10, 20"' in body  # what was typed is kept
+    with tenant_context(demo.northwind):
+        policy.refresh_from_db()
+        assert policy.level_minutes == [45, 120, 240, 480, 960]
+        assert AuditEntry.objects.count() == 0
+
+
+def test_a_threshold_form_refuses_falling_minutes_next_to_the_field(client, demo):
+    client.force_login(demo.user(ADMIN))
+    policy = _p2(demo.northwind)
+
+    response = client.post(
+        reverse("portal:desk-admin-threshold", args=[policy.pk]),
+        {"level_minutes": "60, 30", "calendar": "", "breach_level": "2"},
+    )
+
+    assert response.status_code == 400
+    assert "Each level must come later than the one before." in response.content.decode()
+
+
+def test_another_tenants_calendar_cannot_be_chosen(client, demo):
+    client.force_login(demo.user(ADMIN))
+    policy = _p2(demo.northwind)
+    with tenant_context(demo.bluepeak):
+        foreign = BusinessCalendar.objects.first()
+
+    response = client.post(
+        reverse("portal:desk-admin-threshold", args=[policy.pk]),
+        {"level_minutes": "60, 120", "calendar": str(foreign.pk), "breach_level": "2"},
+    )
+
+    assert response.status_code == 400
+    with tenant_context(demo.northwind):
+        policy.refresh_from_db()
+    assert policy.calendar_id is None
+
+
+def test_a_calendar_in_use_is_not_deleted_but_can_be_deactivated(client, demo):
+    client.force_login(demo.user(ADMIN))
+    with tenant_context(demo.northwind):
+        office = BusinessCalendar.objects.get(name="Northwind office hours")
+    url = reverse("portal:desk-admin-calendar-status", args=[office.pk])
+
+    refused = client.post(url, {"action": "delete"}, follow=True)
+    client.post(url, {"action": "deactivate"})
+
+    assert "Not deleted" in refused.content.decode()
+    assert "SLA policy uses it" in refused.content.decode()
+    with tenant_context(demo.northwind):
+        office.refresh_from_db()
+        assert office.is_active is False
+        assert list(AuditEntry.objects.values_list("action", flat=True)) == ["deactivate"]
+
+
+def test_weekly_hours_are_edited_per_day_and_validated(client, demo):
+    client.force_login(demo.user(ADMIN))
+    with tenant_context(demo.northwind):
+        office = BusinessCalendar.objects.get(name="Northwind office hours")
+    url = reverse("portal:desk-admin-calendar", args=[office.pk])
+    data = {"name": office.name, "time_zone": "Europe/Berlin", "country": "DE", "subdivision": "HE",
+            **{f"day_{d}": "08:00-12:00, 13:00-17:00" for d in range(5)}, "day_5": "", "day_6": ""}  # fmt: skip
+
+    bad = client.post(url, {**data, "day_2": "17:00-08:00", "subdivision": "XX"})
+    good = client.post(url, data)
+
+    assert bad.status_code == 400
+    assert "Each interval must end after it starts" in bad.content.decode()
+    assert "no subdivision with this code" in bad.content.decode()
+    assert good.status_code == 302
+    with tenant_context(demo.northwind):
+        office.refresh_from_db()
+    assert office.weekly_hours["2"] == [["08:00", "12:00"], ["13:00", "17:00"]]
+    assert office.weekly_hours["6"] == []
+
+
+def test_the_holiday_preview_lists_the_countrys_public_holidays(client, demo):
+    client.force_login(demo.user(ADMIN))
+    with tenant_context(demo.northwind):
+        uk = BusinessCalendar.objects.get(name="UK business hours")
+
+    response = client.get(reverse("portal:desk-admin-calendar", args=[uk.pk]), {"year": "2027"})
+
+    assert "Public holidays in 2027" in response.content.decode()
+    assert "Christmas Day" in response.content.decode()
+
+
+def test_an_invited_user_gets_a_one_use_link_and_can_sign_in(client, demo, django_capture_on_commit_callbacks):
+    client.force_login(demo.user(ADMIN))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("portal:desk-admin-person-invite"),
+            {"full_name": "Nora Klein", "email": "Nora@Northwind.example", "role": "agent", "language": "en"},
+        )
+
+    assert response.status_code == 302
+    nora = User.objects.get(email="nora@northwind.example")
+    assert nora.tenant_id == demo.northwind.pk
+    assert not nora.has_usable_password()
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+)", mail.outbox[0].body)[1]
+    client.logout()
+    form_page = client.get(link, follow=True)
+    set_url = form_page.redirect_chain[-1][0]
+    client.post(set_url, {"new_password1": "a-Long-passw0rd!", "new_password2": "a-Long-passw0rd!"})
+    assert client.login(username="nora@northwind.example", password="a-Long-passw0rd!")
+    client.logout()
+    used = client.get(link, follow=True)
+    assert "new_password1" not in used.content.decode()  # the link worked once
+    with tenant_context(demo.northwind):
+        assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == ["create", "invite"]
+
+
+def test_an_address_of_another_tenant_cannot_be_invited(client, demo):
+    client.force_login(demo.user(ADMIN))
+
+    response = client.post(
+        reverse("portal:desk-admin-person-invite"),
+        {"full_name": "X", "email": "carol@initech.example", "role": "agent"},
+    )
+
+    assert response.status_code == 400
+    assert "This e-mail address cannot be used." in response.content.decode()
+    assert User.objects.get(email="carol@initech.example").tenant_id == demo.bluepeak.pk
+
+
+def test_people_are_deactivated_not_deleted(client, demo):
+    client.force_login(demo.user(ADMIN))
+    agent = demo.user("agent@northwind.example")
+    url = reverse("portal:desk-admin-person-status", args=[agent.pk])
+
+    refused = client.post(url, {"action": "delete"}, follow=True)
+    client.post(url, {"action": "deactivate"})
+
+    assert "never deleted" in refused.content.decode()
+    agent.refresh_from_db()
+    assert agent.is_active is False
+
+
+def test_a_conditional_question_is_saved_in_three_languages(client, demo):
+    client.force_login(demo.user(ADMIN))
+    with tenant_context(demo.northwind):
+        internet = ServiceType.objects.get(code="internet")
+
+    response = client.post(
+        reverse("portal:desk-admin-question-new", args=[internet.pk]),
+        {"name": "router_rebooted", "label_en": "Did you reboot the router?", "label_de": "Router neu gestartet?",
+         "label_es": "¿Reinició el router?", "field_type": "yes_no", "position": "9", "required": "",
+         "condition_field": "symptom", "condition_values": "slowness, packet_loss"},
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    with tenant_context(demo.northwind):
+        question = QuestionnaireField.objects.get(name="router_rebooted")
+    assert question.labels == {"en": "Did you reboot the router?", "de": "Router neu gestartet?",
+                               "es": "¿Reinició el router?"}  # fmt: skip
+    assert question.shown_when == {"field": "symptom", "in": ["slowness", "packet_loss"]}
+    preview = client.get(reverse("portal:desk-admin-questionnaire", args=[internet.pk]), {"lang": "de"})
+    assert "Router neu gestartet?" in preview.content.decode()
+
+
+def test_the_audit_log_is_searchable_and_exported_as_csv(client, demo):
+    client.force_login(demo.user(ADMIN))
+    policy = _p2(demo.northwind)
+    client.post(
+        reverse("portal:desk-admin-threshold", args=[policy.pk]),
+        {"level_minutes": "=1+2, 120", "calendar": "", "breach_level": "2"},
+    )
+    client.post(
+        reverse("portal:desk-admin-threshold", args=[policy.pk]),
+        {"level_minutes": "30, 120", "calendar": "", "breach_level": "2"},
+    )
+
+    found = client.get(reverse("portal:desk-admin-audit"), {"q": "thresholds Greta"})
+    nothing = client.get(reverse("portal:desk-admin-audit"), {"q": "no-such-thing"})
+    exported = client.get(reverse("portal:desk-admin-audit-export"))
+
+    assert "[30, 120]" in found.content.decode()
+    assert "Nothing matches the search." in nothing.content.decode()
+    lines = exported.content.decode().splitlines()
+    assert lines[0] == "when,by,action,object type,object id,object,field,before,after"
+    assert len(lines) == 2
+    assert ",Greta Hoffmann,update,escalation thresholds," in lines[1]
+    assert '"[30, 120]"' in lines[1]
