@@ -44,7 +44,7 @@ def _walled_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.
     return db_field.formfield(**kwargs)
 
 
-class AdminForm(forms.ModelForm):  # type: ignore[type-arg]
+class AdminForm(forms.ModelForm):
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     #: Model fields the form computes from fields of its own (audited all the same).
@@ -88,7 +88,7 @@ class AdminForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def _get_validation_exclusions(self) -> set[str]:
         # The tenant is never a form field, yet every unique constraint starts with it.
-        exclusions: set[str] = super()._get_validation_exclusions()
+        exclusions: set[str] = super()._get_validation_exclusions()  # type: ignore[misc]
         exclusions.discard("tenant")
         return exclusions
 
@@ -98,7 +98,9 @@ class AdminForm(forms.ModelForm):  # type: ignore[type-arg]
         for name in self.fields:
             if self.errors.get(name):
                 bound = self[name]
-                summary.append({"id": bound.id_for_label, "label": str(bound.label), "message": self.errors[name][0]})
+                summary.append(
+                    {"id": bound.id_for_label, "label": str(bound.label), "message": str(self.errors[name][0])}
+                )
         return summary
 
 
@@ -113,7 +115,7 @@ class MinutesListField(forms.CharField):
             return ", ".join(str(v) for v in value)
         return value
 
-    def to_python(self, value: Any) -> list[int]:
+    def to_python(self, value: Any) -> list[int]:  # type: ignore[override]
         text = super().to_python(value)
         if isinstance(text, list):
             return text
@@ -199,7 +201,7 @@ class CalendarForm(AdminForm):
         return [self[f"day_{day}"] for day in range(7)]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         hours: dict[str, list[list[str]]] = {}
         for day in range(7):
             try:
@@ -271,7 +273,7 @@ class UserForm(AdminForm):
         self.tenant_id = tenant_id
         self.init_kwargs = {"tenant_id": tenant_id}
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = User.Role.choices
+        self.fields["role"].choices = User.Role.choices  # type: ignore[attr-defined]
         self.fields["customer_account"].help_text = _("Customer users only.")
 
     def choices(self) -> dict[str, QuerySet[Any]]:
@@ -291,7 +293,7 @@ class UserForm(AdminForm):
         return email
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         role, account = data.get("role"), data.get("customer_account")
         if role == User.Role.CUSTOMER and account is None:
             self.add_error("customer_account", _("A customer user belongs to a customer account."))
@@ -340,7 +342,8 @@ class QuestionForm(AdminForm):
             del self.fields[name]
         question = self.instance
         others = [q for q in siblings if q.pk != question.pk]
-        self.fields["condition_field"].choices = [("", _("(always ask)")), *[(q.name, q.name) for q in others]]
+        asked_after = self.fields["condition_field"]
+        asked_after.choices = [("", _("(always ask)")), *[(q.name, q.name) for q in others]]  # type: ignore[attr-defined]
         if not self.is_bound:
             for code, _name in LANGUAGES:
                 self.fields[f"label_{code}"].initial = (question.labels or {}).get(code, "")
@@ -354,7 +357,7 @@ class QuestionForm(AdminForm):
         self.order_fields(["name", "label_en", "label_de", "label_es", "field_type", "required", "choice_lines"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         question = self.instance
         question.labels = {code: data.get(f"label_{code}", "") for code, _name in LANGUAGES}
         choices = []

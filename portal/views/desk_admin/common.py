@@ -48,7 +48,7 @@ def admin_required(view: Callable[..., R]) -> Callable[..., R]:
 
 def page_of(request: HttpRequest, queryset: QuerySet[M] | Sequence[M]) -> Page[M]:
     """One page of the rows (``?page=``; a page out of range is the last)."""
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def searched(request: HttpRequest, queryset: QuerySet[M], fields: Sequence[str]) -> tuple[QuerySet[M], str]:

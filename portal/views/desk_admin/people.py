@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -30,7 +31,7 @@ from servicedesk.services import send_invitation
 from servicedesk.tenancy import require_tenant_id
 
 
-def _users():  # type: ignore[no-untyped-def]
+def _users() -> QuerySet[User]:
     """The current tenant's users (the user table is the directory of every tenant)."""
     return User.objects.filter(tenant_id=require_tenant_id()).select_related("customer_account")
 
