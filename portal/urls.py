@@ -61,6 +61,14 @@ urlpatterns = [
     path(
         "desk-admin/escalation/thresholds/<int:pk>/", desk_admin.escalation.threshold_edit, name="desk-admin-threshold"
     ),
+    path("desk-admin/service-levels/", desk_admin.service_levels.service_levels, name="desk-admin-service-levels"),
+    path("desk-admin/sla-policies/new/", desk_admin.service_levels.sla_policy_new, name="desk-admin-sla-policy-new"),
+    path("desk-admin/sla-policies/<int:pk>/", desk_admin.service_levels.sla_policy_edit, name="desk-admin-sla-policy"),
+    path(
+        "desk-admin/sla-policies/<int:pk>/status/",
+        desk_admin.service_levels.sla_policy_status,
+        name="desk-admin-sla-policy-status",
+    ),
     path("desk-admin/calendars/", desk_admin.calendars.calendar_list, name="desk-admin-calendars"),
     path("desk-admin/calendars/new/", desk_admin.calendars.calendar_new, name="desk-admin-calendar-new"),
     path("desk-admin/calendars/<int:pk>/", desk_admin.calendars.calendar_edit, name="desk-admin-calendar"),

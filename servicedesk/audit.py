@@ -120,6 +120,7 @@ def record(
     instance: models.Model,
     changes: Sequence[Change] = (),
     object_type: str | None = None,
+    object_name: str | None = None,
 ) -> AuditEntry:
     """Write the audit entry of one change (call inside the change's transaction)."""
     with translation.override("en"):
@@ -131,7 +132,7 @@ def record(
         action=action,
         object_type=kind,
         object_id=str(instance.pk),
-        object_name=str(instance)[:300],
+        object_name=(object_name or str(instance))[:300],
         changes=[{"field": c.field, "label": c.label, "before": c.before, "after": c.after} for c in changes],
     )
 
@@ -154,6 +155,7 @@ def save_changes(
     save: Callable[[M], M] | None = None,
     extra: Callable[[M], list[Change]] | None = None,
     after_save: Callable[[M], None] | None = None,
+    object_name: str | None = None,
 ) -> M:
     """Save a new or edited object with its audit entry.
 
@@ -162,7 +164,8 @@ def save_changes(
     longer what the editor saw refuses the save (``StaleEdit``). ``save`` saves (default:
     ``instance.save()``); ``extra`` reports changes outside ``fields`` (rows of a child
     table); ``after_save`` makes the change take effect on the running desk, in the same
-    transaction."""
+    transaction. ``object_name`` names the object in the log when its ``str()`` does not
+    say enough."""
     model = type(instance)
     with transaction.atomic():
         is_new = instance.pk is None or instance._state.adding
@@ -183,7 +186,7 @@ def save_changes(
         changes = diff(model, before, after) + (extra(saved) if extra is not None else [])
         if changes or is_new:
             action = AuditEntry.Action.CREATE if is_new else AuditEntry.Action.UPDATE
-            record(actor=actor, action=action, instance=saved, changes=changes)
+            record(actor=actor, action=action, instance=saved, changes=changes, object_name=object_name)
         if after_save is not None:
             after_save(saved)
         return saved

@@ -24,10 +24,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from escalation.models import EscalationPolicy
+from orders.models import Contract
 from servicedesk import audit
 from servicedesk.models import BusinessCalendar, CalendarClosure, CalendarExtraDay, User
 from servicedesk.validators import validate_time_zone
-from tickets.models import QuestionnaireField
+from tickets.models import Impact, Priority, QuestionnaireField, SlaPolicy, Ticket, Urgency
 
 LANGUAGES = (("en", _("English")), ("de", _("German")), ("es", _("Spanish")))
 
@@ -137,6 +138,10 @@ class ThresholdForm(AdminForm):
         fields = ["level_minutes", "calendar", "breach_level"]
         formfield_callback = _walled_formfield
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["calendar"].empty_label = _("Wall-clock time")  # type: ignore[attr-defined]
+
     def choices(self) -> dict[str, QuerySet[Any]]:
         return {"calendar": active_calendars(self.instance.calendar_id)}
 
@@ -144,6 +149,62 @@ class ThresholdForm(AdminForm):
 def active_calendars(keep: int | None = None) -> QuerySet[BusinessCalendar]:
     """The tenant's active calendars, and the one already chosen (even if inactive)."""
     return BusinessCalendar.objects.filter(models.Q(is_active=True) | models.Q(pk=keep)).order_by("name")
+
+
+# --- Service levels -----------------------------------------------------------------------------
+
+
+class SlaPolicyForm(AdminForm):
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "name", "contract_tier", "ticket_kind", "calendar", "respond_minutes", "callback_minutes",
+            "restore_minutes_p1", "restore_minutes_p2", "restore_minutes_p3", "restore_minutes_p4",
+            "warning_percent", "defer_outside_hours",
+        ]  # fmt: skip
+        formfield_callback = _walled_formfield
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tier = self.fields["contract_tier"]
+        tier.widget = forms.Select(choices=[("", _("Any tier")), *Contract.Tier.choices])
+        kind = self.fields["ticket_kind"]
+        kind.widget = forms.Select(choices=[("", _("Any kind")), *Ticket.Kind.choices])
+        self.fields["warning_percent"].help_text = _(
+            "The warning lead time: queues show the ticket as breaching soon from this share of the budget on."
+        )
+
+    def choices(self) -> dict[str, QuerySet[Any]]:
+        return {"calendar": active_calendars(self.instance.calendar_id if self.instance.pk else None)}
+
+    def clean_warning_percent(self) -> int:
+        value: int = self.cleaned_data["warning_percent"]
+        if not 0 < value < 100:
+            raise forms.ValidationError(_("Give a share between 1 and 99 per cent."))
+        return value
+
+
+class PriorityMatrixForm(forms.Form):
+    """The impact × urgency matrix: one priority per cell."""
+
+    def __init__(self, *args: Any, cells: dict[tuple[str, str], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for impact, impact_label in Impact.choices:
+            for urgency, urgency_label in Urgency.choices:
+                self.fields[f"{impact}__{urgency}"] = forms.ChoiceField(
+                    label=_("%(impact)s, urgency %(urgency)s") % {"impact": impact_label, "urgency": urgency_label},
+                    choices=Priority.choices,
+                    initial=cells.get((impact, urgency), ""),
+                )
+
+    def rows(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            (str(label), [self[f"{impact}__{urgency}"] for urgency, _u in Urgency.choices])
+            for impact, label in Impact.choices
+        ]
+
+    def cells(self) -> dict[tuple[str, str], str]:
+        return {tuple(name.split("__")): value for name, value in self.cleaned_data.items()}  # type: ignore[misc]
 
 
 # --- Business calendars -------------------------------------------------------------------------

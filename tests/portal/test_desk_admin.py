@@ -20,7 +20,7 @@ from orders.models import ServiceType
 from servicedesk.models import AuditEntry, BusinessCalendar, CalendarClosure, CalendarExtraDay, User
 from servicedesk.tenancy import tenant_context
 from tests.escalation.conftest import at, incident, level_of
-from tickets.models import QuestionnaireField
+from tickets.models import PriorityRule, QuestionnaireField, SlaClock, SlaPolicy
 
 ADMIN = "admin@northwind.example"
 
@@ -51,6 +51,7 @@ def ids_of(tenant) -> dict[str, int]:
             "person": User.objects.filter(tenant=tenant, role=User.Role.AGENT).first().pk,
             "questionnaire": ServiceType.objects.order_by("pk").first().pk,
             "question": QuestionnaireField.objects.order_by("pk").first().pk,
+            "sla-policy": SlaPolicy.objects.order_by("pk").first().pk,
         }
 
 
@@ -77,6 +78,8 @@ def state(tenant) -> tuple:
             CalendarClosure.objects.count(),
             CalendarExtraDay.objects.count(),
             QuestionnaireField.objects.count(),
+            list(SlaPolicy.objects.order_by("pk").values_list("name", "respond_minutes", "warning_percent")),
+            list(PriorityRule.objects.order_by("pk").values_list("priority", flat=True)),
             AuditEntry.objects.count(),
             list(User.objects.filter(tenant=tenant).order_by("pk").values_list("email", "role", "is_active")),
         )
@@ -363,3 +366,76 @@ def test_the_audit_log_is_searchable_and_exported_as_csv(client, demo):
     assert len(lines) == 2
     assert ",Greta Hoffmann,update,escalation thresholds," in lines[1]
     assert '"[30, 120]"' in lines[1]
+
+
+def test_a_changed_sla_policy_moves_the_running_clocks_under_it(client, demo, time_machine):
+    time_machine.move_to("2026-11-18T09:00:00Z", tick=False)
+    ticket = incident(demo)  # Acme, premium 24×7: respond within 15 minutes
+    with tenant_context(demo.northwind):
+        clock = SlaClock.objects.get(ticket_id=ticket.pk, target="respond")
+        policy = clock.policy
+    assert clock.due_at == at("2026-11-18 09:15")
+    client.force_login(demo.user(ADMIN))
+    page = client.get(reverse("portal:desk-admin-sla-policy", args=[policy.pk]))
+    seen = re.search(r'name="seen" value="([^"]+)"', page.content.decode())[1]
+
+    response = client.post(
+        reverse("portal:desk-admin-sla-policy", args=[policy.pk]),
+        {"seen": seen, "name": policy.name, "contract_tier": policy.contract_tier, "ticket_kind": "",
+         "calendar": str(policy.calendar_id), "respond_minutes": "30", "callback_minutes": "120",
+         "restore_minutes_p1": "240", "restore_minutes_p2": "480", "restore_minutes_p3": "1440",
+         "restore_minutes_p4": "4320", "warning_percent": "50", "defer_outside_hours": "on"},
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    with tenant_context(demo.northwind):
+        clock.refresh_from_db()
+        entry = AuditEntry.objects.get()
+    assert clock.due_at == at("2026-11-18 09:30")
+    assert clock.warn_at == at("2026-11-18 09:15")
+    assert {c["field"] for c in entry.changes} == {"respond_minutes", "warning_percent"}
+
+
+def test_a_policy_clocks_count_under_is_not_deleted(client, demo, time_machine):
+    time_machine.move_to("2026-11-18T09:00:00Z", tick=False)
+    ticket = incident(demo)
+    with tenant_context(demo.northwind):
+        policy = SlaClock.objects.filter(ticket_id=ticket.pk).first().policy
+    client.force_login(demo.user(ADMIN))
+
+    response = client.post(
+        reverse("portal:desk-admin-sla-policy-status", args=[policy.pk]), {"action": "delete"}, follow=True
+    )
+
+    assert "Not deleted: Tickets&#x27; SLA clocks count under it." in response.content.decode()
+    with tenant_context(demo.northwind):
+        assert SlaPolicy.objects.filter(pk=policy.pk).exists()
+
+
+def _matrix_form(page) -> dict[str, str]:
+    body = page.content.decode()
+    data = {"seen": re.search(r'name="seen" value="([^"]+)"', body)[1]}
+    for name, value in re.findall(r'<select name="(\w+__\w+)"[^>]*>.*?<option value="(P\d)"[^>]*selected', body, re.S):
+        data[name] = value
+    return data
+
+
+def test_the_priority_matrix_is_changed_cell_by_cell_and_a_stale_save_is_refused(client, demo):
+    client.force_login(demo.user(ADMIN))
+    url = reverse("portal:desk-admin-service-levels")
+    data = _matrix_form(client.get(url))
+    assert len(data) == 10  # nine cells and what was seen
+    assert data["degradation__low"] == "P3"
+
+    saved = client.post(url, {**data, "degradation__low": "P2"})
+    stale = client.post(url, {**data, "outage__low": "P1"})
+
+    assert saved.status_code == 302
+    assert stale.status_code == 400
+    assert "somebody else changed this" in stale.content.decode()
+    with tenant_context(demo.northwind):
+        cells = {(r.impact, r.urgency): r.priority for r in PriorityRule.objects.all()}
+        entries = list(AuditEntry.objects.values_list("object_name", flat=True))
+    assert cells[("degradation", "low")] == "P2"
+    assert cells[("outage", "low")] == "P2"
+    assert entries == ["degradation × low → P2"]

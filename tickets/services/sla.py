@@ -258,18 +258,18 @@ def summary(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def recompute_on_calendar(*, calendar_id: int, now: dt.datetime) -> int:
-    """A business calendar changed (hours, holidays, closures, extra days): every ticket with
-    a clock on it still running or paused is recomputed by the rule above (from each clock's
-    start, pauses kept). Returns how many tickets. Call inside the change's transaction, so
-    the clocks move together with the calendar; escalation looks at each ticket again after
-    commit (``ticket_changed``)."""
-    ticket_ids = (
-        SlaClock.objects.filter(calendar_id=calendar_id, met_at__isnull=True, state__in=[State.RUNNING, State.PAUSED])
-        .order_by()
-        .values_list("ticket_id", flat=True)
-        .distinct()
-    )
+def recompute_running_clocks(*, now: dt.datetime, calendar_id: int | None = None, policy_id: int | None = None) -> int:
+    """A business calendar (hours, holidays, closures, extra days) or an SLA policy changed:
+    every ticket with a clock on it still running or paused is recomputed by the rule above
+    (the current policy's budgets, from each clock's start, pauses kept). Returns how many
+    tickets. Call inside the change's transaction, so the clocks move together with it;
+    escalation looks at each ticket again after commit (``ticket_changed``)."""
+    clocks = SlaClock.objects.filter(met_at__isnull=True, state__in=[State.RUNNING, State.PAUSED])
+    if calendar_id is not None:
+        clocks = clocks.filter(calendar_id=calendar_id)
+    if policy_id is not None:
+        clocks = clocks.filter(policy_id=policy_id)
+    ticket_ids = clocks.order_by().values_list("ticket_id", flat=True).distinct()
     tickets = list(Ticket.objects.filter(pk__in=list(ticket_ids)).order_by("pk").select_for_update(of=("self",)))
     for ticket in tickets:
         recompute(ticket, now)

@@ -1,6 +1,6 @@
 """Business calendars: weekly hours, the country's public holidays (previewed for a year),
 closures (bridge days) and extra opening days. A change moves the running SLA clocks on the
-calendar by the recompute rule (``tickets.services.sla.recompute_on_calendar``: from each
+calendar by the recompute rule (``tickets.services.sla.recompute_running_clocks``: from each
 clock's start, pauses kept), in the change's own transaction."""
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from servicedesk import audit
 from servicedesk.models import BusinessCalendar, CalendarClosure, CalendarExtraDay, Tenant
 from servicedesk.tenancy import require_tenant_id
 from tickets.models import SlaClock, SlaPolicy
-from tickets.services.sla import recompute_on_calendar
+from tickets.services.sla import recompute_running_clocks
 
 
 def _move_clocks(calendar: BusinessCalendar) -> None:
-    recompute_on_calendar(calendar_id=calendar.pk, now=timezone.now())
+    recompute_running_clocks(calendar_id=calendar.pk, now=timezone.now())
 
 
 def _edit_url(calendar: BusinessCalendar) -> str:

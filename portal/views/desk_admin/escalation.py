@@ -35,7 +35,12 @@ def threshold_edit(request: HttpRequest, pk: int) -> HttpResponse:
         look_again_at_priority(priority=saved.priority, now=timezone.now())
 
     if request.method == "POST":
-        outcome = submit(request, ThresholdForm(request.POST, instance=policy), after_save=take_effect)
+        outcome = submit(
+            request,
+            ThresholdForm(request.POST, instance=policy),
+            after_save=take_effect,
+            object_name=f"{policy.matrix.name} · {policy.priority}",
+        )
         if outcome.saved is not None:
             return saved_redirect(
                 request,
