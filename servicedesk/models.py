@@ -149,6 +149,8 @@ class ProductArea(TenantOwned):
 
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=50, db_index=False)
+    # Inactive: kept with its history, offered for nothing new.
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -171,6 +173,8 @@ class Team(ReferenceData, TenantOwned):
         db_index=False,
         verbose_name=_("product area"),
     )
+    # Inactive: new tickets are not routed to it nor assigned to it; its tickets keep it.
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]

@@ -26,7 +26,16 @@ from django.utils.translation import gettext_lazy as _
 from escalation.models import EscalationPolicy
 from orders.models import Contract
 from servicedesk import audit
-from servicedesk.models import BusinessCalendar, CalendarClosure, CalendarExtraDay, User
+from servicedesk.models import (
+    BusinessCalendar,
+    CalendarClosure,
+    CalendarExtraDay,
+    CustomerAccount,
+    ProductArea,
+    Site,
+    Team,
+    User,
+)
 from servicedesk.validators import validate_time_zone
 from tickets.models import Impact, Priority, QuestionnaireField, SlaPolicy, Ticket, Urgency
 
@@ -338,8 +347,6 @@ class UserForm(AdminForm):
         self.fields["customer_account"].help_text = _("Customer users only.")
 
     def choices(self) -> dict[str, QuerySet[Any]]:
-        from servicedesk.models import CustomerAccount  # noqa: PLC0415 - beside its one use
-
         keep = self.instance.customer_account_id
         return {
             "customer_account": CustomerAccount.objects.filter(models.Q(is_active=True) | models.Q(pk=keep)),
@@ -444,3 +451,90 @@ class QuestionForm(AdminForm):
             self.add_error("condition_values", _("Name the answers that make this question appear."))
         question.shown_when = {"field": field, "in": values} if field else None
         return data
+
+
+# --- Teams and product areas --------------------------------------------------------------------
+
+
+class ProductAreaForm(AdminForm):
+    class Meta:
+        model = ProductArea
+        fields = ["name", "slug"]
+        formfield_callback = _walled_formfield
+
+
+class TeamForm(AdminForm):
+    computed_fields = ("members",)
+
+    members: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
+        label=_("Members"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Team
+        fields = ["name", "product_area"]
+        formfield_callback = _walled_formfield
+
+    def __init__(self, *args: Any, staff: QuerySet[User], **kwargs: Any) -> None:
+        self.init_kwargs = {"staff": staff}
+        self.staff = staff
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            self.fields["members"].initial = [m.user_id for m in self.instance.memberships.all()]
+
+    def choices(self) -> dict[str, QuerySet[Any]]:
+        keep = self.instance.product_area_id
+        return {
+            "product_area": ProductArea.objects.filter(models.Q(is_active=True) | models.Q(pk=keep)),
+            "members": self.staff,
+        }
+
+
+# --- Customers ----------------------------------------------------------------------------------
+
+
+class AccountForm(AdminForm):
+    class Meta:
+        model = CustomerAccount
+        fields = ["name", "reference"]
+        formfield_callback = _walled_formfield
+
+
+class SiteForm(AdminForm):
+    class Meta:
+        model = Site
+        fields = ["name", "street", "postcode", "city", "country", "subdivision", "time_zone"]
+        formfield_callback = _walled_formfield
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].help_text = _("e.g. Europe/Berlin")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        country = (data.get("country") or "").upper()
+        subdivision = (data.get("subdivision") or "").upper()
+        data["country"], data["subdivision"] = country, subdivision
+        self.instance.country, self.instance.subdivision = country, subdivision
+        if country and "country" not in self.errors:
+            if country not in holidays.list_supported_countries():
+                self.add_error("country", _("The holidays package knows no country with this code."))
+            elif subdivision and subdivision not in holidays.country_holidays(country).subdivisions:
+                self.add_error("subdivision", _("This country has no subdivision with this code."))
+        return data
+
+
+class SiteRestrictionForm(forms.Form):
+    """The sites of the account a customer user is limited to (none: all of them)."""
+
+    sites: forms.ModelMultipleChoiceField[Site] = forms.ModelMultipleChoiceField(
+        label=_("Limited to these sites"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: the user sees every site of the account."),
+    )
+
+    def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sites"].queryset = sites  # type: ignore[attr-defined]

@@ -17,10 +17,22 @@ from django.urls import URLPattern, get_resolver, reverse
 from escalation.models import EscalationPolicy
 from escalation.services.sweep import sweep_escalations
 from orders.models import ServiceType
-from servicedesk.models import AuditEntry, BusinessCalendar, CalendarClosure, CalendarExtraDay, User
+from servicedesk.models import (
+    AuditEntry,
+    BusinessCalendar,
+    CalendarClosure,
+    CalendarExtraDay,
+    CustomerAccount,
+    ProductArea,
+    Site,
+    SiteRestriction,
+    Team,
+    TeamMembership,
+    User,
+)
 from servicedesk.tenancy import tenant_context
 from tests.escalation.conftest import at, incident, level_of
-from tickets.models import PriorityRule, QuestionnaireField, SlaClock, SlaPolicy
+from tickets.models import PriorityRule, QuestionnaireField, SlaClock, SlaPolicy, Ticket
 
 ADMIN = "admin@northwind.example"
 
@@ -52,6 +64,11 @@ def ids_of(tenant) -> dict[str, int]:
             "questionnaire": ServiceType.objects.order_by("pk").first().pk,
             "question": QuestionnaireField.objects.order_by("pk").first().pk,
             "sla-policy": SlaPolicy.objects.order_by("pk").first().pk,
+            "team": Team.objects.order_by("pk").first().pk,
+            "area": ProductArea.objects.order_by("pk").first().pk,
+            "account": CustomerAccount.objects.order_by("pk").first().pk,
+            "site": Site.objects.order_by("pk").first().pk,
+            "person-sites": User.objects.filter(tenant=tenant, role=User.Role.CUSTOMER).first().pk,
         }
 
 
@@ -66,6 +83,8 @@ def url_with(name: str, args: list[str], ids: dict[str, int]) -> str:
         kind = "calendar"
     if name.endswith("question-new"):
         kind = "questionnaire"
+    if name.endswith("site-new"):
+        kind = "account"
     return reverse(name, args=[ids[kind]])
 
 
@@ -80,6 +99,12 @@ def state(tenant) -> tuple:
             QuestionnaireField.objects.count(),
             list(SlaPolicy.objects.order_by("pk").values_list("name", "respond_minutes", "warning_percent")),
             list(PriorityRule.objects.order_by("pk").values_list("priority", flat=True)),
+            list(Team.objects.order_by("pk").values_list("name", "product_area_id", "is_active")),
+            list(ProductArea.objects.order_by("pk").values_list("name", "is_active")),
+            list(CustomerAccount.objects.order_by("pk").values_list("name", "is_active")),
+            list(Site.objects.order_by("pk").values_list("name", "country", "time_zone")),
+            TeamMembership.objects.count(),
+            SiteRestriction.objects.count(),
             AuditEntry.objects.count(),
             list(User.objects.filter(tenant=tenant).order_by("pk").values_list("email", "role", "is_active")),
         )
@@ -439,3 +464,112 @@ def test_the_priority_matrix_is_changed_cell_by_cell_and_a_stale_save_is_refused
     assert cells[("degradation", "low")] == "P2"
     assert cells[("outage", "low")] == "P2"
     assert entries == ["degradation × low → P2"]
+
+
+def test_a_teams_members_are_set_with_the_team_and_audited(client, demo):
+    client.force_login(demo.user(ADMIN))
+    with tenant_context(demo.northwind):
+        team = Team.objects.get(name="Voice desk")
+    agent, voice = demo.user("agent@northwind.example"), demo.user("voice.agent@northwind.example")
+
+    response = client.post(
+        reverse("portal:desk-admin-team", args=[team.pk]),
+        {"name": "Voice desk", "product_area": str(team.product_area_id), "members": [str(agent.pk), str(voice.pk)]},
+    )
+
+    assert response.status_code == 302
+    with tenant_context(demo.northwind):
+        members = set(TeamMembership.objects.filter(team=team).values_list("user__email", flat=True))
+        entry = AuditEntry.objects.get()
+    assert members == {"agent@northwind.example", "voice.agent@northwind.example"}
+    assert entry.changes == [
+        {"field": "members", "label": "members", "before": "Jonas Becker", "after": "Jonas Becker, Lena Fischer"}
+    ]
+
+
+def test_another_tenants_people_cannot_join_a_team(client, demo):
+    client.force_login(demo.user(ADMIN))
+    with tenant_context(demo.northwind):
+        team = Team.objects.get(name="Voice desk")
+    outsider = demo.user("agent@bluepeak.example")
+
+    response = client.post(
+        reverse("portal:desk-admin-team", args=[team.pk]),
+        {"name": "Voice desk", "product_area": str(team.product_area_id), "members": [str(outsider.pk)]},
+    )
+
+    assert response.status_code == 400
+    with tenant_context(demo.northwind):
+        assert not TeamMembership.objects.filter(user=outsider).exists()
+
+
+def test_a_team_with_open_tickets_is_not_deleted(client, demo, time_machine):
+    time_machine.move_to("2026-11-18T09:00:00Z", tick=False)
+    ticket = incident(demo)
+    with tenant_context(demo.northwind):
+        team = Ticket.objects.get(pk=ticket.pk).team
+    client.force_login(demo.user(ADMIN))
+
+    response = client.post(reverse("portal:desk-admin-team-status", args=[team.pk]), {"action": "delete"}, follow=True)
+
+    assert "1 open ticket is with this team." in response.content.decode()
+    with tenant_context(demo.northwind):
+        assert Team.objects.filter(pk=team.pk).exists()
+
+
+def test_a_product_area_in_use_is_not_deleted(client, demo):
+    client.force_login(demo.user(ADMIN))
+    with tenant_context(demo.northwind):
+        voice = ProductArea.objects.get(slug="voice")
+
+    response = client.post(reverse("portal:desk-admin-area-status", args=[voice.pk]), {"action": "delete"}, follow=True)
+
+    assert "1 team belongs to it." in response.content.decode()
+    with tenant_context(demo.northwind):
+        assert ProductArea.objects.filter(pk=voice.pk).exists()
+
+
+def test_a_site_is_validated_against_holidays_and_tzdata(client, demo):
+    client.force_login(demo.user(ADMIN))
+    url = reverse("portal:desk-admin-site-new", args=[demo.globex.pk])
+    site = {"name": "Leeds", "city": "Leeds", "country": "GB", "subdivision": "ENG", "time_zone": "Europe/London"}
+
+    bad = client.post(url, {**site, "country": "XZ", "time_zone": "Europe/Leeds"})
+    bad_subdivision = client.post(url, {**site, "subdivision": "BAV"})
+    good = client.post(url, site)
+
+    assert bad.status_code == 400
+    assert "Europe/Leeds" in bad.content.decode()  # what was typed is kept
+    assert bad_subdivision.status_code == 400
+    assert "no subdivision with this code" in bad_subdivision.content.decode()
+    assert good.status_code == 302
+    with tenant_context(demo.northwind):
+        assert Site.objects.get(name="Leeds").account_id == demo.globex.pk
+
+
+def test_a_customer_user_is_limited_to_sites_of_their_account_only(client, demo):
+    client.force_login(demo.user(ADMIN))
+    alice = demo.user("alice@acme.example")
+    url = reverse("portal:desk-admin-person-sites", args=[alice.pk])
+
+    foreign = client.post(url, {"restrict-sites": [str(demo.london.pk)]})
+    response = client.post(url, {"restrict-sites": [str(demo.frankfurt.pk)]})
+
+    assert foreign.status_code == 400
+    assert response.status_code == 302
+    with tenant_context(demo.northwind):
+        assert list(SiteRestriction.objects.filter(user=alice).values_list("site__name", flat=True)) == ["Frankfurt"]
+        assert AuditEntry.objects.get().changes[0]["after"] == "Frankfurt"
+
+
+def test_an_account_with_sites_is_deactivated_not_deleted(client, demo):
+    client.force_login(demo.user(ADMIN))
+    url = reverse("portal:desk-admin-account-status", args=[demo.globex.pk])
+
+    refused = client.post(url, {"action": "delete"}, follow=True)
+    client.post(url, {"action": "deactivate"})
+
+    assert "It has sites." in refused.content.decode()
+    with tenant_context(demo.northwind):
+        demo.globex.refresh_from_db()
+    assert demo.globex.is_active is False

@@ -8,6 +8,16 @@ access check, the list with search and pages, the edit flow with the stale-save 
 deactivation instead of deleting what is in use.
 """
 
-from portal.views.desk_admin import audit, calendars, escalation, home, intake, people, service_levels
+from portal.views.desk_admin import (
+    audit,
+    calendars,
+    customers,
+    escalation,
+    home,
+    intake,
+    people,
+    service_levels,
+    teams,
+)
 
-__all__ = ["audit", "calendars", "escalation", "home", "intake", "people", "service_levels"]
+__all__ = ["audit", "calendars", "customers", "escalation", "home", "intake", "people", "service_levels", "teams"]

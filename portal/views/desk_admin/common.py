@@ -73,6 +73,7 @@ def submit(
     after_save: Callable[[Any], None] | None = None,
     save: Callable[[Any], Any] | None = None,
     object_name: str | None = None,
+    extra: Callable[[Any], list[audit.Change]] | None = None,
 ) -> Outcome:
     """Validate a bound admin form and save it with its audit entry, or refuse a stale save
     (the form comes back with what was typed, and ``seen`` now what is stored, so a second
@@ -88,6 +89,7 @@ def submit(
             save=save or (lambda _instance: form.save()),
             after_save=after_save,
             object_name=object_name,
+            extra=extra,
         )
     except audit.StaleEdit as stale:
         data = request.POST.copy()

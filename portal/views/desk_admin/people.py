@@ -4,6 +4,8 @@ tickets and history keep their name)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import QuerySet
@@ -13,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.forms.desk_admin import UserForm
+from portal.forms.desk_admin import SiteRestrictionForm, UserForm
 from portal.views.access import signed_in_user
 from portal.views.desk_admin.common import (
     Outcome,
@@ -26,8 +28,8 @@ from portal.views.desk_admin.common import (
     submit,
 )
 from servicedesk import audit
-from servicedesk.models import AuditEntry, User
-from servicedesk.services import send_invitation
+from servicedesk.models import AuditEntry, Site, SiteRestriction, User
+from servicedesk.services import send_invitation, set_site_restrictions
 from servicedesk.tenancy import require_tenant_id
 
 
@@ -97,7 +99,32 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return saved_redirect(request, reverse("portal:desk-admin-people"), _("Saved."))
     else:
         outcome = Outcome(UserForm(instance=person, tenant_id=tenant_id))
-    return render_form(request, "desk_admin/person_form.html", outcome, person=person)
+    return render_form(request, "desk_admin/person_form.html", outcome, person=person, sites_form=_sites_form(person))
+
+
+def _account_sites(person: User) -> QuerySet[Site]:
+    return Site.objects.filter(account_id=person.customer_account_id).order_by("name")
+
+
+def _sites_form(person: User, data: Any = None) -> SiteRestrictionForm | None:
+    if not person.is_customer:
+        return None
+    initial = {"sites": list(SiteRestriction.objects.filter(user=person).values_list("site_id", flat=True))}
+    return SiteRestrictionForm(data, sites=_account_sites(person), initial=initial, prefix="restrict")
+
+
+@admin_required
+@require_POST
+def person_sites(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _user(pk)
+    form = _sites_form(person, request.POST)
+    if form is None:
+        raise Http404
+    if form.is_valid():
+        set_site_restrictions(user=person, sites=form.cleaned_data["sites"], actor=signed_in_user(request))
+        return saved_redirect(request, reverse("portal:desk-admin-person", args=[person.pk]), _("Sites saved."))
+    outcome = Outcome(UserForm(instance=person, tenant_id=require_tenant_id()))
+    return render_form(request, "desk_admin/person_form.html", outcome, status=400, person=person, sites_form=form)
 
 
 @admin_required

@@ -48,7 +48,7 @@ def service_levels(request: HttpRequest) -> HttpResponse:
             try:
                 seen_raw = signing.loads(request.POST.get("seen", ""), salt=_MATRIX_SALT)
                 seen = {tuple(k.split("__")): v for k, v in json.loads(seen_raw).items()}
-                set_priority_matrix(actor=signed_in_user(request), cells=form.cells(), seen=seen)  # type: ignore[arg-type]
+                set_priority_matrix(actor=signed_in_user(request), cells=form.cells(), seen=seen)
                 return saved_redirect(
                     request,
                     reverse("portal:desk-admin-service-levels"),
