@@ -61,6 +61,26 @@ urlpatterns = [
     path(
         "desk-admin/escalation/thresholds/<int:pk>/", desk_admin.escalation.threshold_edit, name="desk-admin-threshold"
     ),
+    path("desk-admin/escalation/matrices/", desk_admin.escalation.matrices, name="desk-admin-matrices"),
+    path("desk-admin/escalation/matrices/new/", desk_admin.escalation.matrix_new, name="desk-admin-matrix-new"),
+    path("desk-admin/escalation/matrices/<int:pk>/", desk_admin.escalation.matrix_edit, name="desk-admin-matrix"),
+    path(
+        "desk-admin/escalation/matrices/<int:pk>/levels/new/",
+        desk_admin.escalation.level_new,
+        name="desk-admin-level-new",
+    ),
+    path("desk-admin/escalation/levels/<int:pk>/", desk_admin.escalation.level_edit, name="desk-admin-level"),
+    path(
+        "desk-admin/escalation/matrices/<int:pk>/contacts/new/",
+        desk_admin.escalation.contact_new,
+        name="desk-admin-contact-new",
+    ),
+    path("desk-admin/escalation/contacts/<int:pk>/", desk_admin.escalation.contact_edit, name="desk-admin-contact"),
+    path(
+        "desk-admin/escalation/contacts/<int:pk>/remove/",
+        desk_admin.escalation.contact_remove,
+        name="desk-admin-contact-remove",
+    ),
     path("desk-admin/service-levels/", desk_admin.service_levels.service_levels, name="desk-admin-service-levels"),
     path("desk-admin/sla-policies/new/", desk_admin.service_levels.sla_policy_new, name="desk-admin-sla-policy-new"),
     path("desk-admin/sla-policies/<int:pk>/", desk_admin.service_levels.sla_policy_edit, name="desk-admin-sla-policy"),

@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from escalation.models import EscalationPolicy
+from escalation.models import EscalationContact, EscalationLevel, EscalationMatrix, EscalationPolicy
 from orders.models import Contract
 from servicedesk import audit
 from servicedesk.models import (
@@ -59,6 +59,9 @@ class AdminForm(forms.ModelForm):
 
     #: Model fields the form computes from fields of its own (audited all the same).
     computed_fields: ClassVar[tuple[str, ...]] = ()
+    #: Fields the page sets, not the form, that unique constraints include besides the tenant
+    #: (the calendar of a closure, the account of a site): validated all the same.
+    fixed_fields: ClassVar[tuple[str, ...]] = ()
     #: Keyword arguments the form was made with, to make it again (a stale save's form).
     init_kwargs: dict[str, Any]
 
@@ -100,6 +103,7 @@ class AdminForm(forms.ModelForm):
         # The tenant is never a form field, yet every unique constraint starts with it.
         exclusions: set[str] = super()._get_validation_exclusions()  # type: ignore[misc]
         exclusions.discard("tenant")
+        exclusions.difference_update(self.fixed_fields)
         return exclusions
 
     @property
@@ -137,6 +141,8 @@ class MinutesListField(forms.CharField):
 
 
 class ThresholdForm(AdminForm):
+    fixed_fields = ("matrix", "priority")
+
     level_minutes = MinutesListField(
         label=_("Age per level (minutes)"),
         help_text=_("Level 1 first, separated by commas, e.g. 30, 60, 120: each later than the one before."),
@@ -294,6 +300,8 @@ class CalendarForm(AdminForm):
 
 
 class ClosureForm(AdminForm):
+    fixed_fields = ("calendar",)
+
     class Meta:
         model = CalendarClosure
         fields = ["date", "reason"]
@@ -302,6 +310,8 @@ class ClosureForm(AdminForm):
 
 
 class ExtraDayForm(AdminForm):
+    fixed_fields = ("calendar",)
+
     hours = forms.CharField(label=_("Opening hours"), help_text=_("e.g. 09:00-13:00"))
 
     class Meta:
@@ -380,6 +390,8 @@ class UserForm(AdminForm):
 
 
 class QuestionForm(AdminForm):
+    fixed_fields = ("service_type",)
+
     computed_fields = ("labels", "choices", "shown_when")
 
     label_en = forms.CharField(label=_("Question in English"), max_length=200)
@@ -501,6 +513,8 @@ class AccountForm(AdminForm):
 
 
 class SiteForm(AdminForm):
+    fixed_fields = ("account",)
+
     class Meta:
         model = Site
         fields = ["name", "street", "postcode", "city", "country", "subdivision", "time_zone"]
@@ -538,3 +552,59 @@ class SiteRestrictionForm(forms.Form):
     def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sites"].queryset = sites  # type: ignore[attr-defined]
+
+
+# --- Escalation matrices ------------------------------------------------------------------------
+
+
+class MatrixForm(AdminForm):
+    class Meta:
+        model = EscalationMatrix
+        fields = ["name", "account"]
+        formfield_callback = _walled_formfield
+
+    def choices(self) -> dict[str, QuerySet[Any]]:
+        keep = self.instance.account_id
+        return {"account": CustomerAccount.objects.filter(models.Q(is_active=True) | models.Q(pk=keep))}
+
+
+class LevelForm(AdminForm):
+    fixed_fields = ("matrix",)
+
+    class Meta:
+        model = EscalationLevel
+        fields = ["number", "title", "product_area"]
+        formfield_callback = _walled_formfield
+
+    def choices(self) -> dict[str, QuerySet[Any]]:
+        keep = self.instance.product_area_id
+        return {"product_area": ProductArea.objects.filter(models.Q(is_active=True) | models.Q(pk=keep))}
+
+
+class ContactForm(AdminForm):
+    fixed_fields = ("matrix",)
+
+    class Meta:
+        model = EscalationContact
+        fields = ["level", "user", "name", "role", "phone", "email", "language", "position"]
+        formfield_callback = _walled_formfield
+
+    def __init__(self, *args: Any, staff: QuerySet[User], **kwargs: Any) -> None:
+        self.init_kwargs = {"staff": staff}
+        self.staff = staff
+        super().__init__(*args, **kwargs)
+        self.fields["level"].empty_label = _("Escalation manager (any level)")  # type: ignore[attr-defined]
+        self.fields["user"].empty_label = _("An external person")  # type: ignore[attr-defined]
+        self.fields["user"].help_text = _("A person of the desk, or leave empty and give an external person's details.")
+
+    def choices(self) -> dict[str, QuerySet[Any]]:
+        return {
+            "level": EscalationLevel.objects.filter(matrix_id=self.instance.matrix_id).order_by("number", "pk"),
+            "user": self.staff,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("user") is None and not data.get("name"):
+            self.add_error("name", _("Name the external person, or choose a person of the desk."))
+        return data

@@ -14,7 +14,7 @@ import pytest
 from django.core import mail
 from django.urls import URLPattern, get_resolver, reverse
 
-from escalation.models import EscalationPolicy
+from escalation.models import EscalationContact, EscalationLevel, EscalationMatrix, EscalationPolicy
 from escalation.services.sweep import sweep_escalations
 from orders.models import ServiceType
 from servicedesk.models import (
@@ -68,6 +68,9 @@ def ids_of(tenant) -> dict[str, int]:
             "area": ProductArea.objects.order_by("pk").first().pk,
             "account": CustomerAccount.objects.order_by("pk").first().pk,
             "site": Site.objects.order_by("pk").first().pk,
+            "matrix": EscalationMatrix.objects.order_by("pk").first().pk,
+            "level": EscalationLevel.objects.order_by("pk").first().pk,
+            "contact": EscalationContact.objects.order_by("pk").first().pk,
             "person-sites": User.objects.filter(tenant=tenant, role=User.Role.CUSTOMER).first().pk,
         }
 
@@ -85,6 +88,8 @@ def url_with(name: str, args: list[str], ids: dict[str, int]) -> str:
         kind = "questionnaire"
     if name.endswith("site-new"):
         kind = "account"
+    if name.endswith(("level-new", "contact-new")):
+        kind = "matrix"
     return reverse(name, args=[ids[kind]])
 
 
@@ -104,6 +109,9 @@ def state(tenant) -> tuple:
             list(CustomerAccount.objects.order_by("pk").values_list("name", "is_active")),
             list(Site.objects.order_by("pk").values_list("name", "country", "time_zone")),
             TeamMembership.objects.count(),
+            list(EscalationMatrix.objects.order_by("pk").values_list("name", "account_id")),
+            list(EscalationLevel.objects.order_by("pk").values_list("number", "title")),
+            list(EscalationContact.objects.order_by("pk").values_list("name", "level_id", "user_id")),
             SiteRestriction.objects.count(),
             AuditEntry.objects.count(),
             list(User.objects.filter(tenant=tenant).order_by("pk").values_list("email", "role", "is_active")),
@@ -573,3 +581,47 @@ def test_an_account_with_sites_is_deactivated_not_deleted(client, demo):
     with tenant_context(demo.northwind):
         demo.globex.refresh_from_db()
     assert demo.globex.is_active is False
+
+
+def test_a_customer_account_gets_its_own_matrix_with_the_default_thresholds(client, demo):
+    client.force_login(demo.user(ADMIN))
+
+    response = client.post(
+        reverse("portal:desk-admin-matrix-new"), {"name": "Globex escalation", "account": str(demo.globex.pk)}
+    )
+
+    assert response.status_code == 302
+    with tenant_context(demo.northwind):
+        matrix = EscalationMatrix.objects.get(account=demo.globex)
+        thresholds = dict(EscalationPolicy.objects.filter(matrix=matrix).values_list("priority", "level_minutes"))
+    assert thresholds["P2"] == [60, 120, 240, 480, 960]
+    level = client.post(
+        reverse("portal:desk-admin-level-new", args=[matrix.pk]), {"number": "1", "title": "Globex duty manager"}
+    )
+    twice = client.post(
+        reverse("portal:desk-admin-level-new", args=[matrix.pk]), {"number": "1", "title": "Second level 1"}
+    )
+    assert level.status_code == 302
+    assert twice.status_code == 400  # one level 1 for all product areas
+
+
+def test_a_contact_is_a_person_of_the_desk_or_a_named_external_one(client, demo):
+    client.force_login(demo.user(ADMIN))
+    with tenant_context(demo.northwind):
+        matrix = EscalationMatrix.objects.get(account__isnull=True)
+        level = EscalationLevel.objects.filter(matrix=matrix, number=3).first()
+    url = reverse("portal:desk-admin-contact-new", args=[matrix.pk])
+    outsider = demo.user("agent@bluepeak.example")
+
+    nameless = client.post(url, {"level": str(level.pk), "email": "x@northwind.example", "position": "1"})
+    foreign = client.post(url, {"level": str(level.pk), "user": str(outsider.pk), "position": "1"})
+    external = client.post(
+        url, {"level": str(level.pk), "name": "Rita Roth", "phone": "+49 69 5550 2310", "position": "1"}
+    )
+
+    assert nameless.status_code == 400
+    assert foreign.status_code == 400
+    assert external.status_code == 302
+    with tenant_context(demo.northwind):
+        assert EscalationContact.objects.filter(level=level, name="Rita Roth").exists()
+        assert not EscalationContact.objects.filter(user=outsider).exists()
