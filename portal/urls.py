@@ -81,6 +81,27 @@ urlpatterns = [
         desk_admin.escalation.contact_remove,
         name="desk-admin-contact-remove",
     ),
+    path("desk-admin/settings/", desk_admin.settings.desk_settings, name="desk-admin-settings"),
+    path("desk-admin/catalogue/", desk_admin.catalogue.catalogue, name="desk-admin-catalogue"),
+    path("desk-admin/catalogue/new/", desk_admin.catalogue.item_new, name="desk-admin-catalogue-item-new"),
+    path("desk-admin/catalogue/<int:pk>/", desk_admin.catalogue.item_edit, name="desk-admin-catalogue-item"),
+    path(
+        "desk-admin/catalogue/<int:pk>/status/",
+        desk_admin.catalogue.item_status,
+        name="desk-admin-catalogue-item-status",
+    ),
+    path("desk-admin/suppliers/new/", desk_admin.catalogue.supplier_new, name="desk-admin-supplier-new"),
+    path("desk-admin/suppliers/<int:pk>/", desk_admin.catalogue.supplier_edit, name="desk-admin-supplier"),
+    path(
+        "desk-admin/suppliers/<int:pk>/status/", desk_admin.catalogue.supplier_status, name="desk-admin-supplier-status"
+    ),
+    path("desk-admin/lead-times/new/", desk_admin.catalogue.lead_time_new, name="desk-admin-lead-time-new"),
+    path("desk-admin/lead-times/<int:pk>/", desk_admin.catalogue.lead_time_edit, name="desk-admin-lead-time"),
+    path(
+        "desk-admin/lead-times/<int:pk>/remove/",
+        desk_admin.catalogue.lead_time_remove,
+        name="desk-admin-lead-time-remove",
+    ),
     path("desk-admin/service-levels/", desk_admin.service_levels.service_levels, name="desk-admin-service-levels"),
     path("desk-admin/sla-policies/new/", desk_admin.service_levels.sla_policy_new, name="desk-admin-sla-policy-new"),
     path("desk-admin/sla-policies/<int:pk>/", desk_admin.service_levels.sla_policy_edit, name="desk-admin-sla-policy"),

@@ -24,7 +24,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from escalation.models import EscalationContact, EscalationLevel, EscalationMatrix, EscalationPolicy
-from orders.models import Contract
+from orders.models import CatalogueItem, Contract, LeadTime, Supplier
+from orders.models.requests import MIN_SSR_LEAD_HOURS
 from servicedesk import audit
 from servicedesk.models import (
     BusinessCalendar,
@@ -34,6 +35,7 @@ from servicedesk.models import (
     ProductArea,
     Site,
     Team,
+    Tenant,
     User,
 )
 from servicedesk.validators import validate_time_zone
@@ -608,3 +610,65 @@ class ContactForm(AdminForm):
         if data.get("user") is None and not data.get("name"):
             self.add_error("name", _("Name the external person, or choose a person of the desk."))
         return data
+
+
+# --- Catalogue and delivery ---------------------------------------------------------------------
+
+
+class CatalogueItemForm(AdminForm):
+    class Meta:
+        model = CatalogueItem
+        fields = ["code", "name", "description", "price", "currency", "lead_time_hours", "position"]
+        formfield_callback = _walled_formfield
+
+    def clean_lead_time_hours(self) -> int:
+        hours: int = self.cleaned_data["lead_time_hours"]
+        if hours < MIN_SSR_LEAD_HOURS:
+            raise forms.ValidationError(_("At least %(hours)d business hours ahead.") % {"hours": MIN_SSR_LEAD_HOURS})
+        return hours
+
+
+class SupplierForm(AdminForm):
+    class Meta:
+        model = Supplier
+        fields = ["name"]
+        formfield_callback = _walled_formfield
+
+
+class LeadTimeForm(AdminForm):
+    class Meta:
+        model = LeadTime
+        fields = ["country", "supplier", "min_mbps", "max_mbps", "business_days"]
+        formfield_callback = _walled_formfield
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].empty_label = _("Any supplier")  # type: ignore[attr-defined]
+
+    def choices(self) -> dict[str, QuerySet[Any]]:
+        return {"supplier": Supplier.objects.order_by("name")}
+
+    def clean_country(self) -> str:
+        return str(self.cleaned_data["country"]).upper()
+
+
+# --- The desk itself ----------------------------------------------------------------------------
+
+
+class DeskSettingsForm(AdminForm):
+    class Meta:
+        model = Tenant
+        fields = ["name", "default_language", "time_zone", "reopen_window_days", "business_calendar"]
+        formfield_callback = _walled_formfield
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["business_calendar"].label = _("Office hours")
+        self.fields["business_calendar"].help_text = _(
+            "The desk's own hours: reason-for-outage deadlines, and faults that affect no service raised "
+            "outside them start their clocks at the next opening."
+        )
+        self.fields["time_zone"].validators = [validate_time_zone]
+
+    def choices(self) -> dict[str, QuerySet[Any]]:
+        return {"business_calendar": active_calendars(self.instance.business_calendar_id)}

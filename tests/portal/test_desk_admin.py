@@ -16,7 +16,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from escalation.models import EscalationContact, EscalationLevel, EscalationMatrix, EscalationPolicy
 from escalation.services.sweep import sweep_escalations
-from orders.models import ServiceType
+from orders.models import CatalogueItem, LeadTime, ServiceType, Supplier
 from servicedesk.models import (
     AuditEntry,
     BusinessCalendar,
@@ -28,6 +28,7 @@ from servicedesk.models import (
     SiteRestriction,
     Team,
     TeamMembership,
+    Tenant,
     User,
 )
 from servicedesk.tenancy import tenant_context
@@ -55,7 +56,13 @@ def ids_of(tenant) -> dict[str, int]:
         extra = CalendarExtraDay.objects.create(
             tenant=tenant, calendar=calendar, date=dt.date(2031, 1, 4), intervals=[["09:00", "12:00"]]
         )
+        supplier = Supplier.objects.create(tenant=tenant, name=f"Carrier of {tenant.slug}")
+        item = CatalogueItem.objects.create(tenant=tenant, code="port-change", name="Port change", price=90)
+        lead_time = LeadTime.objects.create(tenant=tenant, country="DE", supplier=supplier, business_days=30)
         return {
+            "catalogue-item": item.pk,
+            "supplier": supplier.pk,
+            "lead-time": lead_time.pk,
             "threshold": EscalationPolicy.objects.order_by("pk").first().pk,
             "calendar": calendar.pk,
             "closure": closure.pk,
@@ -109,6 +116,10 @@ def state(tenant) -> tuple:
             list(CustomerAccount.objects.order_by("pk").values_list("name", "is_active")),
             list(Site.objects.order_by("pk").values_list("name", "country", "time_zone")),
             TeamMembership.objects.count(),
+            list(CatalogueItem.objects.order_by("pk").values_list("name", "price", "is_active")),
+            list(Supplier.objects.order_by("pk").values_list("name", flat=True)),
+            list(LeadTime.objects.order_by("pk").values_list("country", "business_days")),
+            list(Tenant.objects.filter(pk=tenant.pk).values_list("name", "default_language", "business_calendar_id")),
             list(EscalationMatrix.objects.order_by("pk").values_list("name", "account_id")),
             list(EscalationLevel.objects.order_by("pk").values_list("number", "title")),
             list(EscalationContact.objects.order_by("pk").values_list("name", "level_id", "user_id")),
@@ -141,19 +152,19 @@ def test_another_tenants_ids_are_not_there(client, demo, name, args):
     assert state(demo.bluepeak) == before
 
 
-@pytest.mark.parametrize("email", ["manager@northwind.example", "agent@northwind.example", "alice@acme.example"])
 @pytest.mark.parametrize(("name", "args"), PATHS, ids=[p[0] for p in PATHS])
-def test_other_roles_are_refused_and_change_nothing(client, demo, email, name, args):
+def test_other_roles_are_refused_and_change_nothing(client, demo, name, args):
     url = url_with(name, args, ids_of(demo.northwind))
     before = state(demo.northwind)
-    client.force_login(demo.user(email))
 
-    got = client.get(url)
-    posted = client.post(url, {"action": "delete", "level_minutes": "1", "name": "x", "date": "2031-01-09"})
+    for email in ("manager@northwind.example", "agent@northwind.example", "alice@acme.example"):
+        client.force_login(demo.user(email))
+        got = client.get(url)
+        posted = client.post(url, {"action": "delete", "level_minutes": "1", "name": "x", "date": "2031-01-09"})
 
-    assert got.status_code == 403
-    assert "errors/403.html" in [t.name for t in got.templates]
-    assert posted.status_code == 403
+        assert got.status_code == 403, email
+        assert "errors/403.html" in [t.name for t in got.templates]
+        assert posted.status_code == 403, email
     assert state(demo.northwind) == before
 
 
@@ -625,3 +636,49 @@ def test_a_contact_is_a_person_of_the_desk_or_a_named_external_one(client, demo)
     with tenant_context(demo.northwind):
         assert EscalationContact.objects.filter(level=level, name="Rita Roth").exists()
         assert not EscalationContact.objects.filter(user=outsider).exists()
+
+
+def test_the_desk_settings_are_changed_with_their_audit_entry(client, demo):
+    client.force_login(demo.user(ADMIN))
+    with tenant_context(demo.northwind):
+        office = BusinessCalendar.objects.get(name="Northwind office hours")
+    with tenant_context(demo.bluepeak):
+        foreign = BusinessCalendar.objects.first()
+    url = reverse("portal:desk-admin-settings")
+    data = {"name": "Northwind Networks", "default_language": "en", "time_zone": "Europe/Berlin",
+            "reopen_window_days": "7", "business_calendar": str(office.pk)}  # fmt: skip
+
+    refused = client.post(url, {**data, "business_calendar": str(foreign.pk)})
+    saved = client.post(url, data)
+
+    assert refused.status_code == 400
+    assert saved.status_code == 302
+    demo.northwind.refresh_from_db()
+    assert demo.northwind.default_language == "en"
+    assert demo.northwind.business_calendar_id == office.pk
+    with tenant_context(demo.northwind):
+        entry = AuditEntry.objects.get()
+    assert [(c["field"], c["before"], c["after"]) for c in entry.changes] == [("default_language", "German", "English")]
+
+
+def test_a_catalogue_item_needs_48_business_hours_and_a_requested_one_is_withdrawn(client, demo):
+    client.force_login(demo.user(ADMIN))
+    url = reverse("portal:desk-admin-catalogue-item-new")
+    item = {"code": "vlan-change", "name": "VLAN change", "price": "120.00", "currency": "EUR",
+            "lead_time_hours": "48", "position": "1"}  # fmt: skip
+
+    too_soon = client.post(url, {**item, "lead_time_hours": "24"})
+    created = client.post(url, item)
+
+    assert too_soon.status_code == 400
+    assert "At least 48 business hours ahead." in too_soon.content.decode()
+    assert created.status_code == 302
+    with tenant_context(demo.northwind):
+        saved = CatalogueItem.objects.get(code="vlan-change")
+    withdrawn = client.post(
+        reverse("portal:desk-admin-catalogue-item-status", args=[saved.pk]), {"action": "deactivate"}
+    )
+    assert withdrawn.status_code == 302
+    with tenant_context(demo.northwind):
+        saved.refresh_from_db()
+    assert saved.is_active is False

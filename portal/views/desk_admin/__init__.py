@@ -11,13 +11,27 @@ deactivation instead of deleting what is in use.
 from portal.views.desk_admin import (
     audit,
     calendars,
+    catalogue,
     customers,
     escalation,
     home,
     intake,
     people,
     service_levels,
+    settings,
     teams,
 )
 
-__all__ = ["audit", "calendars", "customers", "escalation", "home", "intake", "people", "service_levels", "teams"]
+__all__ = [
+    "audit",
+    "calendars",
+    "catalogue",
+    "customers",
+    "escalation",
+    "home",
+    "intake",
+    "people",
+    "service_levels",
+    "settings",
+    "teams",
+]
