@@ -187,6 +187,7 @@ class SlaPolicyForm(AdminForm):
         tier.widget = forms.Select(choices=[("", _("Any tier")), *Contract.Tier.choices])
         kind = self.fields["ticket_kind"]
         kind.widget = forms.Select(choices=[("", _("Any kind")), *Ticket.Kind.choices])
+        self.fields["calendar"].label = _("Business calendar")
         self.fields["warning_percent"].help_text = _(
             "The warning lead time: queues show the ticket as breaching soon from this share of the budget on."
         )
@@ -644,6 +645,7 @@ class LeadTimeForm(AdminForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["supplier"].empty_label = _("Any supplier")  # type: ignore[attr-defined]
+        self.fields["supplier"].label = _("Supplier")
 
     def choices(self) -> dict[str, QuerySet[Any]]:
         return {"supplier": Supplier.objects.order_by("name")}

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orders.models import Contract
 from portal.forms.desk_admin import PriorityMatrixForm, SlaPolicyForm
 from portal.views.access import signed_in_user
 from portal.views.desk_admin.common import (
@@ -26,7 +27,7 @@ from portal.views.desk_admin.common import (
 )
 from servicedesk import audit
 from servicedesk.tenancy import require_tenant_id
-from tickets.models import SlaClock, SlaPolicy
+from tickets.models import SlaClock, SlaPolicy, Ticket
 from tickets.services.priority_matrix import matrix_cells, set_priority_matrix
 from tickets.services.sla import recompute_running_clocks
 
@@ -39,7 +40,15 @@ def _move_clocks(policy: SlaPolicy) -> None:
 
 @admin_required
 def service_levels(request: HttpRequest) -> HttpResponse:
-    policies = SlaPolicy.objects.select_related("calendar").order_by("name")
+    tiers, kinds = dict(Contract.Tier.choices), dict(Ticket.Kind.choices)
+    policies = [
+        (
+            policy,
+            tiers.get(policy.contract_tier, policy.contract_tier),
+            kinds.get(policy.ticket_kind, policy.ticket_kind),
+        )
+        for policy in SlaPolicy.objects.select_related("calendar").order_by("name")
+    ]
     cells = matrix_cells()
     if request.method == "POST":
         form = PriorityMatrixForm(request.POST, cells=cells)
