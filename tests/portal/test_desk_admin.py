@@ -682,3 +682,26 @@ def test_a_catalogue_item_needs_48_business_hours_and_a_requested_one_is_withdra
     with tenant_context(demo.northwind):
         saved.refresh_from_db()
     assert saved.is_active is False
+
+
+def test_a_closure_moves_a_globex_respond_target_past_it(client, demo, time_machine):
+    """Globex is on UK business hours: a Friday 16:55 London incident is to be answered on
+    Monday at 08:40; with that Monday closed, on Tuesday at 08:40."""
+    time_machine.move_to("2026-11-20T16:55:00Z", tick=False)  # London is on UTC in November
+    ticket = incident(demo, who="bob@globex.example", service="NW-INET-3001", impact="degradation")
+    with tenant_context(demo.northwind):
+        clock = SlaClock.objects.get(ticket_id=ticket.pk, target="respond")
+    assert clock.due_at == at("2026-11-23 08:40")
+    client.force_login(demo.user(ADMIN))
+
+    response = client.post(
+        reverse("portal:desk-admin-closure-add", args=[clock.calendar_id]),
+        {"closure-date": "2026-11-23", "closure-reason": "Bridge day"},
+    )
+
+    assert response.status_code == 302
+    with tenant_context(demo.northwind):
+        clock.refresh_from_db()
+        entry = AuditEntry.objects.get()
+    assert clock.due_at == at("2026-11-24 08:40")
+    assert (entry.action, entry.object_type) == ("create", "calendar closure")

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from escalation.models import EscalationPolicy
+from escalation.services.timers import look_again_at_priority
 from portal.forms.desk_admin import CalendarForm, ClosureForm, ExtraDayForm, format_intervals, holiday_preview
 from portal.views.access import signed_in_user
 from portal.views.desk_admin.common import (
@@ -35,7 +36,13 @@ from tickets.services.sla import recompute_running_clocks
 
 
 def _move_clocks(calendar: BusinessCalendar) -> None:
-    recompute_running_clocks(calendar_id=calendar.pk, now=timezone.now())
+    """The calendar changed: the SLA clocks on it are recomputed, and the open escalation
+    timers whose thresholds count on it are looked at by the next sweep."""
+    now = timezone.now()
+    recompute_running_clocks(calendar_id=calendar.pk, now=now)
+    priorities = EscalationPolicy.objects.filter(calendar=calendar).values_list("priority", flat=True).distinct()
+    for priority in sorted(set(priorities)):
+        look_again_at_priority(priority=priority, now=now)
 
 
 def _edit_url(calendar: BusinessCalendar) -> str:
