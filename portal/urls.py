@@ -148,6 +148,7 @@ urlpatterns = [
     path("desk-admin/questionnaires/<int:pk>/", desk_admin.intake.questionnaire, name="desk-admin-questionnaire"),
     path("desk-admin/questionnaires/<int:pk>/new/", desk_admin.intake.question_new, name="desk-admin-question-new"),
     path("desk-admin/questions/<int:pk>/", desk_admin.intake.question_edit, name="desk-admin-question"),
+    path("desk-admin/questions/<int:pk>/remove/", desk_admin.intake.question_remove, name="desk-admin-question-remove"),
     # --- signing in and passwords (Django's views, the desk's templates in registration/) ---
     path(
         "accounts/login/",

@@ -705,3 +705,20 @@ def test_a_closure_moves_a_globex_respond_target_past_it(client, demo, time_mach
         entry = AuditEntry.objects.get()
     assert clock.due_at == at("2026-11-24 08:40")
     assert (entry.action, entry.object_type) == ("create", "calendar closure")
+
+
+def test_a_question_others_depend_on_is_not_removed(client, demo):
+    client.force_login(demo.user(ADMIN))
+    with tenant_context(demo.northwind):
+        symptom = QuestionnaireField.objects.get(service_type__code="internet", name="symptom")
+        source = QuestionnaireField.objects.get(service_type__code="internet", name="source_ip")
+
+    refused = client.post(reverse("portal:desk-admin-question-remove", args=[symptom.pk]), follow=True)
+    removed = client.post(reverse("portal:desk-admin-question-remove", args=[source.pk]))
+
+    assert "Asked only after an answer to it:" in refused.content.decode()
+    assert removed.status_code == 302
+    with tenant_context(demo.northwind):
+        assert QuestionnaireField.objects.filter(pk=symptom.pk).exists()
+        assert not QuestionnaireField.objects.filter(pk=source.pk).exists()
+        assert list(AuditEntry.objects.values_list("action", "object_name")) == [("delete", "source_ip")]

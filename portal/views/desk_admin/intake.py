@@ -8,16 +8,20 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from orders.models import ServiceType
 from portal.forms.desk_admin import QuestionForm
 from portal.forms.intake import _answer_field, answer_field_name
+from portal.views.access import signed_in_user
 from portal.views.desk_admin.common import Outcome, admin_required, render_form, saved_redirect, submit
+from servicedesk import audit
 from tickets.models import QuestionnaireField
 from tickets.questionnaires import describe
 
@@ -90,3 +94,26 @@ def question_new(request: HttpRequest, pk: int) -> HttpResponse:
 def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(QuestionnaireField.objects.select_related("service_type"), pk=pk)
     return _question_page(request, question.service_type, question)
+
+
+@admin_required
+@require_POST
+def question_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a question out of the questionnaire (answers already given stay with their
+    tickets); refused while another question is asked only after an answer to it."""
+    question = get_object_or_404(QuestionnaireField.objects.select_related("service_type"), pk=pk)
+    back = reverse("portal:desk-admin-questionnaire", args=[question.service_type_id])
+    dependants = [
+        other.name
+        for other in QuestionnaireField.objects.filter(service_type_id=question.service_type_id).exclude(pk=question.pk)
+        if (other.shown_when or {}).get("field") == question.name
+    ]
+    reason = (
+        (_("Asked only after an answer to it: %(names)s.") % {"names": ", ".join(dependants)}) if dependants else None
+    )
+    try:
+        audit.delete_or_refuse(instance=question, actor=signed_in_user(request), in_use=reason)
+    except audit.InUse as refusal:
+        messages.error(request, _("Not deleted: %(reason)s") % {"reason": refusal.reason})
+        return HttpResponseRedirect(reverse("portal:desk-admin-question", args=[question.pk]))
+    return saved_redirect(request, back, _("Question removed: the next intake no longer asks it."))
