@@ -37,6 +37,10 @@ class Tenant(ReferenceData, models.Model):
     default_language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES, default="en")
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Branding: the colour of links and buttons (refused when it fails WCAG AA contrast).
+    accent_colour = models.CharField(
+        _("accent colour"), max_length=7, blank=True, help_text=_("#RRGGBB; empty: the desk's blue.")
+    )
     reopen_window_days = models.PositiveSmallIntegerField(
         _("reopen window (days)"), default=7, help_text=_("How long after resolution a customer may reopen a ticket.")
     )

@@ -38,7 +38,7 @@ from servicedesk.models import (
     Tenant,
     User,
 )
-from servicedesk.validators import validate_time_zone
+from servicedesk.validators import contrast_ratio, validate_time_zone
 from tickets.models import Impact, Priority, QuestionnaireField, SlaPolicy, Ticket, Urgency
 
 LANGUAGES = (("en", _("English")), ("de", _("German")), ("es", _("Spanish")))
@@ -660,7 +660,7 @@ class LeadTimeForm(AdminForm):
 class DeskSettingsForm(AdminForm):
     class Meta:
         model = Tenant
-        fields = ["name", "default_language", "time_zone", "reopen_window_days", "business_calendar"]
+        fields = ["name", "default_language", "time_zone", "reopen_window_days", "business_calendar", "accent_colour"]
         formfield_callback = _walled_formfield
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -674,3 +674,21 @@ class DeskSettingsForm(AdminForm):
 
     def choices(self) -> dict[str, QuerySet[Any]]:
         return {"business_calendar": active_calendars(self.instance.business_calendar_id)}
+
+    #: What the accent colour must stand out against: the page's ground (links) and the white
+    #: of button labels and cards.
+    ACCENT_BACKGROUNDS = ("#f5f7fa", "#ffffff")
+
+    def clean_accent_colour(self) -> str:
+        colour = str(self.cleaned_data.get("accent_colour") or "").strip().lower()
+        if not colour:
+            return ""
+        if not re.fullmatch(r"#[0-9a-f]{6}", colour):
+            raise forms.ValidationError(_("Give the colour as # and six hexadecimal digits, e.g. #0b5cad."))
+        worst = min(contrast_ratio(colour, background) for background in self.ACCENT_BACKGROUNDS)
+        if worst < 4.5:
+            raise forms.ValidationError(
+                _("Too light: its contrast with white is %(ratio).1f:1, and WCAG AA needs at least 4.5:1.")
+                % {"ratio": worst}
+            )
+        return colour

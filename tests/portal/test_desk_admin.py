@@ -722,3 +722,20 @@ def test_a_question_others_depend_on_is_not_removed(client, demo):
         assert QuestionnaireField.objects.filter(pk=symptom.pk).exists()
         assert not QuestionnaireField.objects.filter(pk=source.pk).exists()
         assert list(AuditEntry.objects.values_list("action", "object_name")) == [("delete", "source_ip")]
+
+
+def test_an_accent_colour_that_fails_wcag_contrast_is_refused(client, demo):
+    client.force_login(demo.user(ADMIN))
+    url = reverse("portal:desk-admin-settings")
+    data = {"name": "Northwind Networks", "default_language": "de", "time_zone": "Europe/Berlin",
+            "reopen_window_days": "7", "business_calendar": ""}  # fmt: skip
+
+    too_light = client.post(url, {**data, "accent_colour": "#7fb3e6"})
+    not_a_colour = client.post(url, {**data, "accent_colour": "blue"})
+    saved = client.post(url, {**data, "accent_colour": "#8A1C4A"})
+
+    assert too_light.status_code == 400
+    assert "WCAG AA needs at least 4.5:1" in too_light.content.decode()
+    assert not_a_colour.status_code == 400
+    assert saved.status_code == 302
+    assert "--accent: #8a1c4a;" in client.get(url).content.decode()
