@@ -20,6 +20,7 @@ from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,7 @@ from servicedesk.models import (
 )
 from servicedesk.validators import contrast_ratio, validate_time_zone
 from tickets.models import Impact, Priority, QuestionnaireField, SlaPolicy, Ticket, Urgency
+from tickets.questionnaires import YES_NO
 
 LANGUAGES = (("en", _("English")), ("de", _("German")), ("es", _("Spanish")))
 
@@ -392,6 +394,17 @@ class UserForm(AdminForm):
 # --- Intake questionnaires ----------------------------------------------------------------------
 
 
+def _answers_of(question: QuestionnaireField | None) -> list[str] | None:
+    """The values a choice or yes/no question can be answered with (None: free text)."""
+    if question is None:
+        return None
+    if question.field_type == QuestionnaireField.FieldType.CHOICE:
+        return [str(c.get("value")) for c in question.choices or []]
+    if question.field_type == QuestionnaireField.FieldType.YES_NO:
+        return list(YES_NO)
+    return None
+
+
 class QuestionForm(AdminForm):
     fixed_fields = ("service_type",)
 
@@ -426,7 +439,12 @@ class QuestionForm(AdminForm):
         question = self.instance
         others = [q for q in siblings if q.pk != question.pk]
         asked_after = self.fields["condition_field"]
-        asked_after.choices = [("", _("(always ask)")), *[(q.name, q.name) for q in others]]  # type: ignore[attr-defined]
+        language = translation.get_language() or "en"
+        self.others = {q.name: q for q in others}
+        asked_after.choices = [  # type: ignore[attr-defined]
+            ("", _("(always ask)")),
+            *[(q.name, f"{q.label(language)} ({q.name})") for q in others],
+        ]
         if not self.is_bound:
             for code, _name in LANGUAGES:
                 self.fields[f"label_{code}"].initial = (question.labels or {}).get(code, "")
@@ -464,6 +482,11 @@ class QuestionForm(AdminForm):
         )
         if field and not values:
             self.add_error("condition_values", _("Name the answers that make this question appear."))
+        known = _answers_of(self.others.get(field)) if field else None
+        if known is not None and any(v not in known for v in values):
+            self.add_error(
+                "condition_values", _("That question's answers are: %(values)s.") % {"values": ", ".join(known)}
+            )
         question.shown_when = {"field": field, "in": values} if field else None
         return data
 

@@ -739,3 +739,20 @@ def test_an_accent_colour_that_fails_wcag_contrast_is_refused(client, demo):
     assert not_a_colour.status_code == 400
     assert saved.status_code == 302
     assert "--accent: #8a1c4a;" in client.get(url).content.decode()
+
+
+def test_a_condition_names_answers_the_question_can_have(client, demo):
+    client.force_login(demo.user(ADMIN))
+    with tenant_context(demo.northwind):
+        internet = ServiceType.objects.get(code="internet")
+
+    response = client.post(
+        reverse("portal:desk-admin-question-new", args=[internet.pk]),
+        {"name": "router_rebooted", "label_en": "Rebooted?", "label_de": "Neu gestartet?", "label_es": "¿Reiniciado?",
+         "field_type": "yes_no", "position": "9", "condition_field": "symptom", "condition_values": "slow"},
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert "That question&#x27;s answers are: " in response.content.decode()
+    with tenant_context(demo.northwind):
+        assert not QuestionnaireField.objects.filter(name="router_rebooted").exists()
