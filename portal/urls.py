@@ -144,6 +144,12 @@ urlpatterns = [
     path("desk-admin/accounts/<int:pk>/status/", desk_admin.customers.account_status, name="desk-admin-account-status"),
     path("desk-admin/accounts/<int:pk>/sites/new/", desk_admin.customers.site_new, name="desk-admin-site-new"),
     path("desk-admin/sites/<int:pk>/", desk_admin.customers.site_edit, name="desk-admin-site"),
+    path("desk-admin/accounts/<int:pk>/services/new/", desk_admin.customers.service_new, name="desk-admin-service-new"),
+    path("desk-admin/services/<int:pk>/", desk_admin.customers.service_edit, name="desk-admin-service"),
+    path(
+        "desk-admin/services/<int:pk>/contracts/new/", desk_admin.customers.contract_new, name="desk-admin-contract-new"
+    ),
+    path("desk-admin/contracts/<int:pk>/", desk_admin.customers.contract_edit, name="desk-admin-contract"),
     path("desk-admin/questionnaires/", desk_admin.intake.questionnaires, name="desk-admin-questionnaires"),
     path("desk-admin/questionnaires/<int:pk>/", desk_admin.intake.questionnaire, name="desk-admin-questionnaire"),
     path("desk-admin/questionnaires/<int:pk>/new/", desk_admin.intake.question_new, name="desk-admin-question-new"),

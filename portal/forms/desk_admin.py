@@ -25,7 +25,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from escalation.models import EscalationContact, EscalationLevel, EscalationMatrix, EscalationPolicy
-from orders.models import CatalogueItem, Contract, LeadTime, Supplier
+from orders.models import CatalogueItem, Contract, LeadTime, Service, ServiceType, Supplier
 from orders.models.requests import MIN_SSR_LEAD_HOURS
 from servicedesk import audit
 from servicedesk.models import (
@@ -589,6 +589,10 @@ class MatrixForm(AdminForm):
         fields = ["name", "account"]
         formfield_callback = _walled_formfield
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].empty_label = _("default for every account")  # type: ignore[attr-defined]
+
     def choices(self) -> dict[str, QuerySet[Any]]:
         keep = self.instance.account_id
         return {"account": CustomerAccount.objects.filter(models.Q(is_active=True) | models.Q(pk=keep))}
@@ -715,3 +719,39 @@ class DeskSettingsForm(AdminForm):
                 % {"ratio": worst}
             )
         return colour
+
+
+class ServiceForm(AdminForm):
+    fixed_fields = ("account",)
+
+    class Meta:
+        model = Service
+        fields = ["service_id", "service_type", "product", "product_area", "site", "circuit_id", "serial_number",
+                  "bandwidth", "status"]  # fmt: skip
+        formfield_callback = _walled_formfield
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product_area"].label = _("Product area")
+
+    def choices(self) -> dict[str, QuerySet[Any]]:
+        keep = self.instance.product_area_id
+        return {
+            "service_type": ServiceType.objects.order_by("name"),
+            "product_area": ProductArea.objects.filter(models.Q(is_active=True) | models.Q(pk=keep)),
+            # Only the sites of the service's own account.
+            "site": Site.objects.filter(account_id=self.instance.account_id).order_by("name"),
+        }
+
+
+class ContractForm(AdminForm):
+    fixed_fields = ("service",)
+
+    class Meta:
+        model = Contract
+        fields = ["kind", "tier", "reference", "valid_from", "valid_until"]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_until": forms.DateInput(attrs={"type": "date"}),
+        }
+        formfield_callback = _walled_formfield

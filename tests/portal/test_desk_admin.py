@@ -16,7 +16,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from escalation.models import EscalationContact, EscalationLevel, EscalationMatrix, EscalationPolicy
 from escalation.services.sweep import sweep_escalations
-from orders.models import CatalogueItem, LeadTime, ServiceType, Supplier
+from orders.models import CatalogueItem, Contract, LeadTime, Service, ServiceType, Supplier
 from servicedesk.models import (
     AuditEntry,
     BusinessCalendar,
@@ -78,6 +78,8 @@ def ids_of(tenant) -> dict[str, int]:
             "matrix": EscalationMatrix.objects.order_by("pk").first().pk,
             "level": EscalationLevel.objects.order_by("pk").first().pk,
             "contact": EscalationContact.objects.order_by("pk").first().pk,
+            "service": Service.objects.order_by("pk").first().pk,
+            "contract": Contract.objects.order_by("pk").first().pk,
             "person-sites": User.objects.filter(tenant=tenant, role=User.Role.CUSTOMER).first().pk,
         }
 
@@ -93,8 +95,10 @@ def url_with(name: str, args: list[str], ids: dict[str, int]) -> str:
         kind = "calendar"
     if name.endswith("question-new"):
         kind = "questionnaire"
-    if name.endswith("site-new"):
+    if name.endswith(("site-new", "service-new")):
         kind = "account"
+    if name.endswith("contract-new"):
+        kind = "service"
     if name.endswith(("level-new", "contact-new")):
         kind = "matrix"
     return reverse(name, args=[ids[kind]])
@@ -116,6 +120,8 @@ def state(tenant) -> tuple:
             list(CustomerAccount.objects.order_by("pk").values_list("name", "is_active")),
             list(Site.objects.order_by("pk").values_list("name", "country", "time_zone")),
             TeamMembership.objects.count(),
+            list(Service.objects.order_by("pk").values_list("service_id", "site_id", "status")),
+            list(Contract.objects.order_by("pk").values_list("tier", "valid_from", "valid_until")),
             list(CatalogueItem.objects.order_by("pk").values_list("name", "price", "is_active")),
             list(Supplier.objects.order_by("pk").values_list("name", flat=True)),
             list(LeadTime.objects.order_by("pk").values_list("country", "business_days")),
@@ -756,3 +762,44 @@ def test_a_condition_names_answers_the_question_can_have(client, demo):
     assert "That question&#x27;s answers are: " in response.content.decode()
     with tenant_context(demo.northwind):
         assert not QuestionnaireField.objects.filter(name="router_rebooted").exists()
+
+
+def test_a_service_is_placed_at_a_site_of_its_own_account_only(client, demo):
+    client.force_login(demo.user(ADMIN))
+    with tenant_context(demo.northwind):
+        internet = ServiceType.objects.get(code="internet")
+    url = reverse("portal:desk-admin-service-new", args=[demo.globex.pk])
+    data = {"service_id": "NW-INET-3999", "service_type": str(internet.pk), "product": "Business Internet",
+            "site": str(demo.london.pk), "status": "in_service"}  # fmt: skip
+
+    elsewhere = client.post(url, {**data, "site": str(demo.frankfurt.pk)})
+    taken = client.post(url, {**data, "service_id": "NW-INET-3001"})
+    created = client.post(url, data)
+
+    assert elsewhere.status_code == 400
+    assert taken.status_code == 400
+    assert created.status_code == 302
+    with tenant_context(demo.northwind):
+        assert Service.objects.get(service_id="NW-INET-3999").account_id == demo.globex.pk
+
+
+def test_a_new_contract_tier_moves_the_running_clocks_of_the_service(client, demo, time_machine):
+    time_machine.move_to("2026-11-20T16:55:00Z", tick=False)
+    ticket = incident(demo, who="bob@globex.example", service="NW-INET-3001", impact="degradation")
+    with tenant_context(demo.northwind):
+        clock = SlaClock.objects.get(ticket_id=ticket.pk, target="respond")
+        contract = Contract.objects.get(service__service_id="NW-INET-3001")
+    assert clock.due_at == at("2026-11-23 08:40")  # UK business hours
+    client.force_login(demo.user(ADMIN))
+
+    response = client.post(
+        reverse("portal:desk-admin-contract", args=[contract.pk]),
+        {"kind": contract.kind, "tier": "premium_24x7", "reference": contract.reference,
+         "valid_from": contract.valid_from.isoformat(),
+         "valid_until": contract.valid_until.isoformat() if contract.valid_until else ""},
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    with tenant_context(demo.northwind):
+        clock.refresh_from_db()
+    assert clock.due_at == at("2026-11-20 17:10")  # premium 24×7: 15 minutes at any hour

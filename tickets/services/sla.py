@@ -258,8 +258,11 @@ def summary(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def recompute_running_clocks(*, now: dt.datetime, calendar_id: int | None = None, policy_id: int | None = None) -> int:
-    """A business calendar (hours, holidays, closures, extra days) or an SLA policy changed:
+def recompute_running_clocks(
+    *, now: dt.datetime, calendar_id: int | None = None, policy_id: int | None = None, service_id: int | None = None
+) -> int:
+    """A business calendar (hours, holidays, closures, extra days), an SLA policy or a
+    service's contracts changed:
     every ticket with a clock on it still running or paused is recomputed by the rule above
     (the current policy's budgets, from each clock's start, pauses kept). Returns how many
     tickets. Call inside the change's transaction, so the clocks move together with it;
@@ -269,6 +272,8 @@ def recompute_running_clocks(*, now: dt.datetime, calendar_id: int | None = None
         clocks = clocks.filter(calendar_id=calendar_id)
     if policy_id is not None:
         clocks = clocks.filter(policy_id=policy_id)
+    if service_id is not None:
+        clocks = clocks.filter(ticket__service_id=service_id)
     ticket_ids = clocks.order_by().values_list("ticket_id", flat=True).distinct()
     tickets = list(Ticket.objects.filter(pk__in=list(ticket_ids)).order_by("pk").select_for_update(of=("self",)))
     for ticket in tickets:
