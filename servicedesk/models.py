@@ -41,6 +41,10 @@ class Tenant(ReferenceData, models.Model):
     desk_address = models.EmailField(_("desk address"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Branding: the colour of links and buttons (refused when it fails WCAG AA contrast).
+    accent_colour = models.CharField(
+        _("accent colour"), max_length=7, blank=True, help_text=_("#RRGGBB; empty: the desk's blue.")
+    )
     reopen_window_days = models.PositiveSmallIntegerField(
         _("reopen window (days)"), default=7, help_text=_("How long after resolution a customer may reopen a ticket.")
     )
@@ -153,6 +157,8 @@ class ProductArea(TenantOwned):
 
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=50, db_index=False)
+    # Inactive: kept with its history, offered for nothing new.
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -175,6 +181,8 @@ class Team(ReferenceData, TenantOwned):
         db_index=False,
         verbose_name=_("product area"),
     )
+    # Inactive: new tickets are not routed to it nor assigned to it; its tickets keep it.
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -383,6 +391,8 @@ class BusinessCalendar(ReferenceData, TenantOwned):
     weekly_hours = models.JSONField(_("weekly opening hours"), default=dict, blank=True)
     country = models.CharField(_("holidays of country"), max_length=2, blank=True)
     subdivision = models.CharField(_("and subdivision"), max_length=10, blank=True)
+    # An inactive calendar keeps counting for the policies that use it but is offered for none.
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -461,3 +471,39 @@ class IdempotencyKey(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.key} of user {self.user_id}"
+
+
+class AuditEntry(TenantOwned):
+    """One change made in the desk's administration: who made it, when, to which object, and
+    each field before and after (``changes``: ``[{"field", "label", "before", "after"}]``, the
+    values as words). Written in the change's own transaction (``servicedesk.audit``), never
+    edited."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DEACTIVATE = "deactivate", _("Deactivated")
+        ACTIVATE = "activate", _("Reactivated")
+        DELETE = "delete", _("Deleted")
+        INVITE = "invite", _("Invited")
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False, verbose_name=_("by")
+    )
+    actor_name = models.CharField(_("by"), max_length=200)
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    object_type = models.CharField(_("kind of object"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=40)
+    object_name = models.CharField(_("object"), max_length=300)
+    changes = models.JSONField(_("changes"), default=list)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        # The audit log page: the newest entries of one tenant first.
+        indexes = [models.Index(fields=["tenant", "-at", "-id"], name="auditentry_tenant_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type} {self.object_name}"

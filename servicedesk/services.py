@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from servicedesk import audit
 from servicedesk.errors import InvalidInput
-from servicedesk.models import User
+from servicedesk.models import AuditEntry, Site, SiteRestriction, Team, TeamMembership, User
 from servicedesk.notifications import mail_kinds_for
+from servicedesk.tenancy import require_tenant_id
 from servicedesk.validators import validate_time_zone
 
 _LANGUAGES = {code for code, _name in settings.LANGUAGES}
@@ -58,3 +66,67 @@ def update_profile(*, user: User, language: str, time_zone: str, mail_wanted: Co
     user.mail_opt_outs = sorted({*kept, *(offered - set(mail_wanted))})
     user.save(update_fields=["language", "time_zone", "mail_opt_outs"])
     return user
+
+
+def send_invitation(*, user: User, base_url: str) -> str:
+    """E-mail a new user the link to set a password, after commit. The link is one use (its
+    token covers the password hash, which setting the password changes) and expires after
+    ``PASSWORD_RESET_TIMEOUT``. Returns the link's path."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse("portal:password-reset-confirm", args=[uid, default_token_generator.make_token(user)])
+    language = user.language or (user.tenant.default_language if user.tenant else "en")
+    with translation.override(language):
+        desk = user.tenant.name if user.tenant else ""
+        subject = _("You are invited to the %(desk)s service desk") % {"desk": desk}
+        body = _(
+            "Hello %(name)s,\n\nyou now have an account at the %(desk)s service desk. Set your password here "
+            "(the link works once and expires in %(days)d days):\n\n%(link)s\n\nThen sign in with %(email)s."
+        ) % {
+            "name": user.full_name,
+            "desk": desk,
+            "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+            "link": base_url.rstrip("/") + path,
+            "email": user.email,
+        }
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
+    return path
+
+
+def set_team_members(*, team: Team, users: Iterable[User]) -> tuple[list[str], list[str]]:
+    """Make exactly these users the team's members (call inside the team's save); returns the
+    members' names before and after, for the audit entry."""
+    wanted = {user.pk: user for user in users}
+    current = {m.user_id: m for m in TeamMembership.objects.filter(team=team).select_related("user")}
+    before = sorted(m.user.full_name for m in current.values())
+    TeamMembership.objects.filter(team=team, user_id__in=set(current) - set(wanted)).delete()
+    TeamMembership.objects.bulk_create(
+        [
+            TeamMembership(tenant_id=team.tenant_id, team=team, user=user)
+            for pk, user in wanted.items()
+            if pk not in current
+        ]
+    )
+    return before, sorted(user.full_name for user in wanted.values())
+
+
+def set_site_restrictions(*, user: User, sites: Iterable[Site], actor: User) -> None:
+    """Limit a customer user to these sites of their account (none: every site), with the
+    audit entry."""
+    with transaction.atomic():
+        wanted = {site.pk: site for site in sites}
+        current = {r.site_id: r for r in SiteRestriction.objects.filter(user=user).select_related("site")}
+        if set(wanted) == set(current):
+            return
+        before = ", ".join(sorted(r.site.name for r in current.values()))
+        SiteRestriction.objects.filter(user=user, site_id__in=set(current) - set(wanted)).delete()
+        SiteRestriction.objects.bulk_create(
+            [SiteRestriction(tenant_id=require_tenant_id(), user=user, site=site) for pk, site in wanted.items()
+             if pk not in current]
+        )  # fmt: skip
+        after = ", ".join(sorted(site.name for site in wanted.values()))
+        audit.record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            instance=user,
+            changes=[audit.Change("site_restrictions", _("limited to sites"), before, after)],
+        )

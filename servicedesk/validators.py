@@ -36,3 +36,16 @@ def date_range_message() -> str:
         _("Give a date between %(earliest)s and %(latest)s.")
         % {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()}
     )
+
+
+def _luminance(hex_colour: str) -> float:
+    """The relative luminance of #RRGGBB (WCAG 2.2)."""
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #RRGGBB colours (1 to 21)."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)

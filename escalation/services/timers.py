@@ -156,3 +156,14 @@ def sync_ticket_escalation(*, ticket: Ticket, now: dt.datetime | None = None) ->
     timer.save(update_fields=["closed_at", "baseline_at", "baseline_level", "ack_event", "ack_attempts",
                               "ack_due_at", "next_check_at"])  # fmt: skip
     return timer
+
+
+def look_again_at_priority(*, priority: str, now: dt.datetime) -> int:
+    """The escalation thresholds of a priority changed: every open timer of a ticket of that
+    priority is due now, so the next sweep decides it by the new thresholds (a lowered one
+    escalates at once; a raised one only moves the next check). Returns how many timers."""
+    return (
+        TicketEscalation.objects.filter(closed_at__isnull=True, ticket__priority=priority)
+        .filter(Q(next_check_at__isnull=True) | Q(next_check_at__gt=now))
+        .update(next_check_at=now)
+    )

@@ -18,8 +18,13 @@ SENDERS = {
     "send_notification", "build_mail",
 }  # fmt: skip
 #: Not notifications: the sending layer itself, and the answer to a mail the person has just
-#: sent (its ticket number, or why nothing was opened), which like a password reset always goes.
-NOT_NOTIFICATIONS = {"servicedesk/mailing.py", "mailroom/services/answers.py"}
+#: sent (its ticket number, or why nothing was opened) and the invitation to a new account, which
+#: like a password reset always go.
+NOT_NOTIFICATIONS = {
+    "servicedesk/mailing.py",
+    "mailroom/services/answers.py",
+    "servicedesk/services.py",  # the invitation to set a password
+}
 
 
 @pytest.mark.django_db

@@ -81,7 +81,7 @@ def _load() -> IntakeReference:
     for question in QuestionnaireField.objects.order_by("service_type_id", "position", "id"):
         questionnaires.setdefault(question.service_type_id, []).append(question)
     teams: dict[int, Team] = {}
-    for team in Team.objects.filter(product_area__isnull=False).order_by("name", "id"):
+    for team in Team.objects.filter(product_area__isnull=False, is_active=True).order_by("name", "id"):
         teams.setdefault(team.product_area_id, team)
     policies = list(
         SlaPolicy.objects.select_related("calendar").prefetch_related(

@@ -33,6 +33,7 @@ from django.db.models import Q
 from orders.selectors import entitlement_of
 from servicedesk import calendars
 from servicedesk.models import BusinessCalendar
+from tickets.events import ticket_changed
 from tickets.models import PREFETCHED_CLOCKS, SlaClock, SlaPolicy, SlaTarget, Ticket
 from tickets.services.reference import CalendarCache, IntakeReference
 
@@ -255,3 +256,27 @@ def summary(ticket: Ticket) -> dict[str, Any]:
         clock.target: {"due_at": clock.due_at, "met_at": clock.met_at, "state": clock.state}
         for clock in (ticket.sla_clocks.all() if clocks is None else clocks)
     }
+
+
+def recompute_running_clocks(
+    *, now: dt.datetime, calendar_id: int | None = None, policy_id: int | None = None, service_id: int | None = None
+) -> int:
+    """A business calendar (hours, holidays, closures, extra days), an SLA policy or a
+    service's contracts changed:
+    every ticket with a clock on it still running or paused is recomputed by the rule above
+    (the current policy's budgets, from each clock's start, pauses kept). Returns how many
+    tickets. Call inside the change's transaction, so the clocks move together with it;
+    escalation looks at each ticket again after commit (``ticket_changed``)."""
+    clocks = SlaClock.objects.filter(met_at__isnull=True, state__in=[State.RUNNING, State.PAUSED])
+    if calendar_id is not None:
+        clocks = clocks.filter(calendar_id=calendar_id)
+    if policy_id is not None:
+        clocks = clocks.filter(policy_id=policy_id)
+    if service_id is not None:
+        clocks = clocks.filter(ticket__service_id=service_id)
+    ticket_ids = clocks.order_by().values_list("ticket_id", flat=True).distinct()
+    tickets = list(Ticket.objects.filter(pk__in=list(ticket_ids)).order_by("pk").select_for_update(of=("self",)))
+    for ticket in tickets:
+        recompute(ticket, now)
+        ticket_changed(ticket)
+    return len(tickets)

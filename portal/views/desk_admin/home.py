@@ -13,12 +13,13 @@ from mailroom.models import InboundMessage
 from mailroom.selectors import mailbox_of_tenant, messages_needing_attention, recent_messages
 from mailroom.services.inbound import discard_message, retry_message
 from portal.views.access import role_required, signed_in_user
+from portal.views.desk_admin.common import admin_required
 from servicedesk.errors import Conflict
 from servicedesk.models import ProductArea, Team, User
 from servicedesk.selectors import accounts_visible_to, staff_of_tenant
 
 
-@role_required(User.Role.ADMIN)
+@admin_required
 def desk_admin_home(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     return render(
