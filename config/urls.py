@@ -10,6 +10,7 @@ urlpatterns = [
     # Escalation's ticket routes (…/escalate/) before the tickets router's detail routes.
     path("", include("escalation.urls")),
     path("", include("tickets.urls")),
+    path("", include("reports.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("platform-admin/", admin.site.urls),

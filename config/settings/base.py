@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "orders",
     "tickets",
     "escalation",
+    "reports",
     "portal",
     "demo",
 ]

@@ -242,6 +242,12 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
             models.Index(fields=["tenant", "service"], name="ticket_tenant_service_idx"),
             models.Index(fields=["tenant", "assignee", "status"], name="ticket_tenant_assignee_idx"),
             models.Index(fields=["tenant", "team", "status"], name="ticket_tenant_team_idx"),
+            # The reports: tickets resolved in a period; restorations of outages after a start.
+            models.Index(
+                fields=["tenant", "resolved_at"],
+                name="ticket_tenant_resolved_idx",
+                condition=models.Q(resolved_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -343,7 +349,15 @@ class TicketEvent(TimelineEntry):
     internal = models.BooleanField(default=False)
 
     class Meta(TimelineEntry.Meta):
-        indexes = [models.Index(fields=["tenant", "ticket", "at"], name="ticketevent_tenant_ticket_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "ticket", "at"], name="ticketevent_tenant_ticket_idx"),
+            # The reports' reopen rate: reopenings in a period (reports.figures.reopenings).
+            models.Index(
+                fields=["tenant", "at"],
+                name="ticketevent_reopen_idx",
+                condition=models.Q(kind="transition", from_value="resolved"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.field}"
