@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from portal.forms.accounts import SignInForm
-from portal.views import common, console, customer, dashboard, desk_admin
+from portal.views import common, console, customer, dashboard, desk_admin, reports
 
 app_name = "portal"
 
@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("portal/tickets/<str:number>/escalate/", customer.customer_escalate, name="customer-ticket-escalate"),
     path("portal/orders/", customer.customer_orders, name="customer-orders"),
+    path("portal/reports/", reports.customer_reports, name="customer-reports"),
     path("portal/orders/<str:number>/", customer.customer_order, name="customer-order"),
     # --- the agents' console (portal.views.console) ---
     path("console/", console.console_home, name="console-home"),
@@ -54,6 +55,8 @@ urlpatterns = [
     path("console/orders/<str:number>/", console.console_order, name="console-order"),
     # --- managers and tenant administrators ---
     path("dashboard/", dashboard.dashboard_home, name="dashboard-home"),
+    path("dashboard/export/<slug:table>.csv", dashboard.dashboard_export, name="dashboard-export"),
+    path("dashboard/accounts/<int:account_id>/report/", reports.account_report, name="dashboard-account-report"),
     path("desk-admin/", desk_admin.desk_admin_home, name="desk-admin-home"),
     # --- signing in and passwords (Django's views, the desk's templates in registration/) ---
     path(

@@ -77,28 +77,25 @@ def trend(*, actor: User, filters: ReportFilters, period: Period, by: str = "day
 # --- breaches ------------------------------------------------------------------------------------
 
 
-def breaches(*, actor: User, filters: ReportFilters, period: Period, limit: int = 50) -> list[SlaClock]:
-    """The latest ``limit`` targets breached in the period (by due instant), with their tickets'
-    number, subject, priority and account. One query."""
+def breaches(*, actor: User, filters: ReportFilters, period: Period, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest ``limit`` targets breached in the period (by due instant): per breach its
+    ``target``, ``due_at``, ``met_at`` and the ticket's ``number``, ``subject``, ``priority`` and
+    ``account`` name, as plain rows (no model instances). One query."""
     clocks = of_tickets_in_scope(
         SlaClock.objects.filter(state=BREACHED, due_at__gte=period.start, due_at__lt=period.end),
         actor=actor,
         filters=filters,
     )
     return list(
-        clocks.select_related("ticket", "ticket__account")
-        .only(
+        clocks.order_by("-due_at", "-id").values(
             "target",
             "due_at",
             "met_at",
-            "state",
-            "ticket__number",
-            "ticket__subject",
-            "ticket__priority",
-            "ticket__kind",
-            "ticket__account__name",
-        )  # fmt: skip
-        .order_by("-due_at", "-id")[:limit]
+            number=F("ticket__number"),
+            subject=F("ticket__subject"),
+            priority=F("ticket__priority"),
+            account=F("ticket__account__name"),
+        )[:limit]  # fmt: skip
     )
 
 

@@ -23,13 +23,15 @@ class Period:
 
     @property
     def start(self) -> dt.datetime:
-        """The first instant of the first day (aware, in the zone)."""
-        return dt.datetime.combine(self.first, dt.time.min, tzinfo=self.zone)
+        """The first instant of the first day, in UTC. (In UTC, not in the zone: Python subtracts
+        and compares two datetimes of the same zone by their wall clocks, so a day across a change
+        of daylight saving time would lose or gain its hour.)"""
+        return dt.datetime.combine(self.first, dt.time.min, tzinfo=self.zone).astimezone(dt.UTC)
 
     @property
     def end(self) -> dt.datetime:
-        """The first instant after the last day (aware, in the zone)."""
-        return dt.datetime.combine(self.last + dt.timedelta(days=1), dt.time.min, tzinfo=self.zone)
+        """The first instant after the last day, in UTC."""
+        return dt.datetime.combine(self.last + dt.timedelta(days=1), dt.time.min, tzinfo=self.zone).astimezone(dt.UTC)
 
     @property
     def days(self) -> int:
@@ -37,7 +39,7 @@ class Period:
 
     def elapsed_seconds(self, now: dt.datetime) -> float:
         """The period's length up to ``now`` (a period that has not ended yet counts so far)."""
-        return max(0.0, (min(self.end, now) - self.start).total_seconds())
+        return max(0.0, (min(self.end, now.astimezone(dt.UTC)) - self.start).total_seconds())
 
 
 def today_in(zone: ZoneInfo, now: dt.datetime) -> dt.date:

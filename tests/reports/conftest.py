@@ -16,6 +16,9 @@ period runs from 2026-10-24T22:00Z (00:00 CEST) to 2026-10-31T23:00Z (00:00 CET 
 | G | Bluepeak | 10-27 10:00 | acknowledged 10:05 (another tenant's) |
 
 Callback clocks of C–F stay running (no call-back logged; no sweep runs): they do not count.
+
+Every incident is an outage; the problems started (UTC): A 10-24 22:20, B 10-24 21:00, C 10-31
+22:00, D 10-31 23:20, E 10-27 09:00, F 10-26 08:30.
 """
 
 from __future__ import annotations
@@ -50,8 +53,8 @@ COMPLAINT = {
         "called_number": "+49 69 5550 1001",
     },
 }
-MADRID = {**INCIDENT, "service": "NW-MPLS-2001"}
-GLOBEX = {**INCIDENT, "service": "NW-INET-3001"}
+MADRID = {**INCIDENT, "service": "NW-MPLS-2001", "problem_started_at": "2026-10-26T08:30:00Z"}
+GLOBEX = {**INCIDENT, "service": "NW-INET-3001", "problem_started_at": "2026-10-27T09:00:00Z"}
 BLUEPEAK = {**INCIDENT, "service": "BP-INET-0001", "answers": {"power_at_site": "yes", "symptom": "no_service"}}
 
 PERIOD = {"from": "2026-10-25", "to": "2026-10-31"}
@@ -89,11 +92,11 @@ def build_history(demo, time_machine) -> History:
     desk = Desk(demo, time_machine)
     numbers = {}
     desk.at("2026-10-24T21:30:00Z")
-    numbers["B"] = desk.open(INCIDENT)
+    numbers["B"] = desk.open({**INCIDENT, "problem_started_at": "2026-10-24T21:00:00Z"})
     desk.at("2026-10-24T21:50:00Z")
     desk.act(numbers["B"], "acknowledge")
     desk.at("2026-10-24T22:30:00Z")
-    numbers["A"] = desk.open(INCIDENT)
+    numbers["A"] = desk.open({**INCIDENT, "problem_started_at": "2026-10-24T22:20:00Z"})
     desk.at("2026-10-24T22:40:00Z")
     desk.act(numbers["A"], "acknowledge")
     desk.at("2026-10-24T23:00:00Z")
@@ -131,11 +134,11 @@ def build_history(demo, time_machine) -> History:
     desk.at("2026-10-28T12:30:00Z")
     desk.act(numbers["H"], "acknowledge")
     desk.at("2026-10-31T22:30:00Z")
-    numbers["C"] = desk.open(INCIDENT)
+    numbers["C"] = desk.open({**INCIDENT, "problem_started_at": "2026-10-31T22:00:00Z"})
     desk.at("2026-10-31T22:50:00Z")
     desk.act(numbers["C"], "acknowledge")
     desk.at("2026-10-31T23:30:00Z")
-    numbers["D"] = desk.open(INCIDENT)
+    numbers["D"] = desk.open({**INCIDENT, "problem_started_at": "2026-10-31T23:20:00Z"})
     desk.at("2026-10-31T23:35:00Z")
     desk.act(numbers["D"], "acknowledge")
     desk.at("2026-11-02T09:00:00Z")
