@@ -18,7 +18,9 @@ SERIES_STYLE = {
 }
 
 WIDTH, HEIGHT = 600, 200
-LEFT, RIGHT, TOP, BOTTOM = 44, 590, 12, 170
+LEFT, RIGHT, TOP, BOTTOM = 48, 570, 12, 170
+#: Bar charts are narrower, so their words stay legible on a phone.
+BARS_WIDTH, BARS_LEFT, BARS_SPAN = 400, 110, 230
 
 
 @dataclass(frozen=True)
@@ -35,10 +37,10 @@ def attainment_bars(targets: dict[str, Any], labels: dict[str, str]) -> dict[str
     bars = []
     for index, (key, figures) in enumerate(targets.items()):
         share = figures.attainment
-        width = 0.0 if share is None else round(share * (RIGHT - 200), 1)
+        width = 0.0 if share is None else round(share * BARS_SPAN, 1)
         text = "—" if share is None else f"{number_format(round(share * 100, 1), 1)} %"
         bars.append(Bar(key, labels[key], 8 + index * 30, width, text))
-    return {"bars": bars, "height": 8 + len(bars) * 30, "left": 200}
+    return {"bars": bars, "height": 8 + len(bars) * 30, "left": BARS_LEFT, "width": BARS_WIDTH}
 
 
 def trend_lines(trend: list[dict[str, Any]], by: str) -> dict[str, Any]:
@@ -78,7 +80,9 @@ def trend_lines(trend: list[dict[str, Any]], by: str) -> dict[str, Any]:
     fmt = "SHORT_DATE_FORMAT"
     return {
         "series": series,
-        "ticks": [{"x": x(i), "label": date_format(trend[i]["bucket"], fmt)} for i in ticks],
+        "ticks": [
+            {"x": x(i), "label": date_format(trend[i]["bucket"], fmt), "anchor": _anchor(i, count)} for i in ticks
+        ],
         "grid": [{"y": y(share), "label": f"{int(share * 100)} %"} for share in (0, 0.5, 1)],
         "width": WIDTH,
         "height": HEIGHT,
@@ -94,7 +98,14 @@ def backlog_bars(backlog: dict[str, dict[str, int]]) -> dict[str, Any]:
     totals = {priority: sum(buckets.values()) for priority, buckets in backlog.items()}
     largest = max(totals.values(), default=0) or 1
     bars = [
-        Bar(priority, priority, 8 + index * 30, round(total / largest * (RIGHT - 120), 1), str(total))
+        Bar(priority, priority, 8 + index * 30, round(total / largest * BARS_SPAN, 1), str(total))
         for index, (priority, total) in enumerate(totals.items())
     ]
-    return {"bars": bars, "height": 8 + len(bars) * 30, "left": 60}
+    return {"bars": bars, "height": 8 + len(bars) * 30, "left": 40, "width": BARS_WIDTH}
+
+
+def _anchor(index: int, count: int) -> str:
+    """The first tick's label starts at it, the last one's ends at it: none leaves the chart."""
+    if index == 0 and count > 1:
+        return "start"
+    return "end" if index == count - 1 and count > 1 else "middle"

@@ -204,6 +204,20 @@ TABLES: dict[str, Callable[[Dashboard], Table]] = {
 }
 
 
+#: A cell a spreadsheet would run as a formula (a ticket's subject is the customer's text).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """The value as a CSV cell: empty for None; text that a spreadsheet would take for a
+    formula is prefixed with an apostrophe (numbers stay numbers)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_response(name: str, table: Table, dashboard: Dashboard) -> HttpResponse:
     period = dashboard.period
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -212,7 +226,7 @@ def csv_response(name: str, table: Table, dashboard: Dashboard) -> HttpResponse:
     writer = csv.writer(response)
     header, rows = table
     writer.writerow(header)
-    writer.writerows(["" if value is None else value for value in row] for row in rows)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return response
 
 

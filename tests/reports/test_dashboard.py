@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from servicedesk.models import ProductArea
 from servicedesk.tenancy import tenant_context
 from tests.factories import ManagerFactory
-from tests.reports.conftest import ALICE, build_history
+from tests.reports.conftest import ALICE, INCIDENT, build_history
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +201,21 @@ def test_the_page_costs_the_same_number_of_queries_with_more_tickets(manager, de
     build_history(demo, time_machine)  # the same history again: twice the tickets, clocks, breaches
     assert queries() == some
     assert queries(account=str(demo.acme.pk), kind="incident") == filtered
+
+
+def test_a_subject_a_spreadsheet_would_run_is_exported_as_text(manager, demo, time_machine):
+    time_machine.move_to("2026-10-28T12:00:00Z", tick=False)
+    response = demo.api(ALICE).post(
+        "/api/v1/tickets/",
+        {**INCIDENT, "subject": '=HYPERLINK("http://example.com","x")', "problem_started_at": "2026-10-28T11:00:00Z"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    time_machine.move_to("2026-10-28T13:00:00Z", tick=False)
+    response = demo.api("agent@northwind.example").post(
+        f"/api/v1/tickets/{response.json()['number']}/transition/", {"action": "acknowledge"}, format="json"
+    )
+    assert response.status_code == 200
+    time_machine.move_to("2026-11-02T09:00:00Z", tick=False)
+    rows = _csv(manager, "breaches")
+    assert rows[0][1] == '\'=HYPERLINK("http://example.com","x")'
