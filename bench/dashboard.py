@@ -69,6 +69,13 @@ def ensure_indexes() -> None:
     conn.close()
 
 
+def uptime() -> str:
+    """What ``uptime`` prints: how long the machine is up and its load averages."""
+    seconds = float(Path("/proc/uptime").read_text().split()[0])
+    loads = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return f"up {seconds / 3600:.1f} h, load average {loads}"
+
+
 def cpu_pressure() -> float | None:
     """Seconds (cumulative) in which some task waited for a core."""
     try:
@@ -83,7 +90,8 @@ def cases(tenant: Tenant) -> list[tuple[str, dict[str, str]]]:
         area = ProductArea.objects.order_by("pk").first()
         account = CustomerAccount.objects.order_by("pk").first()
         site = Site.objects.filter(account=account).order_by("pk").first()
-    assert area and account and site, "the load desk has product areas, accounts and sites"
+    if area is None or account is None or site is None:
+        raise SystemExit("the load desk has no product area, account or site: build it with bench/load_desk.py")
     return [
         ("last month, no filter", {"preset": "last_month"}),
         ("this month so far, no filter", {"preset": "month"}),
@@ -165,7 +173,7 @@ def main() -> None:
         from tickets.models import Ticket  # noqa: PLC0415
 
         tickets = Ticket.objects.count()
-    print(f"bench_load: tenant {tenant.slug}, {tickets:,} tickets; uptime: {os.popen('uptime').read().strip()}")
+    print(f"bench_load: tenant {tenant.slug}, {tickets:,} tickets; uptime: {uptime()}")
     if args.explain:
         explain(tenant, manager)
     client = Client()
