@@ -45,18 +45,18 @@ def build_dashboard(
     every_service: bool = False,
 ) -> Dashboard:
     report = sla_report(actor=actor, filters=filters, period=period)
-    scope = {"actor": actor, "filters": filters}
+    a, f = actor, filters
     return Dashboard(
         period=period,
         filters=filters,
         report=report,
-        trend=figures.trend(**scope, period=period, by=trend_by),
+        trend=figures.trend(actor=a, filters=f, period=period, by=trend_by),
         trend_by=trend_by,
-        breaches=figures.breaches(**scope, period=period, limit=breach_limit),
-        backlog=figures.backlog(**scope, now=now),
-        escalations=figures.escalations(**scope, period=period),
-        durations=figures.durations(**scope, period=period),
-        reopenings=figures.reopenings(**scope, period=period, resolved=report.resolved),
-        orders=figures.orders_on_time(**scope, period=period),
-        availability=figures.availability(**scope, period=period, now=now, every_service=every_service),
+        breaches=figures.breaches(actor=a, filters=f, period=period, limit=breach_limit),
+        backlog=figures.backlog(actor=a, filters=f, now=now),
+        escalations=figures.escalations(actor=a, filters=f, period=period),
+        durations=figures.durations(actor=a, filters=f, period=period),
+        reopenings=figures.reopenings(actor=a, filters=f, period=period, resolved=report.resolved),
+        orders=figures.orders_on_time(actor=a, filters=f, period=period),
+        availability=figures.availability(actor=a, filters=f, period=period, now=now, every_service=every_service),
     )

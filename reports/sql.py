@@ -16,7 +16,7 @@ class SecondsBetween(Func):
     def __init__(self, earlier: Any, later: Any) -> None:
         super().__init__(earlier, later)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # SQLite
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:  # SQLite
         earlier, later = self.get_source_expressions()
         later_sql, later_params = compiler.compile(later)
         earlier_sql, earlier_params = compiler.compile(earlier)
