@@ -87,17 +87,21 @@ def of_tickets_in_scope(rows: QuerySet[Any], *, actor: User, filters: ReportFilt
     return rows.filter(ticket_id__in=tickets_in_scope(actor=actor, filters=filters).values("pk"))
 
 
-def decided_in(period: Period) -> Q:
-    """Clocks decided in ``period``: met on time at ``met_at``, breached at ``due_at``. (Served
-    by the partial indexes slaclock_met_idx and slaclock_breached_idx.)"""
-    return Q(state=MET, met_at__gte=period.start, met_at__lt=period.end) | Q(
-        state=BREACHED, due_at__gte=period.start, due_at__lt=period.end
-    )
+def met_in(period: Period) -> Q:
+    """Clocks met on time in ``period`` (index slaclock_met_idx)."""
+    return Q(state=MET, met_at__gte=period.start, met_at__lt=period.end)
 
 
-def clocks_decided(*, actor: User, filters: ReportFilters, period: Period) -> QuerySet[SlaClock]:
-    clocks = SlaClock.objects.filter(decided_in(period)).order_by()
-    return of_tickets_in_scope(clocks, actor=actor, filters=filters)
+def breached_in(period: Period) -> Q:
+    """Clocks breached in ``period``, at their due instant (index slaclock_breached_idx)."""
+    return Q(state=BREACHED, due_at__gte=period.start, due_at__lt=period.end)
+
+
+def clocks_in_scope(*, actor: User, filters: ReportFilters, condition: Q) -> QuerySet[SlaClock]:
+    """The clocks of the tickets in scope that meet ``condition``. Met and breached clocks are
+    read by two queries, not one with OR: each is then an index-only scan of its own partial
+    index (a scan of two indexes combined always reads the table)."""
+    return of_tickets_in_scope(SlaClock.objects.filter(condition).order_by(), actor=actor, filters=filters)
 
 
 @dataclass(frozen=True)
@@ -137,29 +141,27 @@ class SlaReport:
 
 
 def target_figures(*, actor: User, filters: ReportFilters, period: Period) -> dict[str, TargetFigures]:
-    """Met and breached per target (every target present, zeros included). One query."""
-    rows = (
-        clocks_decided(actor=actor, filters=filters, period=period)
-        .values("target")
-        .annotate(met=Count("pk", filter=Q(state=MET)), breached=Count("pk", filter=Q(state=BREACHED)))
-    )
-    counted = {row["target"]: TargetFigures(row["met"], row["breached"]) for row in rows}
-    return {target: counted.get(target, TargetFigures()) for target in TARGETS}
+    """Met and breached per target (every target present, zeros included). Two queries."""
+    counted: dict[str, dict[str, int]] = {target: {"met": 0, "breached": 0} for target in TARGETS}
+    for key, condition in (("met", met_in(period)), ("breached", breached_in(period))):
+        rows = clocks_in_scope(actor=actor, filters=filters, condition=condition).values("target")
+        for target, count in rows.annotate(count=Count("*")).values_list("target", "count"):
+            counted[target][key] = count
+    return {target: TargetFigures(c["met"], c["breached"]) for target, c in counted.items()}
 
 
 def ticket_counts(*, tickets: QuerySet[Ticket], period: Period) -> dict[str, int]:
-    """Tickets opened and resolved in the period. One query (served by ticket_tenant_created_idx
-    and ticket_tenant_resolved_idx)."""
-    opened = Q(created_at__gte=period.start, created_at__lt=period.end)
-    resolved = Q(resolved_at__gte=period.start, resolved_at__lt=period.end)
-    return tickets.filter(opened | resolved).aggregate(
-        opened=Count("pk", filter=opened), resolved=Count("pk", filter=resolved)
-    )
+    """Tickets opened and resolved in the period. Two counts, each an index-only range scan
+    (ticket_tenant_created_idx, ticket_tenant_resolved_idx) where nothing narrows the tickets."""
+    return {
+        "opened": tickets.filter(created_at__gte=period.start, created_at__lt=period.end).count(),
+        "resolved": tickets.filter(resolved_at__gte=period.start, resolved_at__lt=period.end).count(),
+    }
 
 
 def sla_report(*, actor: User, filters: ReportFilters, period: Period) -> SlaReport:
     """The service-level report of ``period`` for ``actor`` (the rules in this module's
-    docstring). Two queries, three when CSAT joins in, whatever the number of tickets."""
+    docstring). Four queries, five when CSAT joins in, whatever the number of tickets."""
     tickets = tickets_in_scope(actor=actor, filters=filters)
     counts = ticket_counts(tickets=tickets, period=period)
     return SlaReport(
