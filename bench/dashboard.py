@@ -54,7 +54,12 @@ REPORT_INDEXES = {
     ),
     "ticket_tenant_resolved_idx": "tickets_ticket (tenant_id, resolved_at) WHERE resolved_at IS NOT NULL",
     "ticketevent_reopen_idx": (
-        "tickets_ticketevent (tenant_id, at) WHERE kind = 'transition' AND from_value = 'resolved'"
+        "tickets_ticketevent (tenant_id, at) INCLUDE (ticket_id, to_value, field)"
+        " WHERE kind = 'transition' AND from_value = 'resolved'"
+    ),
+    "ticket_outage_restored_idx": (
+        "tickets_ticket (tenant_id, resolved_at) INCLUDE (service_id, problem_started_at, created_at, status,"
+        " account_id, site_id) WHERE kind = 'incident' AND impact = 'outage' AND service_id IS NOT NULL"
     ),
     "escalationevent_tenant_at_idx": "escalation_escalationevent (tenant_id, at)",
 }

@@ -42,10 +42,20 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddIndex(
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("impact", "outage"), ("kind", "incident"), ("service__isnull", False)),
+                fields=["tenant", "resolved_at"],
+                include=["service", "problem_started_at", "created_at", "status", "account", "site"],
+                name="ticket_outage_restored_idx",
+            ),
+        ),
+        migrations.AddIndex(
             model_name="ticketevent",
             index=models.Index(
                 condition=models.Q(("from_value", "resolved"), ("kind", "transition")),
                 fields=["tenant", "at"],
+                include=["ticket", "to_value", "field"],
                 name="ticketevent_reopen_idx",
             ),
         ),

@@ -242,11 +242,19 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
             models.Index(fields=["tenant", "service"], name="ticket_tenant_service_idx"),
             models.Index(fields=["tenant", "assignee", "status"], name="ticket_tenant_assignee_idx"),
             models.Index(fields=["tenant", "team", "status"], name="ticket_tenant_team_idx"),
-            # The reports: tickets resolved in a period; restorations of outages after a start.
+            # The reports: tickets resolved in a period.
             models.Index(
                 fields=["tenant", "resolved_at"],
                 name="ticket_tenant_resolved_idx",
                 condition=models.Q(resolved_at__isnull=False),
+            ),
+            # Availability: outages restored after a period's start, or not yet, with what the
+            # downtime is computed from (reports.figures.outage_downtime).
+            models.Index(
+                fields=["tenant", "resolved_at"],
+                name="ticket_outage_restored_idx",
+                condition=models.Q(kind="incident", impact="outage", service__isnull=False),
+                include=["service", "problem_started_at", "created_at", "status", "account", "site"],
             ),
         ]
 
@@ -356,6 +364,7 @@ class TicketEvent(TimelineEntry):
                 fields=["tenant", "at"],
                 name="ticketevent_reopen_idx",
                 condition=models.Q(kind="transition", from_value="resolved"),
+                include=["ticket", "to_value", "field"],
             ),
         ]
 
