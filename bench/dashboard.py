@@ -15,9 +15,12 @@ kind; one site). Target: under 500 ms server time each on 2 cores.
 ``--explain`` prints the plan (EXPLAIN ANALYZE, buffers) of each report query for last month.
 ``--ensure-indexes`` first creates the report indexes of migrations tickets 0008 and
 escalation 0002 (CONCURRENTLY, IF NOT EXISTS, as the application's role, which owns the tables)
-where the database was built by a checkout without them; it changes no row.
+where the database was built by a checkout without them; it changes no row. ``--drop-indexes``
+removes them again and exits: bench/load.py migrates ``bench_load`` with the measured checkout,
+and a migration cannot create an index that is already there.
 
     .venv/bin/python bench/dashboard.py [--runs 30] [--warm 3] [--ensure-indexes] [--explain]
+    .venv/bin/python bench/dashboard.py --drop-indexes
 """
 
 from __future__ import annotations
@@ -86,6 +89,17 @@ def uptime() -> str:
     seconds = float(Path("/proc/uptime").read_text().split()[0])
     loads = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     return f"up {seconds / 3600:.1f} h, load average {loads}"
+
+
+def drop_indexes() -> None:
+    conn = psycopg2.connect(os.environ["DATABASE_URL"])
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SET lock_timeout = '30s'")
+        for name in REPORT_INDEXES:
+            cur.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+            print(f"  index {name}: dropped")
+    conn.close()
 
 
 def cpu_pressure() -> float | None:
@@ -174,8 +188,12 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=3)
     parser.add_argument("--ensure-indexes", action="store_true")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--drop-indexes", action="store_true")
     parser.add_argument("--only", default="", help="page, api, or empty for both")
     args = parser.parse_args()
+    if args.drop_indexes:
+        drop_indexes()
+        return
     if args.ensure_indexes:
         ensure_indexes()
     tenant = Tenant.objects.get(slug="load-desk")
