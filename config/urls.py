@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("escalation.urls")),
     path("", include("tickets.urls")),
     path("", include("feedback.urls")),
+    path("", include("reports.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view: its script is a file of its own (the Content-Security-Policy allows no inline script).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -325,6 +325,8 @@ class EscalationEvent(TenantOwned):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "ticket", "round", "level"], name="escalation_event_once"),
         ]
+        # The reports: escalations in a period (reports.figures.escalations).
+        indexes = [models.Index(fields=["tenant", "at"], name="escalationevent_tenant_at_idx")]
 
     def __str__(self) -> str:
         return f"ticket {self.ticket_id} → level {self.level} ({self.trigger})"

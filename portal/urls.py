@@ -14,6 +14,7 @@ from portal.views import (
     documents,
     inventory,
     profile,
+    reports,
     requests,
     surveys,
 )
@@ -57,6 +58,7 @@ urlpatterns = [
     path("portal/requests/changes/<str:number>/", requests.change_detail, name="customer-change"),
     path("portal/requests/changes/<str:number>/decide/", requests.change_decide, name="customer-change-decide"),
     path("portal/orders/", customer.customer_orders, name="customer-orders"),
+    path("portal/reports/", reports.customer_reports, name="customer-reports"),
     path("portal/orders/<str:number>/", customer.customer_order, name="customer-order"),
     path("portal/inventory/", inventory.customer_inventory, name="customer-inventory"),
     path("portal/inventory/export.csv", inventory.customer_inventory_csv, name="customer-inventory-csv"),
@@ -147,6 +149,8 @@ urlpatterns = [
     ),
     # --- managers and tenant administrators ---
     path("dashboard/", dashboard.dashboard_home, name="dashboard-home"),
+    path("dashboard/export/<slug:table>.csv", dashboard.dashboard_export, name="dashboard-export"),
+    path("dashboard/accounts/<int:account_id>/report/", reports.account_report, name="dashboard-account-report"),
     path("desk-admin/", desk_admin.home.desk_admin_home, name="desk-admin-home"),
     path("desk-admin/audit/", desk_admin.audit.audit_log, name="desk-admin-audit"),
     path("desk-admin/audit/export.csv", desk_admin.audit.audit_export, name="desk-admin-audit-export"),

@@ -27,6 +27,7 @@ PACKAGES = (
     "documents",
     "orders",
     "mailroom",
+    "reports",
     "portal",
     "demo",
 )
@@ -41,7 +42,7 @@ SYSTEM_PATH_ALLOWED = {
 }
 SYSTEM_PATH_NAMES = {"SYSTEM_DB", "_base_manager"}
 # The domain: every app but the core, whose servicedesk.db and cross_tenant answer for the vendor.
-DOMAIN = ("orders/", "tickets/", "escalation/", "feedback/", "documents/", "mailroom/", "portal/")
+DOMAIN = ("orders/", "tickets/", "escalation/", "feedback/", "documents/", "mailroom/", "reports/", "portal/")
 
 
 def _source_files() -> Iterator[tuple[str, ast.Module]]:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "mailroom",
     "feedback",
     "documents",
+    "reports",
     "portal",
     "demo",
 ]
@@ -347,6 +348,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mailroom.tasks.inbound_mail_sweep_task",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Hourly: on each tenant's first business day of the month, every account's report of last
+    # month by mail, once (the unique key of reports' MonthlyReportDelivery). A few small queries
+    # per tenant on other days.
+    "monthly-reports": {
+        "task": "reports.tasks.send_monthly_reports_task",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 55 * 60},
     },
     # Every 15 s: records that beat and a worker are alive; /healthz reports its age.
     # No query: one cache key.

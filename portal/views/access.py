@@ -59,3 +59,8 @@ def staff_required(view: View[R]) -> View[R]:
 def role_required(role: User.Role) -> Callable[[View[R]], View[R]]:
     """A page of one role only (each role's home page)."""
     return _page_for(lambda user: user.role == role)
+
+
+def managers_required(view: View[R]) -> View[R]:
+    """The managers' pages (the dashboard): managers and tenant administrators only."""
+    return _page_for(lambda user: user.role in (User.Role.MANAGER, User.Role.ADMIN))(view)

@@ -242,6 +242,20 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
             models.Index(fields=["tenant", "service"], name="ticket_tenant_service_idx"),
             models.Index(fields=["tenant", "assignee", "status"], name="ticket_tenant_assignee_idx"),
             models.Index(fields=["tenant", "team", "status"], name="ticket_tenant_team_idx"),
+            # The reports: tickets resolved in a period.
+            models.Index(
+                fields=["tenant", "resolved_at"],
+                name="ticket_tenant_resolved_idx",
+                condition=models.Q(resolved_at__isnull=False),
+            ),
+            # Availability: outages restored after a period's start, or not yet, with what the
+            # downtime is computed from (reports.figures.outage_downtime).
+            models.Index(
+                fields=["tenant", "resolved_at"],
+                name="ticket_outage_restored_idx",
+                condition=models.Q(kind="incident", impact="outage", service__isnull=False),
+                include=["service", "problem_started_at", "created_at", "status", "account", "site"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -349,7 +363,16 @@ class TicketEvent(TimelineEntry):
     internal = models.BooleanField(default=False)
 
     class Meta(TimelineEntry.Meta):
-        indexes = [models.Index(fields=["tenant", "ticket", "at"], name="ticketevent_tenant_ticket_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "ticket", "at"], name="ticketevent_tenant_ticket_idx"),
+            # The reports' reopen rate: reopenings in a period (reports.figures.reopenings).
+            models.Index(
+                fields=["tenant", "at"],
+                name="ticketevent_reopen_idx",
+                condition=models.Q(kind="transition", from_value="resolved"),
+                include=["ticket", "to_value", "field"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.field}"

@@ -115,6 +115,21 @@ class SlaClock(TenantOwned):
             models.Index(
                 fields=["next_check_at"], condition=Q(next_check_at__isnull=False), name="slaclock_next_check_idx"
             ),
+            # The service-level report: targets met (on time or late) in a period, by met_at,
+            # and targets breached in a period, by due_at (reports.selectors.met_in and breached_in). They
+            # carry what the report counts and groups by, so a period is an index-only scan.
+            models.Index(
+                fields=["tenant", "met_at"],
+                condition=Q(met_at__isnull=False),
+                include=["state", "target", "ticket", "started_at"],
+                name="slaclock_met_idx",
+            ),
+            models.Index(
+                fields=["tenant", "due_at"],
+                condition=Q(state="breached"),
+                include=["target", "ticket", "met_at"],
+                name="slaclock_breached_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,75 @@
+"""Service reports per customer account and month, printable: the customer's reports page
+(``/portal/reports/``: their account, and only their sites when restricted) and the same report
+of any account for managers (``/dashboard/accounts/{id}/report/``). Both read
+``reports.dashboard`` with the figures of ``GET /api/v1/reports/sla/``."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from portal import charts
+from portal.forms.reports import CustomerReportForm
+from portal.templatetags.report_tags import short_target
+from portal.views.access import customer_required, managers_required, signed_in_user
+from reports.dashboard import Dashboard, build_dashboard
+from reports.selectors import TARGETS, ReportFilters
+from servicedesk.models import CustomerAccount, User
+from servicedesk.selectors import accounts_visible_to
+from servicedesk.walls import get_visible_or_404
+
+
+def _zone(user: User) -> ZoneInfo:
+    return ZoneInfo(user.tenant.time_zone if user.tenant else "UTC")
+
+
+def monthly_report(*, actor: User, filters: ReportFilters, form: CustomerReportForm) -> Dashboard:
+    """The account's month: every service of the account (and site) the actor sees, the breaches
+    (at most 200), the targets, times and tickets."""
+    return build_dashboard(
+        actor=actor, filters=filters, period=form.period(), now=timezone.now(), breach_limit=200, every_service=True
+    )
+
+
+def _context(report: Dashboard, form: CustomerReportForm, account: CustomerAccount, **extra: Any) -> dict[str, Any]:
+    labels = {target: short_target(target) for target in TARGETS}
+    return {
+        "form": form,
+        "report": report,
+        "account": account,
+        "attainment_chart": charts.attainment_bars(report.report.targets, labels),
+        **extra,
+    }
+
+
+@customer_required
+@require_GET
+def customer_reports(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    now = timezone.now()
+    form = CustomerReportForm(request.GET or None, actor=user, zone=_zone(user), now=now)
+    report = monthly_report(actor=user, filters=form.filters(), form=form)
+    account = get_visible_or_404(accounts_visible_to(actor=user), pk=user.customer_account_id)
+    return render(
+        request,
+        "portal/reports.html",
+        _context(
+            report, form, account, ticket_url="portal:customer-ticket", restricted=user.site_restrictions.exists()
+        ),
+    )
+
+
+@managers_required
+@require_GET
+def account_report(request: HttpRequest, account_id: int) -> HttpResponse:
+    user = signed_in_user(request)
+    account = get_visible_or_404(accounts_visible_to(actor=user), pk=account_id)
+    form = CustomerReportForm(request.GET or None, actor=user, zone=_zone(user), now=timezone.now())
+    form.fields.pop("site", None)
+    report = monthly_report(actor=user, filters=ReportFilters(account_id=account.pk), form=form)
+    return render(request, "portal/reports.html", _context(report, form, account, ticket_url="portal:console-ticket"))

@@ -1,0 +1,329 @@
+"""The dashboard's figures beyond the report (``reports.selectors``): the trend of attainment,
+the breaches, the backlog, escalations, response and restoration times, reopenings, orders
+delivered on their committed date and availability per service. Each family is one query (two
+or three on SQLite, which has no percentile aggregate), whatever the number of tickets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.aggregates import Avg
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate, TruncDay, TruncWeek
+
+from escalation.models import EscalationEvent
+from orders.models import Order, Service
+from reports.periods import Period
+from reports.selectors import (
+    BREACHED,
+    MET,
+    TARGETS,
+    ReportFilters,
+    TargetFigures,
+    breached_in,
+    clocks_in_scope,
+    met_in,
+    of_tickets_in_scope,
+    ratio,
+    tickets_in_scope,
+)
+from reports.sql import PercentileDisc, SecondsBetween
+from servicedesk.models import User
+from tickets.models import Priority, SlaClock, SlaTarget, Ticket, TicketEvent
+
+# --- trend ---------------------------------------------------------------------------------------
+
+
+def trend(*, actor: User, filters: ReportFilters, period: Period, by: str = "day") -> list[dict[str, Any]]:
+    """Met and breached per target per day (or per ISO week, Monday first) of the period, in the
+    period's zone: ``[{"bucket": date, "targets": {target: TargetFigures}}]``, every bucket of the
+    period present. Two queries (met by met_at, breached by due_at)."""
+    truncate = TruncWeek if by == "week" else TruncDay
+    counted: dict[tuple[dt.date, str], dict[str, int]] = {}
+    for key, condition, instant in (("met", met_in(period), "met_at"), ("breached", breached_in(period), "due_at")):
+        rows = (
+            clocks_in_scope(actor=actor, filters=filters, condition=condition)
+            .annotate(bucket=truncate(instant, tzinfo=period.zone))
+            .values("bucket", "target")
+            .annotate(count=Count("*"))
+        )
+        for row in rows:
+            bucket = row["bucket"]
+            day = bucket.astimezone(period.zone).date() if isinstance(bucket, dt.datetime) else bucket
+            counted.setdefault((day, row["target"]), {"met": 0, "breached": 0})[key] = row["count"]
+    buckets = []
+    day = period.first - dt.timedelta(days=period.first.weekday()) if by == "week" else period.first
+    step = dt.timedelta(days=7 if by == "week" else 1)
+    while day <= period.last:
+        figures = {t: counted.get((day, t), {"met": 0, "breached": 0}) for t in TARGETS}
+        buckets.append(
+            {"bucket": day, "targets": {t: TargetFigures(f["met"], f["breached"]) for t, f in figures.items()}}
+        )
+        day += step
+    return buckets
+
+
+# --- breaches ------------------------------------------------------------------------------------
+
+
+def breaches(*, actor: User, filters: ReportFilters, period: Period, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest ``limit`` targets breached in the period (by due instant): per breach its
+    ``target``, ``due_at``, ``met_at`` and the ticket's ``number``, ``subject``, ``priority`` and
+    ``account`` name, as plain rows (no model instances). One query."""
+    clocks = of_tickets_in_scope(
+        SlaClock.objects.filter(state=BREACHED, due_at__gte=period.start, due_at__lt=period.end),
+        actor=actor,
+        filters=filters,
+    )
+    return list(
+        clocks.order_by("-due_at", "-id").values(
+            "target",
+            "due_at",
+            "met_at",
+            number=F("ticket__number"),
+            subject=F("ticket__subject"),
+            priority=F("ticket__priority"),
+            account=F("ticket__account__name"),
+        )[:limit]  # fmt: skip
+    )
+
+
+# --- backlog -------------------------------------------------------------------------------------
+
+#: Age buckets of open tickets: (key, lower bound in hours, upper bound in hours or None).
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("lt_1d", 0, 24),
+    ("1_3d", 24, 72),
+    ("3_7d", 72, 168),
+    ("7_30d", 168, 720),
+    ("gt_30d", 720, None),
+)
+
+
+def backlog(*, actor: User, filters: ReportFilters, now: dt.datetime) -> dict[str, dict[str, int]]:
+    """Open tickets now, by priority and age bucket: ``{priority: {bucket: count}}``, zeros
+    included. One query (ticket_open_priority_idx)."""
+    whens = [
+        When(created_at__gt=now - dt.timedelta(hours=low), then=Value(index - 1))
+        for index, (_key, low, _high) in enumerate(AGE_BUCKETS)
+        if index > 0
+    ]
+    rows = (
+        tickets_in_scope(actor=actor, filters=filters)
+        .filter(status__in=Ticket.OPEN_STATUSES)
+        .annotate(bucket=Case(*whens, default=Value(len(AGE_BUCKETS) - 1), output_field=IntegerField()))
+        .values("priority", "bucket")
+        .annotate(count=Count("pk"))
+    )
+    table = {str(priority): {key: 0 for key, _low, _high in AGE_BUCKETS} for priority in Priority.values}
+    for row in rows:
+        table[row["priority"]][AGE_BUCKETS[row["bucket"]][0]] = row["count"]
+    return table
+
+
+# --- escalations ---------------------------------------------------------------------------------
+
+
+def escalations(*, actor: User, filters: ReportFilters, period: Period) -> dict[tuple[int, str], int]:
+    """Escalations (levels reached upwards, skipped levels not counted) in the period, by level
+    and trigger. Staff only (a customer sees none). One query (escalationevent_tenant_at_idx)."""
+    if not actor.is_desk_staff:
+        return {}
+    events = of_tickets_in_scope(
+        EscalationEvent.objects.filter(
+            at__gte=period.start, at__lt=period.end, is_skipped=False, level__gt=F("from_level")
+        ).order_by(),
+        actor=actor,
+        filters=filters,
+    )
+    rows = events.values("level", "trigger").annotate(count=Count("pk"))
+    return {(row["level"], row["trigger"]): row["count"] for row in rows}
+
+
+# --- times to respond and restore ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Seconds from a clock's start to the instant its target was met (wall-clock, pauses
+    included), over the targets met (on time or late) in the period."""
+
+    count: int = 0
+    mean: float | None = None
+    median: float | None = None
+    p90: float | None = None
+
+
+DURATION_TARGETS = (str(SlaTarget.RESPOND), str(SlaTarget.RESTORE))
+
+
+def durations(*, actor: User, filters: ReportFilters, period: Period) -> dict[str, Durations]:
+    """Mean, median and 90th percentile (nearest rank) of the time to respond and to restore.
+    One query on PostgreSQL (percentile_disc); on SQLite one more per target and percentile."""
+    clocks = of_tickets_in_scope(
+        SlaClock.objects.filter(
+            target__in=DURATION_TARGETS,
+            state__in=[MET, BREACHED],
+            met_at__gte=period.start,
+            met_at__lt=period.end,
+        ).order_by(),
+        actor=actor,
+        filters=filters,
+    ).annotate(seconds=SecondsBetween(F("started_at"), F("met_at")))
+    aggregates: dict[str, Any] = {"count": Count("pk"), "mean": Avg("seconds")}
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        aggregates |= {"median": PercentileDisc("seconds", 0.5), "p90": PercentileDisc("seconds", 0.9)}
+    rows = {row["target"]: row for row in clocks.values("target").annotate(**aggregates)}
+    result = {}
+    for target in DURATION_TARGETS:
+        row = rows.get(target)
+        if row is None or not row["count"]:
+            result[target] = Durations()
+            continue
+        if postgres:
+            median, p90 = row["median"], row["p90"]
+        else:
+            ordered = clocks.filter(target=target).order_by("seconds").values_list("seconds", flat=True)
+            median = _nearest_rank(ordered, row["count"], 0.5)
+            p90 = _nearest_rank(ordered, row["count"], 0.9)
+        result[target] = Durations(row["count"], row["mean"], median, p90)
+    return result
+
+
+def _nearest_rank(ordered: QuerySet[Any], count: int, fraction: float) -> float:
+    """The value at rank ceil(fraction × count) of ``ordered`` (what percentile_disc returns)."""
+    offset = max(0, math.ceil(fraction * count) - 1)
+    return float(ordered[offset])
+
+
+# --- reopenings ----------------------------------------------------------------------------------
+
+
+def reopenings(*, actor: User, filters: ReportFilters, period: Period, resolved: int) -> dict[str, Any]:
+    """Tickets reopened in the period (each once however often) and their share of the tickets
+    resolved in it. One query (ticketevent_reopen_idx)."""
+    events = of_tickets_in_scope(
+        TicketEvent.objects.filter(
+            kind=TicketEvent.Kind.TRANSITION,
+            field="status",
+            from_value=Ticket.Status.RESOLVED,
+            to_value=Ticket.Status.IN_PROGRESS,
+            at__gte=period.start,
+            at__lt=period.end,
+        ).order_by(),
+        actor=actor,
+        filters=filters,
+    )
+    reopened = events.aggregate(tickets=Count("ticket_id", distinct=True))["tickets"]
+    return {"reopened": reopened, "resolved": resolved, "rate": ratio(reopened, resolved)}
+
+
+# --- orders --------------------------------------------------------------------------------------
+
+
+def orders_on_time(*, actor: User, filters: ReportFilters, period: Period) -> dict[str, Any]:
+    """Orders handed over in the period: how many, how many had a committed date, and how many of
+    those were handed over on or before it (the day in the period's zone). Orders know the
+    account and site filters only. One query."""
+    orders = Order.objects.visible_to(actor).filter(handed_over_at__gte=period.start, handed_over_at__lt=period.end)
+    if filters.account_id is not None:
+        orders = orders.filter(account_id=filters.account_id)
+    if filters.site_id is not None:
+        orders = orders.filter(site_id=filters.site_id)
+    committed = Q(committed_delivery_on__isnull=False)
+    figures = orders.order_by().aggregate(
+        delivered=Count("pk"),
+        committed=Count("pk", filter=committed),
+        on_time=Count(
+            "pk", filter=committed & Q(committed_delivery_on__gte=TruncDate("handed_over_at", tzinfo=period.zone))
+        ),
+    )
+    return {**figures, "rate": ratio(figures["on_time"], figures["committed"])}
+
+
+# --- availability --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Availability:
+    service_pk: int
+    service_id: str
+    product: str
+    site: str
+    outages: int
+    downtime_seconds: float
+    availability: float | None
+
+
+def outage_downtime(
+    *, actor: User, filters: ReportFilters, period: Period, now: dt.datetime
+) -> dict[int, tuple[int, float]]:
+    """Per service: the service-affecting incidents (impact ``outage``) that overlap the period
+    and their downtime in it, from the problem's start (or the ticket's creation) to its
+    restoration (or now), clipped to the period. Overlapping outages of one service add up.
+    One query."""
+    end = min(period.end, now)
+    start_of_outage = Coalesce("problem_started_at", "created_at")
+    restored = Coalesce("resolved_at", Value(now, output_field=DateTimeField()))
+    rows = (
+        tickets_in_scope(actor=actor, filters=filters)
+        .filter(kind=Ticket.Kind.INCIDENT, impact="outage", service__isnull=False)
+        .filter(Q(resolved_at__gt=period.start) | Q(resolved_at__isnull=True, status__in=Ticket.OPEN_STATUSES))
+        .annotate(began=start_of_outage)
+        .filter(began__lt=end)
+        .annotate(
+            seconds=SecondsBetween(
+                Greatest("began", Value(period.start, output_field=DateTimeField())),
+                Least(restored, Value(end, output_field=DateTimeField())),
+            )
+        )
+        .values("service_id")
+        .annotate(outages=Count("pk"), downtime=Sum("seconds"))
+    )
+    return {row["service_id"]: (row["outages"], max(0.0, row["downtime"] or 0.0)) for row in rows}
+
+
+def availability(
+    *, actor: User, filters: ReportFilters, period: Period, now: dt.datetime, every_service: bool = False
+) -> list[Availability]:
+    """Availability per service over the period so far: 1 − downtime / the period's seconds (to
+    4 places, never below 0). Without ``every_service`` only the services with downtime, most
+    downtime first (the dashboard); with it, every service the actor sees in the filters' account
+    and site, worst first (a customer's report). Two queries."""
+    downtime = outage_downtime(actor=actor, filters=filters, period=period, now=now)
+    services = Service.objects.visible_to(actor).select_related("site").order_by("service_id")
+    if filters.account_id is not None:
+        services = services.filter(account_id=filters.account_id)
+    if filters.site_id is not None:
+        services = services.filter(site_id=filters.site_id)
+    if filters.product_area_id is not None:
+        services = services.filter(product_area_id=filters.product_area_id)
+    if not every_service:
+        services = services.filter(pk__in=list(downtime))
+    seconds = period.elapsed_seconds(now)
+    rows = []
+    for service in services.only("service_id", "product", "site__name"):
+        outages, down = downtime.get(service.pk, (0, 0.0))
+        share = None if seconds == 0 else max(0.0, round(1 - min(down, seconds) / seconds, 4))
+        rows.append(
+            Availability(service.pk, service.service_id, service.product, service.site.name, outages, down, share)
+        )
+    rows.sort(key=lambda row: (-row.downtime_seconds, row.service_id))
+    return rows
