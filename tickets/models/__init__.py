@@ -1,5 +1,5 @@
 """Tickets' models, split by subdomain: the ticket and its conversation (core), service
-levels (sla), problems and reasons for outage (problems)."""
+levels (sla), problems and reasons for outage (problems), the agents' saved queue views (views)."""
 
 from tickets.models.core import (
     Attachment,
@@ -17,6 +17,7 @@ from tickets.models.core import (
 )
 from tickets.models.problems import Problem, ProblemIncident, Rfo
 from tickets.models.sla import PREFETCHED_CLOCKS, SlaAlert, SlaClock, SlaPolicy, SlaTarget
+from tickets.models.views import SavedQueueView
 
 __all__ = [
     "PREFETCHED_CLOCKS",
@@ -29,6 +30,7 @@ __all__ = [
     "ProblemIncident",
     "QuestionnaireField",
     "Rfo",
+    "SavedQueueView",
     "SlaAlert",
     "SlaClock",
     "SlaPolicy",
