@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from portal.forms.accounts import SignInForm
-from portal.views import common, console, customer, dashboard, desk_admin
+from portal.views import common, console, console_queue, customer, dashboard, desk_admin
 
 app_name = "portal"
 
@@ -35,8 +35,12 @@ urlpatterns = [
     path("portal/orders/", customer.customer_orders, name="customer-orders"),
     path("portal/orders/<str:number>/", customer.customer_order, name="customer-order"),
     # --- the agents' console (portal.views.console) ---
-    path("console/", console.console_home, name="console-home"),
-    path("console/tickets/", console.queue, name="console-queue"),
+    path("console/", console_queue.console_home, name="console-home"),
+    path("console/tickets/", console_queue.queue, name="console-queue"),
+    path("console/tickets/counts/", console_queue.queue_counts_fragment, name="console-queue-counts"),
+    path("console/tickets/views/", console_queue.save_view, name="console-queue-save-view"),
+    path("console/tickets/views/<int:view_id>/delete/", console_queue.delete_view, name="console-queue-delete-view"),
+    path("console/tickets/bulk/", console_queue.bulk, name="console-queue-bulk"),
     path("console/tickets/<str:number>/", console.ticket, name="console-ticket"),
     path("console/tickets/<str:number>/reply/", console.reply, name="console-ticket-reply"),
     path("console/tickets/<str:number>/note/", console.note, name="console-ticket-note"),
