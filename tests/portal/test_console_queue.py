@@ -16,6 +16,7 @@ import pytest
 from django.test import Client
 
 from escalation.services.manual import escalate_ticket
+from servicedesk.keyset import keyset_page
 from servicedesk.models import Team
 from servicedesk.tenancy import tenant_context
 from tickets.models import Comment, SavedQueueView, Ticket
@@ -320,3 +321,26 @@ def test_a_bluepeak_agent_changes_nothing_of_northwinds_in_bulk(world, client, d
     assert "Fresh" not in page
     assert [_again(t).assignee_id for t in northwind] == [None, None]
     assert [_again(t).version for t in northwind] == [t.version for t in northwind]
+
+
+@pytest.mark.django_db
+def test_the_next_due_order_pages_through_every_ticket_nothing_due_last_both_ways(world, demo):
+    with tenant_context(demo.northwind):
+        tickets = Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES)
+        expected = [t.number for t in sorted(tickets, key=lambda t: (t.next_due_at is None, t.next_due_at or T0, t.pk))]
+        assert expected[-1] == world["waiting"].number  # nothing due: last
+        forward, pages, cursor = [], [], None
+        while True:
+            page = keyset_page(tickets, ordering=("next_due_at", "id"), size=2, after=cursor)
+            forward += [t.number for t in page]
+            pages.append(page)
+            if not page.next_cursor:
+                break
+            cursor = page.next_cursor
+        assert forward == expected
+        backward, page = [], pages[-1]
+        while page.previous_cursor:
+            page = keyset_page(tickets, ordering=("next_due_at", "id"), size=2, before=page.previous_cursor)
+            backward = [t.number for t in page] + backward
+        assert backward == expected[: len(backward)]
+        assert backward + [t.number for t in pages[-1]] == expected
