@@ -127,12 +127,12 @@ def _rows_nulls_last(
     first, rest = columns[0], columns[1:]
     valued = (queryset.filter(**{f"{first.name}__isnull": False}), columns)
     nulls = (queryset.filter(**{f"{first.name}__isnull": True}), rest)
-    among_nulls = position is not None and position[0] is None
     # The parts in the direction of reading, the first from the position, the others whole.
-    if backwards:
-        parts = [(nulls, position[1:]), (valued, None)] if among_nulls else [(valued, position)]
+    parts: list[tuple[tuple[QuerySet[M], list[_Column]], list[Any] | None]]
+    if position is not None and position[0] is None:  # among the NULLs
+        parts = [(nulls, position[1:]), (valued, None)] if backwards else [(nulls, position[1:])]
     else:
-        parts = [(nulls, position[1:] if position else None)] if among_nulls else [(valued, position), (nulls, None)]
+        parts = [(valued, position)] if backwards else [(valued, position), (nulls, None)]
     fetched: list[M] = []
     for (rows, part_columns), part_position in parts:
         if part_position is not None:
@@ -158,7 +158,7 @@ class _Column:
 
 
 def _columns(model: type[Model], ordering: Sequence[str]) -> list[_Column]:
-    columns = []
+    columns: list[_Column] = []
     for name in ordering:
         field = model._meta.get_field(name.lstrip("-"))
         nullable_first = not columns and not name.startswith("-")
@@ -190,7 +190,7 @@ def _decode(cursor: str, columns: list[_Column]) -> list[Any] | None:
         return None
     if not isinstance(values, list) or len(values) != len(columns):
         return None
-    position = []
+    position: list[Any] = []
     for column, value in zip(columns, values, strict=True):
         if value is None and column.field.null:
             position.append(None)
