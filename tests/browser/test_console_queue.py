@@ -7,6 +7,7 @@ sideways)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -149,9 +150,11 @@ def test_at_phone_width_the_queue_is_cards_with_the_same_information(browser: Br
     page.goto("/console/tickets/")
     first = page.locator("[data-queue-row]").first
     expect(first).to_contain_text(numbers[0])
-    expect(first).to_contain_text("Next target: Response")
-    expect(first).to_contain_text("Customer and site: Acme Logistics GmbH")
-    expect(first).to_contain_text("Escalation: —")
+    # Each cell says what it is (the column's heading, written before it on a card).
+    expect(first.get_by_role("cell", name=re.compile(r"^Next target: Response in \d+ minutes"))).to_be_visible()
+    expect(first.get_by_role("cell", name="Customer and site: Acme Logistics GmbH Frankfurt")).to_be_visible()
+    expect(first.get_by_role("cell", name="Escalation: —")).to_be_visible()
+    expect(first.get_by_role("cell", name="Team and assignee: Data/IP/ICT desk Unassigned")).to_be_visible()
     box = first.bounding_box()
     assert box is not None
     assert box["width"] <= PHONE_WIDTH
