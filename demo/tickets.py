@@ -16,6 +16,7 @@ from tickets.services.conversation import add_comment
 from tickets.services.defaults import provision_intake_defaults
 from tickets.services.intake import TicketDraft, open_ticket
 from tickets.services.lifecycle import transition_ticket
+from tickets.services.saved_views import save_queue_view
 
 # (tenant, name, contract tier ("" = any), calendar, respond, callback, restore P1–P4), minutes.
 # Business-hours budgets count opening minutes: 510 a day at 08:30–17:00.
@@ -233,3 +234,12 @@ def _play(script: dict[str, Any], *, customer: User, agents: dict[str, User], no
         ticket = transition_ticket(ticket=ticket, actor=actor, action=action, reason=reason)
     for who, body, internal in script.get("comments", []):
         add_comment(ticket=ticket, actor=agents[who], body=body, internal=internal)
+
+
+def seed_queue_views(tenant: Tenant) -> None:
+    """Two saved queue views for each agent of the desk (the console's "Your saved views");
+    saving again under the same names changes nothing."""
+    with tenant_context(tenant):
+        for agent in User.objects.filter(tenant=tenant, role="agent"):
+            save_queue_view(actor=agent, name="My tickets, most urgent first", query="queue=mine&sort=priority")
+            save_queue_view(actor=agent, name="Critical, breaching soon", query="queue=breaching&priority=P1")

@@ -7,7 +7,7 @@ from django.db import transaction
 from demo.core import demo_logins, seed_core
 from demo.escalation import seed_escalation
 from demo.orders import seed_inventory, seed_orders
-from demo.tickets import seed_intake_rules, seed_tickets
+from demo.tickets import seed_intake_rules, seed_queue_views, seed_tickets
 from servicedesk.auth import DEMO_PASSWORD
 from servicedesk.models import Tenant
 
@@ -29,6 +29,7 @@ class Command(BaseCommand):
                 seed_intake_rules(tenant)
                 seed_escalation(tenant)
                 seed_tickets(tenant)
+                seed_queue_views(tenant)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         if not options["quiet_logins"]:
             self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
