@@ -96,12 +96,9 @@ def _queue_page(
 ) -> HttpResponse:
     form = ConsoleQueueForm(query, actor=actor)
     filters = form.filters()
-    tickets = narrow_to_queue(
-        for_page_list(filter_tickets(actor=actor, filters=filters)),
-        queue=form.queue_name,
-        actor=actor,
-        now=timezone.now(),
-    )
+    tickets = for_page_list(filter_tickets(actor=actor, filters=filters))
+    if form.queue_name != "open":  # all open: the status filter (open by default) says which, "all" included
+        tickets = narrow_to_queue(tickets, queue=form.queue_name, actor=actor, now=timezone.now())
     page = keyset_page(
         with_counting_clocks(tickets),
         ordering=TICKET_ORDERINGS[filters.sort],
