@@ -123,7 +123,8 @@ def _rows_nulls_last(
     queryset: QuerySet[M], columns: list[_Column], position: list[Any] | None, *, backwards: bool, size: int
 ) -> tuple[list[M], bool]:
     """``_rows`` for a nullable ascending first column: the rows with a value, then the NULLs
-    (ordered by the other columns), read part by part, each from its own position."""
+    (ordered by the other columns), read part by part, each from its own position (two
+    queries a part: the page's ids, then their rows)."""
     first, rest = columns[0], columns[1:]
     valued = (queryset.filter(**{f"{first.name}__isnull": False}), columns)
     nulls = (queryset.filter(**{f"{first.name}__isnull": True}), rest)
@@ -138,7 +139,12 @@ def _rows_nulls_last(
         if part_position is not None:
             rows = rows.filter(_beyond(part_columns, part_position, backwards=backwards))
         order = [f"{'-' if column.descending != backwards else ''}{column.name}" for column in part_columns]
-        fetched += list(rows.order_by(*order)[: size + 1 - len(fetched)])
+        # The ids first, from the table alone, then their rows with what they join: without the
+        # joins the planner reads the ordering's index and stops after the page, however far
+        # off its estimate of the rows in range (which, with joins, made it sort them all).
+        ids = list(rows.order_by(*order).values_list("pk", flat=True)[: size + 1 - len(fetched)])
+        found = {row.pk: row for row in queryset.filter(pk__in=ids)} if ids else {}
+        fetched += [found[pk] for pk in ids if pk in found]
         if len(fetched) > size:
             break
     page = fetched[:size]

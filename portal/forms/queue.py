@@ -87,10 +87,13 @@ class BulkActionForm(ServiceErrorsMixin, forms.Form):
     )
     body = forms.CharField(label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, with_choices: bool = True, **kwargs: Any) -> None:
+        """``with_choices=False``: no teams or agents to choose (the queue page shows the action only)."""
         kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         self.actor = actor
+        if not with_choices:
+            return
         teams = [(str(pk), name) for pk, name in Team.objects.order_by("name").values_list("pk", "name")]
         cast(forms.ChoiceField, self.fields["team"]).choices = [("", "—"), *teams]
         staff = [

@@ -126,7 +126,7 @@ def _queue_page(
             "tabs": _tabs(None, form.queue_name),
             "views": saved_queue_views_of(actor=actor),
             "view_form": bound.get("view_form") or SavedViewForm(initial={"query": own_query.urlencode()}),
-            "bulk_form": BulkActionForm(actor=actor),
+            "bulk_form": BulkActionForm(actor=actor, with_choices=False),
         },
         status=status,
     )
