@@ -264,9 +264,9 @@ def _load(cur: Any, now: dt.datetime, log: Log) -> tuple[list[int], int, int]:
         cur,
         "servicedesk_tenant",
         "id, slug, name, country, time_zone, default_language, is_active, created_at, reopen_window_days, "
-        "business_calendar_id",
+        "business_calendar_id, breaching_soon_minutes",
         (
-            f"{tenant0 + i},{slugs[i]},Bench tenant {i + 1},DE,{TIME_ZONE},en,t,{created},7,{calendar0 + i}\n"
+            f"{tenant0 + i},{slugs[i]},Bench tenant {i + 1},DE,{TIME_ZONE},en,t,{created},7,{calendar0 + i},60\n"
             for i in range(n)
         ),
     )

@@ -775,7 +775,7 @@ def _small_tenants(cur: Any, loader: Loader, sizes: Sizes, now: dt.datetime) -> 
         slug = f"{SMALL_PREFIX}{i + 1:04d}"
         city, postcode, country, sub, zone = CITIES[i % len(CITIES)]
         rows.setdefault("servicedesk_tenant", []).append(
-            (t, slug, f"Small desk {i + 1}", country, zone, "en", "t", created, 7, c)
+            (t, slug, f"Small desk {i + 1}", country, zone, "en", "t", created, 7, c, 60)
         )
         rows.setdefault("servicedesk_businesscalendar", []).append((c, t, "24×7", zone, "t", "{}", "", ""))
         rows.setdefault("servicedesk_customeraccount", []).append((a, t, f"Customer of {slug}", "C-0001", "t"))
@@ -821,7 +821,7 @@ def _small_tenants(cur: Any, loader: Loader, sizes: Sizes, now: dt.datetime) -> 
         )
     columns = {
         "servicedesk_tenant": "id, slug, name, country, time_zone, default_language, is_active, created_at, "
-        "reopen_window_days, business_calendar_id",
+        "reopen_window_days, business_calendar_id, breaching_soon_minutes",
         "servicedesk_businesscalendar": "id, tenant_id, name, time_zone, always_open, weekly_hours, country, subdivision",
         "servicedesk_customeraccount": "id, tenant_id, name, reference, is_active",
         "servicedesk_site": "id, tenant_id, account_id, name, street, postcode, city, country, subdivision, time_zone",
@@ -851,7 +851,7 @@ TICKET_COLUMNS = (
     "description_html, impact, urgency, priority, priority_overridden, priority_reason, problem_started_at, "
     "occurrence, customer_reference, contacts, answers, caller_name, caller_company, caller_phone, "
     "product_name, serial_number, is_entitled, escalation_level, team_id, assignee_id, created_by_id, "
-    "created_at, updated_at, resolved_at, closed_at, version, search_document"
+    "created_at, updated_at, resolved_at, closed_at, version, search_document, next_due_at, next_warn_at"
 )
 CLOCK_COLUMNS = (
     "id, tenant_id, ticket_id, target, policy_id, calendar_id, state, started_at, budget_minutes, "
@@ -1077,6 +1077,7 @@ class TicketGenerator:
         progress = at_of.get("in_progress")
         cancelled = at_of.get("cancelled")
         clocks = 0
+        counting: list[tuple[dt.datetime, dt.datetime]] = []  # (due, warn): the ticket's next_due_at, next_warn_at
         for target, budget in targets:
             due = created_at + budget * minute
             warn = created_at + budget * WARNING_PERCENT / 100 * minute
@@ -1106,6 +1107,8 @@ class TicketGenerator:
             else:
                 state = "running"
                 next_check = warn if warned is None and warn < due else due
+            if met_at is None and state in ("running", "breached"):
+                counting.append((due, warn))
             clock_id = self._id("tickets_slaclock")
             self.w_clock((clock_id, tenant, ticket_id, target, policy_id, world.calendar_id, state, _ts(created_at),
                           budget, WARNING_PERCENT, 0, _ts(paused_since if state == "paused" else None), _ts(due),
@@ -1141,6 +1144,8 @@ class TicketGenerator:
             f"{r.choice(FIRST)} {r.choice(LAST)}" if staff_channel else "", "", "",
             service[4] if service else "", service[5] if service else "", "t", 0, team if team else N, assignee,
             creator, _ts(created_at), _ts(updated), _ts(resolved_at), _ts(closed_at), version, search,
+            _ts(min(due for due, _ in counting) if counting else None),
+            _ts(min(warn for _, warn in counting) if counting else None),
         ))  # fmt: skip
         return clocks
 

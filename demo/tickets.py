@@ -17,6 +17,7 @@ from tickets.services.defaults import provision_intake_defaults
 from tickets.services.intake import TicketDraft, open_ticket
 from tickets.services.lifecycle import transition_ticket
 from tickets.services.problems import open_problem, request_rfo
+from tickets.services.saved_views import save_queue_view
 
 # (tenant, name, contract tier ("" = any), calendar, respond, callback, restore P1–P4), minutes.
 # Business-hours budgets count opening minutes: 510 a day at 08:30–17:00.
@@ -313,3 +314,12 @@ def seed_problems(tenant: Tenant, now: dt.datetime | None = None) -> None:
             actor=agent, title="Line cards in the Frankfurt PoP fail in heat and storms", incidents=[ticket],
             root_cause="The line cards' fans fail above 40 °C; the storm's power cut restarted them hot.",
         )  # fmt: skip
+
+
+def seed_queue_views(tenant: Tenant) -> None:
+    """Two saved queue views for each agent of the desk (the console's "Your saved views");
+    saving again under the same names changes nothing."""
+    with tenant_context(tenant):
+        for agent in User.objects.filter(tenant=tenant, role="agent"):
+            save_queue_view(actor=agent, name="My tickets, most urgent first", query="queue=mine&sort=priority")
+            save_queue_view(actor=agent, name="Critical, breaching soon", query="queue=breaching&priority=P1")

@@ -8,6 +8,11 @@ entries: no ``OFFSET``, and no ``COUNT(*)`` over the whole list. The position tr
 query string as an opaque cursor (``after`` or ``before``); one that this list did not hand
 out (undecodable, a value its column cannot hold) shows the first page.
 
+The first column of an ordering may be nullable when it ascends: its NULLs come last, as
+PostgreSQL sorts them ascending (and keeps them in an ascending index), and a page is read as
+the rows with a value, then those without, each part a range scan of its own (the agents'
+queues, by the next due instant: ``Ticket.next_due_at``).
+
 The API's lists use DRF's cursor pagination (``servicedesk.api_pagination``) on the same
 indexes.
 """
@@ -64,7 +69,7 @@ def keyset_page(
     count_cap: int = COUNT_CAP,
 ) -> KeysetPage[M]:
     """One page of ``queryset`` in ``ordering`` (field names, ``-`` for descending, ending in a
-    unique one such as ``-id``; none may be NULL), after the cursor ``after`` or before the
+    unique one such as ``-id``; none may be NULL but an ascending first one), after the cursor ``after`` or before the
     cursor ``before`` (the first page when neither is given or the cursor is not one of this
     list's)."""
     columns = _columns(queryset.model, ordering)
@@ -103,9 +108,45 @@ def _rows(
     size: int,
 ) -> tuple[list[M], bool]:
     """Up to ``size`` rows beyond ``position`` in the page's order, and whether there are more."""
+    if columns[0].field.null:
+        return _rows_nulls_last(queryset, columns, position, backwards=backwards, size=size)
     rows = queryset if position is None else queryset.filter(_beyond(columns, position, backwards=backwards))
     order = [_reversed(name) for name in ordering] if backwards else list(ordering)
     fetched = list(rows.order_by(*order)[: size + 1])
+    page = fetched[:size]
+    if backwards:
+        page.reverse()
+    return page, len(fetched) > size
+
+
+def _rows_nulls_last(
+    queryset: QuerySet[M], columns: list[_Column], position: list[Any] | None, *, backwards: bool, size: int
+) -> tuple[list[M], bool]:
+    """``_rows`` for a nullable ascending first column: the rows with a value, then the NULLs
+    (ordered by the other columns), read part by part, each from its own position (two
+    queries a part: the page's ids, then their rows)."""
+    first, rest = columns[0], columns[1:]
+    valued = (queryset.filter(**{f"{first.name}__isnull": False}), columns)
+    nulls = (queryset.filter(**{f"{first.name}__isnull": True}), rest)
+    # The parts in the direction of reading, the first from the position, the others whole.
+    parts: list[tuple[tuple[QuerySet[M], list[_Column]], list[Any] | None]]
+    if position is not None and position[0] is None:  # among the NULLs
+        parts = [(nulls, position[1:]), (valued, None)] if backwards else [(nulls, position[1:])]
+    else:
+        parts = [(valued, position)] if backwards else [(valued, position), (nulls, None)]
+    fetched: list[M] = []
+    for (rows, part_columns), part_position in parts:
+        if part_position is not None:
+            rows = rows.filter(_beyond(part_columns, part_position, backwards=backwards))
+        order = [f"{'-' if column.descending != backwards else ''}{column.name}" for column in part_columns]
+        # The ids first, from the table alone, then their rows with what they join: without the
+        # joins the planner reads the ordering's index and stops after the page, however far
+        # off its estimate of the rows in range (which, with joins, made it sort them all).
+        ids = list(rows.order_by(*order).values_list("pk", flat=True)[: size + 1 - len(fetched)])
+        found = {row.pk: row for row in queryset.filter(pk__in=ids)} if ids else {}
+        fetched += [found[pk] for pk in ids if pk in found]
+        if len(fetched) > size:
+            break
     page = fetched[:size]
     if backwards:
         page.reverse()
@@ -123,10 +164,11 @@ class _Column:
 
 
 def _columns(model: type[Model], ordering: Sequence[str]) -> list[_Column]:
-    columns = []
+    columns: list[_Column] = []
     for name in ordering:
         field = model._meta.get_field(name.lstrip("-"))
-        if not isinstance(field, Field) or field.null:
+        nullable_first = not columns and not name.startswith("-")
+        if not isinstance(field, Field) or (field.null and not nullable_first):
             raise ValueError(f"keyset ordering needs non-null columns of {model.__name__}: {name}")
         columns.append(_Column(name=field.attname, descending=name.startswith("-"), field=field))
     return columns
@@ -154,8 +196,11 @@ def _decode(cursor: str, columns: list[_Column]) -> list[Any] | None:
         return None
     if not isinstance(values, list) or len(values) != len(columns):
         return None
-    position = []
+    position: list[Any] = []
     for column, value in zip(columns, values, strict=True):
+        if value is None and column.field.null:
+            position.append(None)
+            continue
         if not isinstance(value, (str, int)) or isinstance(value, bool) or (isinstance(value, str) and "\x00" in value):
             return None
         try:

@@ -48,6 +48,12 @@ class Tenant(ReferenceData, models.Model):
     reopen_window_days = models.PositiveSmallIntegerField(
         _("reopen window (days)"), default=7, help_text=_("How long after resolution a customer may reopen a ticket.")
     )
+    # The agents' "breaching soon" queue: tickets warned, or due within this many minutes.
+    breaching_soon_minutes = models.PositiveSmallIntegerField(
+        _("breaching soon within (minutes)"),
+        default=60,
+        help_text=_("The agents' queue of tickets breaching soon shows those due within this many minutes."),
+    )
     # The desk's own office hours: RFO deadlines, deferring non-service-affecting faults raised
     # outside business hours. (A tenant-owned row; set once the calendar exists.)
     business_calendar = models.ForeignKey(

@@ -84,7 +84,9 @@ def _rows_of_json(response) -> int:
 
 
 def _rows_of_page(response) -> int:
-    return len(re.findall(r"<tr>", response.content.decode())) - len(re.findall(r"<thead>", response.content.decode()))
+    return len(re.findall(r"<tr[\s>]", response.content.decode())) - len(
+        re.findall(r"<thead>", response.content.decode())
+    )
 
 
 # (who, url, how the rows are counted); {ticket}, {order} and {change} are the first ones.
@@ -117,9 +119,15 @@ LISTS: list[tuple[str, str, Callable[[Any], int]]] = [
     (AGENT, "/console/tickets/?status=all&sort=-updated", _rows_of_page),
     (AGENT, "/console/tickets/?q=link&assignee=unassigned", _rows_of_page),
     (AGENT, "/console/orders/?show=all", _rows_of_page),
+    # The agents' queues that the new tickets join (next-due order; breaching soon, a range of it).
+    *[
+        (AGENT, f"/console/tickets/?queue={queue}", _rows_of_page)
+        for queue in ("open", "team", "unassigned", "breaching")
+    ],
+    (AGENT, "/console/tickets/?queue=unassigned&sort=priority", _rows_of_page),
 ]
 # Pages whose figures or parts grow with the desk: the same number of queries too.
-PAGES = [(ALICE, "/portal/"), (AGENT, "/console/"), (ADMIN, "/desk-admin/"), (ALICE, "/portal/tickets/{ticket}/"),
+PAGES = [(ALICE, "/portal/"), (AGENT, "/console/"), (AGENT, "/console/tickets/counts/"), (ADMIN, "/desk-admin/"), (ALICE, "/portal/tickets/{ticket}/"),
          (AGENT, "/console/tickets/{ticket}/"), (ALICE, "/portal/orders/{order}/"), (AGENT, "/console/orders/{order}/")]  # fmt: skip
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from servicedesk.db.search import full_text_match
-from servicedesk.models import User
+from servicedesk.keyset import capped_count
+from servicedesk.models import TeamMembership, User
 from servicedesk.walls import get_visible_or_404
 from tickets.models import (
     PREFETCHED_CLOCKS,
@@ -18,6 +20,7 @@ from tickets.models import (
     ProblemEvent,
     ProblemIncident,
     Rfo,
+    SavedQueueView,
     SlaClock,
     SlaTarget,
     Ticket,
@@ -34,6 +37,7 @@ UNLISTED = ("search_document",)
 PAGE_LIST_RELATED = ("account", "site", "service", "team", "assignee")
 PAGE_LIST_COLUMNS = (
     "number", "kind", "status", "priority", "subject", "is_entitled", "created_at", "updated_at",
+    "next_due_at", "escalation_level", "version",
     *PAGE_LIST_RELATED, "account__name", "site__name", "service__service_id", "team__name", "assignee__full_name",
 )  # fmt: skip
 
@@ -58,6 +62,8 @@ TICKET_ORDERINGS: dict[str, tuple[str, ...]] = {
     "-updated": ("-updated_at", "-id"),
     "updated": ("updated_at", "id"),
     "priority": ("priority", "-created_at", "-id"),
+    # The next service-level due instant first (tickets with nothing due last): the agents' queues.
+    "due": ("next_due_at", "id"),
 }
 
 
@@ -258,3 +264,63 @@ def merged_into_number(*, actor: User, ticket: Ticket) -> str | None:
     return (
         TicketMerge.objects.filter(source=ticket, target__in=visible).values_list("target__number", flat=True).first()
     )
+
+
+# --- the agents' queues ---------------------------------------------------------------------
+
+
+#: The agents' queues, by name, in the order the console shows them.
+QUEUES = ("mine", "team", "unassigned", "breaching", "breached", "escalated", "waiting", "open")
+
+
+def narrow_to_queue(tickets: QuerySet[Ticket], *, queue: str, actor: User, now: dt.datetime) -> QuerySet[Ticket]:
+    """``tickets`` narrowed to one of the agents' ``QUEUES`` (an unknown name: all open). Each
+    queue in the next-due order is served by one of the partial indexes of ``Ticket.Meta``:
+    "breaching soon" (nothing overdue, and warned or due within the tenant's window) and
+    "breached" (something overdue) are ranges of the open tickets' next due instants."""
+    if queue == "waiting":
+        return tickets.filter(status=Ticket.Status.WAITING_FOR_CUSTOMER)
+    tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
+    if queue == "mine":
+        return tickets.filter(assignee=actor)
+    if queue == "team":
+        teams = list(TeamMembership.objects.filter(user=actor).values_list("team_id", flat=True))
+        return tickets.filter(team_id__in=teams)
+    if queue == "unassigned":
+        return tickets.filter(assignee__isnull=True)
+    if queue == "breaching":
+        window = dt.timedelta(minutes=actor.tenant.breaching_soon_minutes if actor.tenant else 60)
+        return tickets.filter(Q(next_due_at__lte=now + window) | Q(next_warn_at__lte=now), next_due_at__gt=now)
+    if queue == "breached":
+        return tickets.filter(next_due_at__lte=now)
+    if queue == "escalated":
+        return tickets.filter(escalation_level__gt=0)
+    return tickets
+
+
+def queue_counts(*, actor: User, now: dt.datetime) -> dict[str, tuple[int, bool]]:
+    """Each queue's size, counted up to ``COUNT_CAP`` (and whether it holds more): one short
+    index scan per queue, whatever the desk's size."""
+    visible = Ticket.objects.visible_to(actor)
+    return {queue: capped_count(narrow_to_queue(visible, queue=queue, actor=actor, now=now)) for queue in QUEUES}
+
+
+#: What a queue's row says of its ticket's clocks: the counting ones (the next target).
+QUEUE_CLOCKS = "queue_clocks"
+
+
+def with_counting_clocks(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """``tickets`` with the clocks that count towards their next due instant, in one query, as a
+    list on each ticket (``QUEUE_CLOCKS``), earliest due first."""
+    counting = SlaClock.objects.filter(met_at__isnull=True, state__in=[SlaClock.State.RUNNING, SlaClock.State.BREACHED])
+    clocks = counting.only("id", "ticket_id", "target", "due_at").order_by("due_at", "id")
+    return tickets.prefetch_related(Prefetch("sla_clocks", queryset=clocks, to_attr=QUEUE_CLOCKS))
+
+
+def saved_queue_views_of(*, actor: User) -> QuerySet[SavedQueueView]:
+    """The actor's own saved queue views (nobody sees another's), by name."""
+    return SavedQueueView.objects.filter(user=actor)
+
+
+def get_saved_queue_view_for(*, actor: User, pk: int) -> SavedQueueView:
+    return get_visible_or_404(saved_queue_views_of(actor=actor), pk=pk)

@@ -1,4 +1,4 @@
-"""The agents' console: the home page, the ticket queue and the ticket page with the desk's
+"""The agents' console: the ticket page with the desk's
 tools (internal notes, staff-only files, assignment, priority override, every lifecycle
 action), the tenant's orders with late ones flagged (one order's workspace:
 portal.views.console_orders), and escalating a ticket up or down.
@@ -14,13 +14,12 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.forms.tickets import AssignmentForm, PriorityForm, QueueForm
-from portal.views.access import role_required, signed_in_user, staff_required
+from portal.forms.tickets import AssignmentForm, PriorityForm
+from portal.views.access import signed_in_user, staff_required
 from portal.views.shared import (
     CONSOLE,
     back_to_ticket,
@@ -31,52 +30,15 @@ from portal.views.shared import (
     post_comment,
     post_transition,
     refuse,
-    ticket_list_page,
     ticket_page,
 )
 from portal.workspace import changes_since
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
-from servicedesk.keyset import capped_count
-from servicedesk.models import TeamMembership, User
-from servicedesk.selectors import accounts_visible_to
 from tickets.models import Ticket
-from tickets.selectors import get_ticket_for, tickets_visible_to
+from tickets.selectors import get_ticket_for
 from tickets.services.updates import assign_ticket, override_priority
 
-QUEUE_PAGE_SIZE = 50
-
-
-@role_required(User.Role.AGENT)
-def console_home(request: HttpRequest) -> HttpResponse:
-    user = signed_in_user(request)
-    memberships = TeamMembership.objects.filter(user=user).select_related("team__product_area").order_by("team__name")
-    open_tickets = tickets_visible_to(actor=user).filter(status__in=Ticket.OPEN_STATUSES)
-    return render(
-        request,
-        "console/home.html",
-        {
-            "teams": [m.team for m in memberships],
-            "accounts": accounts_visible_to(actor=user).prefetch_related("sites"),
-            # Counted up to COUNT_CAP: the page costs the same however long the queues are.
-            "mine": capped_count(open_tickets.filter(assignee=user)),
-            "unassigned": capped_count(open_tickets.filter(assignee__isnull=True)),
-        },
-    )
-
-
-# --- tickets --------------------------------------------------------------------------------------
-
-
-@staff_required
-@require_GET
-def queue(request: HttpRequest) -> HttpResponse:
-    actor = signed_in_user(request)
-    form = QueueForm(request.GET, actor=actor)
-    # The selector joins account, site, service, team and assignee: no query per row.
-    page = ticket_list_page(request, actor, form.filters(), size=QUEUE_PAGE_SIZE)
-    return render(
-        request, "console/ticket_queue.html", {"form": form, "page": page, "sort": form.value("sort", "-created")}
-    )
+# --- tickets (the home page and the queue: portal.views.console_queue) ---------------------------
 
 
 @staff_required

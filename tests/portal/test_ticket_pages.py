@@ -243,7 +243,7 @@ def test_pages_neither_skip_nor_repeat_tickets_opened_in_the_same_instant(desk):
         Ticket.objects.filter(number__startswith="ENQ-").update(created_at=same, updated_at=same)
     agent = signed_in("agent@northwind.example")
 
-    for sort in ("-created", "created", "-updated", "updated", "priority"):
+    for sort in ("-created", "created", "-updated", "updated", "priority", "due"):
         seen, url, pages = [], f"/console/tickets/?kind=enquiry&sort={sort}", 0
         while url:
             response = agent.get(url)
@@ -790,12 +790,12 @@ def test_an_action_no_longer_possible_is_explained_not_an_error_page(world):
 
 
 def test_the_queue_lists_the_tenants_open_tickets_with_priority_and_entitlement_at_a_glance(world):
-    response = signed_in("agent@northwind.example").get("/console/tickets/")
+    response = signed_in("agent@northwind.example").get("/console/tickets/?sort=-created")
 
     assert response.status_code == 200
     assert numbers_listed(response) == ["INC-000004", "INC-000003", "INC-000002", "INC-000001"]
     html = main(response)
-    row = re.search(r"<tr>\s*<td><a[^>]*>INC-000003</a>.*?</tr>", html, re.S).group(0)
+    row = re.search(r"<tr data-queue-row>(?:(?!</tr>).)*>INC-000003</a>.*?</tr>", html, re.S).group(0)
     assert '<span class="badge not-entitled"' in row
     assert '<span class="badge priority-p2">P2</span>' in row
     assert html.count('class="badge not-entitled"') == 1
@@ -812,7 +812,7 @@ def test_the_queue_filters_stay_inside_the_tenant(world):
         assign_ticket(ticket=mine, actor=lena, version=mine.version, team_id=mine.team_id, assignee_id=lena.pk)
 
     def numbers(**params):
-        return numbers_listed(agent.get("/console/tickets/", params))
+        return numbers_listed(agent.get("/console/tickets/", {"sort": "-created", **params}))
 
     assert numbers(assignee="mine") == ["INC-000001"]
     assert numbers(assignee="unassigned") == ["INC-000004", "INC-000003", "INC-000002"]
@@ -864,7 +864,7 @@ def test_the_empty_queue_says_so(desk):  # noqa: F811
     response = signed_in("manager@northwind.example").get("/console/tickets/")
 
     assert response.status_code == 200
-    assert "No open tickets. The queue is clear." in text(response)
+    assert "No tickets in this queue. It is clear." in text(response)
 
 
 # --- the agents' ticket page ---------------------------------------------------------------------

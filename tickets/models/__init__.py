@@ -1,5 +1,6 @@
 """Tickets' models, split by subdomain: the ticket and its conversation (core), service
-levels (sla), problems and reasons for outage (problems), canned responses (canned)."""
+levels (sla), problems and reasons for outage (problems), canned responses (canned), the agents'
+saved queue views (views)."""
 
 from tickets.models.canned import CannedResponse
 from tickets.models.core import (
@@ -19,6 +20,7 @@ from tickets.models.core import (
 )
 from tickets.models.problems import Problem, ProblemEvent, ProblemIncident, Rfo
 from tickets.models.sla import PREFETCHED_CLOCKS, SlaAlert, SlaClock, SlaPolicy, SlaTarget
+from tickets.models.views import SavedQueueView
 
 __all__ = [
     "PREFETCHED_CLOCKS",
@@ -33,6 +35,7 @@ __all__ = [
     "ProblemIncident",
     "QuestionnaireField",
     "Rfo",
+    "SavedQueueView",
     "SlaAlert",
     "SlaClock",
     "SlaPolicy",

@@ -212,6 +212,13 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
     # Subject, description and public replies as plain text: what full-text search reads
     # (a GIN expression index on PostgreSQL, see migration 0002).
     search_document = models.TextField(editable=False, default="")
+    # The earliest due and warning instants among the ticket's counting clocks (running or
+    # breached, neither met, paused nor stopped); NULL when none counts. Written by
+    # tickets.services.sla in the transaction that changes the clocks (the sweep's breach
+    # changes neither: a breached clock still counts, overdue). The agents' queues sort by
+    # next_due_at and find "breaching soon" by both, through the indexes below.
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
+    next_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     wall = CustomerWall(account="account", site="site", opener="created_by")
 
@@ -255,6 +262,30 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
                 name="ticket_outage_restored_idx",
                 condition=models.Q(kind="incident", impact="outage", service__isnull=False),
                 include=["service", "problem_started_at", "created_at", "status", "account", "site"],
+            ),
+            # The agents' queues (portal.views.console_queue), each in its default order, the
+            # next due instant first (NULLs last, as PostgreSQL sorts them ascending): all open
+            # (also "breaching soon" and "breached", a range of next_due_at), mine, my team's,
+            # unassigned, escalated, waiting for the customer.
+            models.Index(fields=["tenant", "next_due_at", "id"], name="ticket_open_due_idx", condition=_OPEN),
+            models.Index(
+                fields=["tenant", "assignee", "next_due_at", "id"], name="ticket_assignee_due_idx", condition=_OPEN
+            ),
+            models.Index(fields=["tenant", "team", "next_due_at", "id"], name="ticket_team_due_idx", condition=_OPEN),
+            models.Index(
+                fields=["tenant", "next_due_at", "id"],
+                name="ticket_unassigned_due_idx",
+                condition=_OPEN & models.Q(assignee__isnull=True),
+            ),
+            models.Index(
+                fields=["tenant", "next_due_at", "id"],
+                name="ticket_escalated_due_idx",
+                condition=_OPEN & models.Q(escalation_level__gt=0),
+            ),
+            models.Index(
+                fields=["tenant", "next_due_at", "id"],
+                name="ticket_waiting_due_idx",
+                condition=models.Q(status="waiting_for_customer"),
             ),
         ]
 

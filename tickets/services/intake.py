@@ -314,8 +314,9 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
         updated_at=now,
         search_document=f"{cleaned['subject']}\n{cleaned['description']}",
     )
+    clocks = sla.plan_clocks(ticket, reference)
     ticket.save()
-    clocks = sla.start_clocks(ticket, reference)
+    clocks = sla.start_clocks(clocks)
     # What the caller shows next (the API's 201) needs no second read.
     ticket._prefetched_objects_cache = {"sla_clocks": clocks}
     ticket_opened(ticket, now)

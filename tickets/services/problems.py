@@ -201,6 +201,7 @@ def request_rfo(*, ticket: Ticket, actor: User) -> Rfo:
     )  # fmt: skip
     sla.schedule(clock, sla.CalendarCache())
     clock.save()
+    sla.track_due_instants(locked)
     rfo = Rfo.objects.create(tenant_id=locked.tenant_id, ticket=locked, requested_by=actor, requested_at=now)
     # The line at the instant of asking, not at the whole minute the clock starts from: a line
     # dated earlier would show above the lines written before it.

@@ -16,6 +16,10 @@ Rules (each has a test in tests/tickets/test_sla_clocks.py):
   resolving meets ``restore``; reopening resumes ``restore`` and counts the time it was
   resolved as paused. Cancelling stops every clock.
 - A clock met after its due instant is ``breached`` (``met_at`` still says when).
+- The ticket carries the earliest ``due_at`` and ``warn_at`` of its counting clocks (running
+  or breached, not met, paused or stopped) as ``next_due_at`` and ``next_warn_at`` (NULL when
+  none counts), written here in the transaction that changes the clocks; the agents' queues
+  sort and filter by them. The sweep's warnings and breaches change neither.
 - A change of priority, contract or policy recomputes the running clocks from their start
   with the new budget, pauses kept; a met or stopped clock stays as it was. A clock that was
   breached and is not due any more under the new budget runs again (its alert stays on
@@ -98,9 +102,22 @@ def next_check(clock: SlaClock) -> dt.datetime | None:
     return None
 
 
-def start_clocks(ticket: Ticket, reference: IntakeReference) -> list[SlaClock]:
-    """Create the ticket's clocks under its policy (call inside the creating transaction), from
-    the tenant's reference data: policies, calendars and the office calendar."""
+def plan_clocks(ticket: Ticket, reference: IntakeReference) -> list[SlaClock]:
+    """The new ticket's clocks under its policy, from the tenant's reference data (policies,
+    calendars and the office calendar), not yet saved; the ticket's due instants set from them,
+    so they are written with its insert. Save the ticket, then ``start_clocks`` (call both
+    inside the creating transaction)."""
+    clocks = _planned_clocks(ticket, reference)
+    ticket.next_due_at, ticket.next_warn_at = due_instants(clocks)
+    return clocks
+
+
+def start_clocks(clocks: list[SlaClock]) -> list[SlaClock]:
+    """Save the clocks ``plan_clocks`` planned, once their ticket is saved."""
+    return SlaClock.objects.bulk_create(clocks)
+
+
+def _planned_clocks(ticket: Ticket, reference: IntakeReference) -> list[SlaClock]:
     cache = reference.calendars
     policy = reference.policy_for(tier=contract_tier_of(ticket), kind=ticket.kind)
     if policy is None:
@@ -117,22 +134,49 @@ def start_clocks(ticket: Ticket, reference: IntakeReference) -> list[SlaClock]:
         )  # fmt: skip
         schedule(clock, cache)
         clocks.append(clock)
-    return SlaClock.objects.bulk_create(clocks)
+    return clocks
 
 
-def _clocks(ticket: Ticket, targets: Iterable[str] | None = None) -> list[SlaClock]:
-    clocks = SlaClock.objects.filter(ticket=ticket).select_related("calendar").select_for_update()
-    if targets is not None:
-        clocks = clocks.filter(target__in=list(targets))
-    return list(clocks)
+def counts(clock: SlaClock) -> bool:
+    """Whether the clock counts towards the ticket's next due instant: running, or breached and
+    still not met (overdue)."""
+    return clock.met_at is None and clock.state in (State.RUNNING, State.BREACHED)
+
+
+def due_instants(clocks: Iterable[SlaClock]) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The earliest due and warning instants of the counting clocks; (None, None) when none counts."""
+    counting = [clock for clock in clocks if counts(clock)]
+    if not counting:
+        return None, None
+    return min(clock.due_at for clock in counting), min(clock.warn_at for clock in counting)
+
+
+def track_due_instants(ticket: Ticket, clocks: Iterable[SlaClock] | None = None) -> None:
+    """Write the ticket's ``next_due_at`` and ``next_warn_at`` from ``clocks`` (all of its
+    clocks; None: read them) when they changed. Call inside the transaction that changed the
+    clocks, with the ticket as read under its row lock."""
+    if clocks is None:
+        clocks = SlaClock.objects.filter(ticket=ticket).only("state", "met_at", "due_at", "warn_at")
+    due, warn = due_instants(clocks)
+    if (ticket.next_due_at, ticket.next_warn_at) != (due, warn):
+        Ticket.objects.filter(pk=ticket.pk).update(next_due_at=due, next_warn_at=warn)
+        ticket.next_due_at, ticket.next_warn_at = due, warn
+
+
+def _clocks(ticket: Ticket) -> list[SlaClock]:
+    """Every clock of the ticket, locked (at most one per target: the next due instant is
+    computed from all of them)."""
+    return list(SlaClock.objects.filter(ticket=ticket).select_related("calendar").select_for_update())
 
 
 _FIELDS = ["state", "paused_seconds", "paused_since", "due_at", "warn_at", "met_at", "breached_at", "next_check_at"]
 
 
-def _save(clocks: list[SlaClock]) -> None:
+def _save(ticket: Ticket, clocks: list[SlaClock], every: list[SlaClock]) -> None:
+    """Save the changed ``clocks`` and the ticket's due instants from ``every`` clock."""
     if clocks:
         SlaClock.objects.bulk_update(clocks, _FIELDS)
+    track_due_instants(ticket, every)
 
 
 def _end_pause(clock: SlaClock, now: dt.datetime, cache: CalendarCache) -> None:
@@ -145,29 +189,32 @@ def _end_pause(clock: SlaClock, now: dt.datetime, cache: CalendarCache) -> None:
 
 def pause(ticket: Ticket, now: dt.datetime) -> None:
     """Waiting for the customer: the restore clock stops counting."""
-    clocks = [c for c in _clocks(ticket, [SlaTarget.RESTORE]) if c.state == State.RUNNING]
+    every = _clocks(ticket)
+    clocks = [c for c in every if c.target == SlaTarget.RESTORE and c.state == State.RUNNING]
     for clock in clocks:
         clock.state, clock.paused_since, clock.next_check_at = State.PAUSED, now, None
-    _save(clocks)
+    _save(ticket, clocks, every)
 
 
 def resume(ticket: Ticket, now: dt.datetime) -> None:
     """Work goes on: the restore clock counts again, its due instant moved by the pause."""
     cache = CalendarCache()
-    clocks = [c for c in _clocks(ticket, [SlaTarget.RESTORE]) if c.state == State.PAUSED]
+    every = _clocks(ticket)
+    clocks = [c for c in every if c.target == SlaTarget.RESTORE and c.state == State.PAUSED]
     for clock in clocks:
         _end_pause(clock, now, cache)
         clock.state = State.RUNNING
         schedule(clock, cache)
         _refresh_breach(clock, now)
-    _save(clocks)
+    _save(ticket, clocks, every)
 
 
 def reopen(ticket: Ticket, resolved_at: dt.datetime | None, now: dt.datetime) -> None:
     """A reopened ticket: the restore clock runs again; the time it stood resolved counts as
     paused."""
     cache = CalendarCache()
-    clocks = [c for c in _clocks(ticket, [SlaTarget.RESTORE]) if c.state in (State.MET, State.BREACHED)]
+    every = _clocks(ticket)
+    clocks = [c for c in every if c.target == SlaTarget.RESTORE and c.state in (State.MET, State.BREACHED)]
     for clock in clocks:
         clock.paused_since = resolved_at or clock.met_at
         _end_pause(clock, now, cache)
@@ -175,13 +222,14 @@ def reopen(ticket: Ticket, resolved_at: dt.datetime | None, now: dt.datetime) ->
         clock.state = State.RUNNING
         schedule(clock, cache)
         _refresh_breach(clock, now)
-    _save(clocks)
+    _save(ticket, clocks, every)
 
 
 def meet(ticket: Ticket, target: str, now: dt.datetime) -> None:
     """The target is met now (in time, or late: then the clock is breached)."""
     cache = CalendarCache()
-    clocks = [c for c in _clocks(ticket, [target]) if c.met_at is None and c.state != State.STOPPED]
+    every = _clocks(ticket)
+    clocks = [c for c in every if c.target == target and c.met_at is None and c.state != State.STOPPED]
     for clock in clocks:
         _end_pause(clock, now, cache)
         if clock.state == State.PAUSED:
@@ -194,16 +242,17 @@ def meet(ticket: Ticket, target: str, now: dt.datetime) -> None:
         else:
             clock.state = State.MET
         clock.next_check_at = None
-    _save(clocks)
+    _save(ticket, clocks, every)
 
 
 def stop(ticket: Ticket, now: dt.datetime) -> None:
     """The ticket was cancelled: nothing is due any more."""
-    clocks = [c for c in _clocks(ticket) if c.met_at is None and c.state != State.STOPPED]
+    every = _clocks(ticket)
+    clocks = [c for c in every if c.met_at is None and c.state != State.STOPPED]
     for clock in clocks:
         _end_pause(clock, now, CalendarCache())
         clock.state, clock.next_check_at = State.STOPPED, None
-    _save(clocks)
+    _save(ticket, clocks, every)
 
 
 def _refresh_breach(clock: SlaClock, now: dt.datetime) -> None:
@@ -227,7 +276,8 @@ def recompute(ticket: Ticket, now: dt.datetime) -> None:
     targets the new policy adds start now."""
     cache = CalendarCache()
     policy = policy_for(ticket)
-    existing = {c.target: c for c in _clocks(ticket)}
+    every = _clocks(ticket)
+    existing = {c.target: c for c in every}
     changed = []
     for target, clock in existing.items():
         if clock.met_at is not None or clock.state == State.STOPPED or policy is None:
@@ -247,6 +297,7 @@ def recompute(ticket: Ticket, now: dt.datetime) -> None:
         changed.append(clock)
     if changed:
         SlaClock.objects.bulk_update(changed, [*_FIELDS, "policy", "calendar", "budget_minutes", "warning_percent"])
+    track_due_instants(ticket, every)
 
 
 def summary(ticket: Ticket) -> dict[str, Any]:

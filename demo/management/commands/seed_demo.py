@@ -10,7 +10,7 @@ from demo.escalation import seed_escalation
 from demo.feedback import seed_surveys
 from demo.mailroom import seed_mail, seed_mailbox
 from demo.orders import seed_inventory, seed_orders
-from demo.tickets import seed_intake_rules, seed_problems, seed_tickets
+from demo.tickets import seed_intake_rules, seed_problems, seed_queue_views, seed_tickets
 from servicedesk.auth import DEMO_PASSWORD
 from servicedesk.models import Tenant
 
@@ -37,6 +37,7 @@ class Command(BaseCommand):
                 seed_mail(tenant)
                 seed_documents(tenant)
                 seed_surveys(tenant)
+                seed_queue_views(tenant)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         if not options["quiet_logins"]:
             self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")

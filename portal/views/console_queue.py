@@ -1,0 +1,249 @@
+"""The agents' queues and home page: the queues driven by the service levels (mine, my
+teams', unassigned, breaching soon, breached, escalated, waiting for the customer, all open),
+each in the order of the next due instant by default; their counts, kept current by polling a
+small fragment; an agent's saved views; bulk actions on the chosen rows, confirmed first and
+reported ticket by ticket.
+
+Every list is a keyset page over a partial index led by ``tenant_id`` (``Ticket.Meta``), every
+count is capped (``servicedesk.keyset.capped_count``): a page costs the same on a desk of a
+thousand tickets and of a million.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.display import ACTION_LABELS
+from portal.forms.queue import QUEUE_LABELS, BulkActionForm, ConsoleQueueForm, SavedViewForm
+from portal.views.access import role_required, signed_in_user, staff_required
+from portal.views.shared import refuse
+from servicedesk.errors import InvalidInput, PermissionRefused
+from servicedesk.keyset import keyset_page
+from servicedesk.models import TeamMembership, User
+from tickets.models import Ticket
+from tickets.selectors import (
+    QUEUE_CLOCKS,
+    QUEUES,
+    TICKET_ORDERINGS,
+    filter_tickets,
+    for_page_list,
+    get_saved_queue_view_for,
+    narrow_to_queue,
+    queue_counts,
+    saved_queue_views_of,
+    with_counting_clocks,
+)
+from tickets.services.bulk import Change, apply_in_bulk, assign_change, note_change, transition_change
+from tickets.services.saved_views import delete_queue_view, save_queue_view
+
+QUEUE_PAGE_SIZE = 50
+
+TARGET_LABELS = {
+    "respond": gettext_lazy("Response"),
+    "callback": gettext_lazy("Call-back"),
+    "restore": gettext_lazy("Restoration"),
+    "rfo": gettext_lazy("Reason for outage"),
+}
+
+
+def _tabs(counts: dict[str, tuple[int, bool]] | None, current: str) -> list[dict[str, Any]]:
+    base = reverse("portal:console-queue")
+    return [
+        {
+            "name": name,
+            "label": QUEUE_LABELS[name],
+            "url": f"{base}?queue={name}",
+            "count": counts[name] if counts else None,
+            "current": name == current,
+        }
+        for name in QUEUES
+    ]
+
+
+# --- the agent's home -----------------------------------------------------------------------
+
+
+@role_required(User.Role.AGENT)
+def console_home(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    memberships = TeamMembership.objects.filter(user=user).select_related("team__product_area").order_by("team__name")
+    return render(
+        request,
+        "console/home.html",
+        {
+            "teams": [m.team for m in memberships],
+            # Counted up to COUNT_CAP each: the page costs the same however long the queues are.
+            "tabs": _tabs(queue_counts(actor=user, now=timezone.now()), current=""),
+            "views": saved_queue_views_of(actor=user),
+        },
+    )
+
+
+# --- the queue --------------------------------------------------------------------------------
+
+
+def _queue_page(
+    request: HttpRequest, actor: User, query: QueryDict, *, status: int = 200, **bound: Any
+) -> HttpResponse:
+    form = ConsoleQueueForm(query, actor=actor)
+    filters = form.filters()
+    tickets = for_page_list(filter_tickets(actor=actor, filters=filters))
+    if form.queue_name != "open":  # all open: the status filter (open by default) says which, "all" included
+        tickets = narrow_to_queue(tickets, queue=form.queue_name, actor=actor, now=timezone.now())
+    page = keyset_page(
+        with_counting_clocks(tickets),
+        ordering=TICKET_ORDERINGS[filters.sort],
+        after=query.get("after"),
+        before=query.get("before"),
+        size=QUEUE_PAGE_SIZE,
+    )
+    rows = []
+    for ticket in page:
+        clocks = getattr(ticket, QUEUE_CLOCKS, [])
+        rows.append({"ticket": ticket, "target": TARGET_LABELS.get(clocks[0].target, "") if clocks else ""})
+    own_query = query.copy()
+    for key in ("after", "before"):
+        own_query.pop(key, None)
+    return render(
+        request,
+        "console/ticket_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "sort": form.value("sort", "due"),
+            "queue": form.queue_name,
+            "queue_label": QUEUE_LABELS[form.queue_name],
+            "tabs": _tabs(None, form.queue_name),
+            "views": saved_queue_views_of(actor=actor),
+            "view_form": bound.get("view_form") or SavedViewForm(initial={"query": own_query.urlencode()}),
+            "bulk_form": BulkActionForm(actor=actor, with_choices=False),
+        },
+        status=status,
+    )
+
+
+@staff_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    return _queue_page(request, signed_in_user(request), request.GET)
+
+
+@staff_required
+@require_GET
+def queue_counts_fragment(request: HttpRequest) -> HttpResponse:
+    """The queues' tabs with their counts (polled by the queue and home pages)."""
+    actor = signed_in_user(request)
+    current = request.GET.get("current", "")
+    counts = queue_counts(actor=actor, now=timezone.now())
+    return render(request, "console/partials/queue_tabs.html", {"tabs": _tabs(counts, current)})
+
+
+# --- saved views ------------------------------------------------------------------------------
+
+
+@staff_required
+@require_POST
+def save_view(request: HttpRequest) -> HttpResponseBase:
+    actor = signed_in_user(request)
+    form = SavedViewForm(request.POST)
+    form.is_valid()
+    query = str(form.cleaned_data.get("query") or "")
+    try:
+        view = save_queue_view(actor=actor, name=str(form.cleaned_data.get("name") or ""), query=query)
+    except (InvalidInput, PermissionRefused) as refusal:
+        if isinstance(refusal, InvalidInput):
+            form.add_service_errors(refusal.errors)
+        else:
+            form.add_error(None, str(refusal))
+        return _queue_page(request, actor, QueryDict(query), status=400, view_form=form)
+    messages.success(request, _("The view “%(name)s” is saved.") % {"name": view.name})
+    return redirect(f"{reverse('portal:console-queue')}?{view.query}")
+
+
+@staff_required
+@require_POST
+def delete_view(request: HttpRequest, view_id: int) -> HttpResponseBase:
+    actor = signed_in_user(request)
+    view = get_saved_queue_view_for(actor=actor, pk=view_id)
+    delete_queue_view(actor=actor, view=view)
+    messages.success(request, _("The view “%(name)s” is deleted.") % {"name": view.name})
+    return redirect("portal:console-queue")
+
+
+# --- bulk actions ------------------------------------------------------------------------------
+
+
+def _change(form: BulkActionForm, actor: User) -> Change:
+    data = form.cleaned_data
+    action = data["action"]
+    if action == "assign_me":
+        return assign_change(actor=actor, assignee_id=actor.pk, keep="team")
+    if action == "assign_team":
+        return assign_change(actor=actor, team_id=int(data["team"]), keep="assignee")
+    if action == "assign_agent":
+        return assign_change(actor=actor, assignee_id=int(data["assignee"]), keep="team")
+    if action == "transition":
+        return transition_change(actor=actor, action=data["transition"], reason=data.get("reason", ""))
+    return note_change(actor=actor, body=data["body"])
+
+
+def _describe(form: BulkActionForm) -> str:
+    data = form.cleaned_data
+    action = data["action"]
+    if action == "assign_team":
+        return _("Assign to the team %(name)s") % {"name": dict(form.fields["team"].choices).get(data["team"], "")}  # type: ignore[attr-defined]
+    if action == "assign_agent":
+        names = dict(form.fields["assignee"].choices)  # type: ignore[attr-defined]
+        return _("Assign to %(name)s") % {"name": names.get(data["assignee"], "")}
+    if action == "transition":
+        return _("Change the status: %(action)s") % {"action": ACTION_LABELS[data["transition"]]}
+    if action == "note":
+        return _("Add an internal note")
+    return _("Assign to me")
+
+
+@staff_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Review first (the chosen tickets and the change, to confirm), then apply and report one
+    outcome per ticket."""
+    actor = signed_in_user(request)
+    form = BulkActionForm(request.POST, actor=actor)
+    selection = form.selection()
+    shown = {
+        ticket.number: ticket
+        for ticket in Ticket.objects.visible_to(actor)
+        .filter(number__in=[chosen.number for chosen in selection])
+        .only("number", "subject", "version")
+    }
+    chosen = [
+        {
+            "number": item.number,
+            "version": item.version,
+            "subject": shown[item.number].subject if item.number in shown else "",
+        }
+        for item in selection
+    ]
+    context: dict[str, Any] = {"form": form, "selection": selection, "chosen": chosen}
+    if not form.is_valid():
+        return render(request, "console/bulk_confirm.html", context, status=400)
+    context["description"] = _describe(form)
+    if request.POST.get("confirm") != "yes":
+        return render(request, "console/bulk_confirm.html", context)
+    try:
+        outcomes = apply_in_bulk(actor=actor, selection=selection, change=_change(form, actor))
+    except InvalidInput as invalid:
+        refuse(form, invalid)
+        return render(request, "console/bulk_confirm.html", context, status=400)
+    context.update(outcomes=outcomes, done=sum(outcome.is_done for outcome in outcomes))
+    return render(request, "console/bulk_result.html", context)
