@@ -177,7 +177,8 @@ def test_administration_pages_fit_a_phone_in_german(browser: Browser, desk_url: 
     page = new_page(browser, desk_url, locale="de-DE", width=390)
     sign_in(page, ADMIN)  # Greta's language is English; the switch below makes it German
     page.get_by_label("Language").first.select_option("de")
-    expect(page.locator("html")).to_have_attribute("lang", "de")  # the switch has reloaded the page
+    page.locator(".language-switch button[type=submit]").click()  # the choice applies with its button
+    expect(page.locator("html")).to_have_attribute("lang", "de")
     for path in ADMIN_PAGES:
         page.goto(path)
         check_page(

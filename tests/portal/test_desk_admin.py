@@ -16,6 +16,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from escalation.models import EscalationContact, EscalationLevel, EscalationMatrix, EscalationPolicy
 from escalation.services.sweep import sweep_escalations
+from mailroom.models import InboundMessage
 from orders.models import CatalogueItem, Contract, LeadTime, Service, ServiceType, Supplier
 from servicedesk.models import (
     AuditEntry,
@@ -59,7 +60,12 @@ def ids_of(tenant) -> dict[str, int]:
         supplier = Supplier.objects.create(tenant=tenant, name=f"Carrier of {tenant.slug}")
         item = CatalogueItem.objects.create(tenant=tenant, code="port-change", name="Port change", price=90)
         lead_time = LeadTime.objects.create(tenant=tenant, country="DE", supplier=supplier, business_days=30)
+        mail = InboundMessage.objects.create(
+            tenant=tenant, dedup_key=f"walls-{tenant.slug}", size=1, source="maildir", raw="mail/walls.eml",
+            status=InboundMessage.Status.FAILED,
+        )  # fmt: skip
         return {
+            "mail": mail.pk,
             "catalogue-item": item.pk,
             "supplier": supplier.pk,
             "lead-time": lead_time.pk,
@@ -87,6 +93,8 @@ def ids_of(tenant) -> dict[str, int]:
 def url_with(name: str, args: list[str], ids: dict[str, int]) -> str:
     if not args:
         return reverse(name)
+    if name == "portal:desk-admin-mail-action":
+        return reverse(name, args=[ids["mail"], "discard"])
     kind = name.removeprefix("portal:desk-admin-")
     for suffix in ("-status", "-add", "-remove", "-new"):
         kind = kind.removesuffix(suffix)
@@ -131,6 +139,7 @@ def state(tenant) -> tuple:
             list(EscalationContact.objects.order_by("pk").values_list("name", "level_id", "user_id")),
             SiteRestriction.objects.count(),
             AuditEntry.objects.count(),
+            list(InboundMessage.objects.order_by("pk").values_list("status", flat=True)),
             list(User.objects.filter(tenant=tenant).order_by("pk").values_list("email", "role", "is_active")),
         )
 

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from mailroom.models import InboundMessage
 from mailroom.selectors import mailbox_of_tenant, messages_needing_attention, recent_messages
 from mailroom.services.inbound import discard_message, retry_message
-from portal.views.access import role_required, signed_in_user
+from portal.views.access import signed_in_user
 from portal.views.desk_admin.common import admin_required
 from servicedesk.errors import Conflict
-from servicedesk.models import ProductArea, Team, User
+from servicedesk.models import ProductArea, Team
 from servicedesk.selectors import accounts_visible_to, staff_of_tenant
 
 
@@ -34,7 +34,7 @@ def desk_admin_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(User.Role.ADMIN)
+@admin_required
 def desk_admin_mail(request: HttpRequest) -> HttpResponse:
     """The mail that failed to process (to retry or discard), and the latest mail taken in."""
     user = signed_in_user(request)
@@ -49,7 +49,7 @@ def desk_admin_mail(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(User.Role.ADMIN)
+@admin_required
 @require_POST
 def desk_admin_mail_action(request: HttpRequest, pk: int, action: str) -> HttpResponseBase:
     user = signed_in_user(request)
