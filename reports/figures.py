@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -44,6 +43,7 @@ from reports.selectors import (
     tickets_in_scope,
 )
 from reports.sql import PercentileDisc, SecondsBetween
+from servicedesk.db.features import has_ordered_set_aggregates
 from servicedesk.models import User
 from tickets.models import Priority, SlaClock, SlaTarget, Ticket, TicketEvent
 
@@ -187,7 +187,7 @@ def durations(*, actor: User, filters: ReportFilters, period: Period) -> dict[st
         filters=filters,
     ).annotate(seconds=SecondsBetween(F("started_at"), F("met_at")))
     aggregates: dict[str, Any] = {"count": Count("pk"), "mean": Avg("seconds")}
-    postgres = connection.vendor == "postgresql"
+    postgres = has_ordered_set_aggregates()
     if postgres:
         aggregates |= {"median": PercentileDisc("seconds", 0.5), "p90": PercentileDisc("seconds", 0.9)}
     rows = {row["target"]: row for row in clocks.values("target").annotate(**aggregates)}

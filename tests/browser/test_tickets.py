@@ -66,7 +66,7 @@ def test_alice_opens_an_incident_by_keyboard_and_the_agent_acknowledges_it(brows
     sign_in(agent, "agent@northwind.example")
     agent.get_by_role("navigation", name="Main").get_by_role("link", name="Ticket queue").click()
     check_page(agent, "console-queue")
-    agent.get_by_role("link", name="INC-000001").click()
+    agent.get_by_role("link", name="INC-000001", exact=True).click()
     check_page(agent, "console-ticket")
     agent.get_by_role("button", name="Acknowledge").click()
 

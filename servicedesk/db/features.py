@@ -1,0 +1,10 @@
+"""What the database behind the application's connection can compute, for domain code that
+chooses between SQL and a fallback (the domain never asks which vendor it is on)."""
+
+from django.db import connection
+
+
+def has_ordered_set_aggregates() -> bool:
+    """Whether aggregates such as ``PERCENTILE_DISC(…) WITHIN GROUP (ORDER BY …)`` run in the
+    database (PostgreSQL; SQLite, the embedded default, has none)."""
+    return connection.vendor == "postgresql"
