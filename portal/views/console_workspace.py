@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -23,7 +23,7 @@ from portal.forms.phone import PhoneTicketForm
 from portal.forms.tickets import CommentForm
 from portal.forms.workspace import CallbackForm, MergeForm, ProblemLinkForm, TakeForm
 from portal.views.access import signed_in_user, staff_required
-from portal.views.shared import CONSOLE, back_to_ticket, language_of_request, refuse, ticket_page
+from portal.views.shared import CONSOLE, back_to_ticket, intake_page, language_of_request, refuse, ticket_page
 from portal.workspace import changes_since
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from tickets.api import ENTITLEMENT_NOTICE
@@ -38,7 +38,6 @@ from tickets.selectors import (
 )
 from tickets.services import presence
 from tickets.services.conversation import log_callback
-from tickets.services.intake import open_ticket
 from tickets.services.merging import merge_ticket
 from tickets.services.problems import link_incident, open_problem
 from tickets.services.updates import assign_ticket
@@ -199,37 +198,13 @@ def presence_poll(request: HttpRequest, number: str) -> HttpResponse:
 @staff_required
 def phone_intake(request: HttpRequest) -> HttpResponse:
     """Log a call: the ticket opens on channel ``phone`` under the portal's intake rules."""
-    actor = signed_in_user(request)
-    language = language_of_request()
-    status = 200
-    if request.method == "POST" and "show_questions" in request.POST:
-        # Without JavaScript the account's services and the questionnaire follow on this round trip.
-        form = PhoneTicketForm(initial=request.POST.dict(), actor=actor, language=language)
-    elif request.method == "POST":
-        form = PhoneTicketForm(request.POST, actor=actor, language=language)
-        if form.is_valid():
-            try:
-                ticket = open_ticket(actor=actor, draft=form.to_draft())
-            except InvalidInput as invalid:
-                form.add_service_errors(invalid.errors)
-            else:
-                messages.success(
-                    request,
-                    _("Ticket %(number)s is open. Give the caller this number.") % {"number": ticket.number},
-                )
-                return redirect("portal:console-ticket", number=ticket.number)
-        status = 400
-    else:
-        form = PhoneTicketForm(
-            initial={"kind": Ticket.Kind.INCIDENT, "account": request.GET.get("account", "")},
-            actor=actor,
-            language=language,
-        )
-    return render(
+    return intake_page(
         request,
-        "console/ticket_new.html",
-        {"form": form, "entitlement_notice": _(ENTITLEMENT_NOTICE)},
-        status=status,
+        form_class=PhoneTicketForm,
+        initial={"kind": Ticket.Kind.INCIDENT, "account": request.GET.get("account", "")},
+        template="console/ticket_new.html",
+        opened=_("Ticket %(number)s is open. Give the caller this number."),
+        ticket_url="portal:console-ticket",
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,6 +23,7 @@ from portal.views.shared import (
     back_to_ticket,
     download_attachment,
     escalation_page,
+    intake_page,
     language_of_request,
     order_list_page,
     order_page,
@@ -33,13 +34,12 @@ from portal.views.shared import (
     ticket_list_page,
 )
 from portal.views.surveys import surveys_waiting
-from servicedesk.errors import Conflict, InvalidInput
+from servicedesk.errors import Conflict
 from servicedesk.keyset import capped_count
 from servicedesk.selectors import sites_visible_to
 from tickets.api import ENTITLEMENT_NOTICE
 from tickets.models import Ticket
 from tickets.selectors import TicketFilters, filter_tickets, get_ticket_for, tickets_visible_to, with_clocks
-from tickets.services.intake import open_ticket
 from tickets.services.problems import request_rfo
 
 CUSTOMER_PAGE_SIZE = 25
@@ -100,41 +100,19 @@ def customer_tickets(request: HttpRequest) -> HttpResponse:
 @customer_required
 def customer_ticket_new(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
-    language = language_of_request()
-    status = 200
-    if request.method == "POST" and "show_questions" in request.POST:
-        # Without JavaScript the questionnaire follows the chosen service on this round trip;
-        # everything typed so far comes back as the form's initial values.
-        form = NewTicketForm(initial=request.POST.dict(), actor=actor, language=language)
-    elif request.method == "POST":
-        form = NewTicketForm(request.POST, actor=actor, language=language)
-        if form.is_valid():
-            try:
-                ticket = open_ticket(actor=actor, draft=form.to_draft())
-            except InvalidInput as invalid:
-                form.add_service_errors(invalid.errors)
-            else:
-                messages.success(
-                    request,
-                    _("Ticket %(number)s is open. Quote this number whenever you contact the desk about it.")
-                    % {"number": ticket.number},
-                )
-                return redirect("portal:customer-ticket", number=ticket.number)
-        status = 400
-    else:
-        initial = {
+    return intake_page(
+        request,
+        form_class=NewTicketForm,
+        initial={
             "kind": request.GET.get("kind", Ticket.Kind.INCIDENT),
             "service": request.GET.get("service", ""),
             "contact_callback_name": actor.full_name,
             "contact_callback_email": actor.email,
             "contact_callback_phone": actor.phone,
-        }
-        form = NewTicketForm(initial=initial, actor=actor, language=language)
-    return render(
-        request,
-        "portal/ticket_new.html",
-        {"form": form, "entitlement_notice": _(ENTITLEMENT_NOTICE)},
-        status=status,
+        },
+        template="portal/ticket_new.html",
+        opened=_("Ticket %(number)s is open. Quote this number whenever you contact the desk about it."),
+        ticket_url="portal:customer-ticket",
     )
 
 

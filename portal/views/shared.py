@@ -62,7 +62,7 @@ from tickets.selectors import (
 )
 from tickets.services.attachments import add_attachment, reply_with_files
 from tickets.services.conversation import add_comment
-from tickets.services.intake import priority_for
+from tickets.services.intake import open_ticket, priority_for
 from tickets.services.lifecycle import available_actions, transition_ticket
 from tickets.services.problems import may_request_rfo
 
@@ -382,3 +382,40 @@ def escalation_page(request: HttpRequest, number: str, *, detail_url: str, templ
         },
         status=400 if form.errors else 200,
     )
+
+
+# --- opening a ticket (the portal's form and the console's phone intake) ---------------------
+
+
+def intake_page(
+    request: HttpRequest,
+    *,
+    form_class: Any,
+    initial: dict[str, Any],
+    template: str,
+    opened: str,
+    ticket_url: str,
+) -> HttpResponse:
+    """The intake form's round trips: without JavaScript a POST with ``show_questions`` brings
+    back everything typed so far with the questionnaire of the chosen service; a POST opens the
+    ticket under the intake rules (errors next to their fields, nothing written otherwise) and
+    goes to the new ticket with ``opened`` (a message with ``%(number)s``) shown there."""
+    actor = signed_in_user(request)
+    language = language_of_request()
+    status = 200
+    if request.method == "POST" and "show_questions" in request.POST:
+        form = form_class(initial=request.POST.dict(), actor=actor, language=language)
+    elif request.method == "POST":
+        form = form_class(request.POST, actor=actor, language=language)
+        if form.is_valid():
+            try:
+                ticket = open_ticket(actor=actor, draft=form.to_draft())
+            except InvalidInput as invalid:
+                form.add_service_errors(invalid.errors)
+            else:
+                messages.success(request, opened % {"number": ticket.number})
+                return redirect(ticket_url, number=ticket.number)
+        status = 400
+    else:
+        form = form_class(initial=initial, actor=actor, language=language)
+    return render(request, template, {"form": form, "entitlement_notice": _(ENTITLEMENT_NOTICE)}, status=status)
