@@ -11,12 +11,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from escalation.services.notifications import public_url
 from feedback.models import Survey
 from orders.models import Order
 from servicedesk.dispatch import send_on_commit
 from servicedesk.errors import Conflict, InvalidInput
-from servicedesk.mailing import send_notification
+from servicedesk.mailing import public_url, send_notification
 from servicedesk.models import User
 from servicedesk.notifications import MailKind, wants_mail
 from tickets.models import Ticket

@@ -168,3 +168,12 @@ def send_notification(
         reply_to=tenant.desk_address,
         threading=threading,
     ).send()
+
+
+def public_url(path: str) -> str:
+    """An absolute link for mail: PUBLIC_BASE_URL if set, else the first allowed host."""
+    base = settings.PUBLIC_BASE_URL
+    if not base:
+        host = next((h for h in settings.ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"), "127.0.0.1:8000")
+        base = f"{'http' if settings.DEBUG else 'https'}://{host}"
+    return base.rstrip("/") + path

@@ -21,10 +21,11 @@ class MailKind(models.TextChoices):
     ESCALATION_ACCOUNT = "escalation_account", _("Escalation levels reached by my account's tickets")
     PLANNED_WORK = "planned_work", _("Planned work at my sites")
     SURVEY = "survey", _("Satisfaction surveys after a repair or a delivery")
+    TICKET_REPLY = "ticket_reply", _("The desk's replies to my tickets")
 
 
 #: The kinds each audience can receive (the profile offers only these).
-CUSTOMER_KINDS = (MailKind.ESCALATION_ACCOUNT, MailKind.PLANNED_WORK, MailKind.SURVEY)
+CUSTOMER_KINDS = (MailKind.TICKET_REPLY, MailKind.ESCALATION_ACCOUNT, MailKind.PLANNED_WORK, MailKind.SURVEY)
 STAFF_KINDS = (MailKind.SLA_ALERT, MailKind.ESCALATION_CONTACT)
 
 

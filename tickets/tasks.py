@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import transaction
 
 from servicedesk.tenancy import tenant_context
-from tickets.services.notifications import NOTIFY_SLA_ALERTS_TASK, notify_sla_alerts
+from tickets.services.notifications import NOTIFY_REPLY_TASK, NOTIFY_SLA_ALERTS_TASK, notify_reply, notify_sla_alerts
 from tickets.services.sla_sweep import sweep_sla_clocks
 
 
@@ -23,3 +23,11 @@ def notify_sla_alerts_task(*, clock_ids_by_tenant: dict[str, list[int]]) -> None
     for tenant_id, clock_ids in clock_ids_by_tenant.items():
         with tenant_context(int(tenant_id)), transaction.atomic():
             notify_sla_alerts(clock_ids=clock_ids)
+
+
+@shared_task(name=NOTIFY_REPLY_TASK, ignore_result=True)
+def notify_reply_task(*, tenant_id: int, comment_id: int) -> None:
+    """Mail the desk's public reply to the customer who opened the ticket (once: no retry, so a
+    mail error never sends it twice)."""
+    with tenant_context(tenant_id):
+        notify_reply(comment_id=comment_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from escalation.models import EscalationAttempt, EscalationEvent, EscalationNotice
 from escalation.services.config import settings_of_tenant
 from servicedesk.dispatch import send_on_commit
-from servicedesk.mailing import send_notification
+from servicedesk.mailing import public_url, send_notification
 from servicedesk.models import User
 from servicedesk.notifications import MailKind, wants_mail
 from tickets.models import Ticket
@@ -45,15 +44,6 @@ def read_ack_token(token: str) -> tuple[int, int]:
     if not isinstance(data, dict) or not isinstance(data.get("t"), int) or not isinstance(data.get("a"), int):
         raise InvalidAcknowledgeLink(token)
     return data["t"], data["a"]
-
-
-def public_url(path: str) -> str:
-    """An absolute link for mail: PUBLIC_BASE_URL if set, else the first allowed host."""
-    base = settings.PUBLIC_BASE_URL
-    if not base:
-        host = next((h for h in settings.ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"), "127.0.0.1:8000")
-        base = f"{'http' if settings.DEBUG else 'https'}://{host}"
-    return base.rstrip("/") + path
 
 
 def ack_url(attempt: EscalationAttempt) -> str:

@@ -10,11 +10,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from escalation.services.notifications import public_url
 from mailroom.models import InboundMessage, Mailbox, SenderNotice
 from mailroom.selectors import mailbox_of_tenant
 from orders.selectors import services_visible_to
-from servicedesk.mailing import Threading, build_mail, new_message_id, ticket_threading
+from servicedesk.mailing import Threading, build_mail, new_message_id, public_url, ticket_threading
 from tickets.models import SlaTarget, Ticket
 from tickets.services import sla
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from servicedesk.dispatch import send_on_commit
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
 from servicedesk.models import User
 from tickets.events import ticket_changed
@@ -14,6 +15,7 @@ from tickets.models import Comment, SlaTarget, Ticket, TicketEvent, TicketMerge
 from tickets.rendering import render_markdown
 from tickets.services import sla, timeline
 from tickets.services.lifecycle import apply_to_clocks, bump
+from tickets.services.notifications import NOTIFY_REPLY_TASK
 
 MAX_COMMENT = 20_000
 
@@ -56,6 +58,9 @@ def add_comment(*, ticket: Ticket, actor: User, body: str, internal: bool = Fals
         # Staff only: the version and updated_at stay, so the customer's next write is not
         # refused as stale and nothing they read changes.
         return comment
+    if actor.is_desk_staff:
+        # The customer who opened the ticket hears of the desk's reply by mail (if they want).
+        send_on_commit(NOTIFY_REPLY_TASK, tenant_id=locked.tenant_id, comment_id=comment.pk)
     fields = bump(locked, now)
     locked.search_document = f"{locked.search_document}\n{body}"
     fields.append("search_document")
