@@ -159,6 +159,42 @@ CATALOGUE: tuple[tuple[str, str, str, str, str, int, list[dict[str, Any]]], ...]
 )  # fmt: skip
 
 
+# The items' names and descriptions per language: (name, description) by code and language.
+CATALOGUE_LANGUAGES: dict[str, dict[str, tuple[str, str]]] = {
+    "port-config": {
+        "de": ("Änderung der Port-Konfiguration", "Eine Änderung an einem Port Ihres Routers oder Switches: VLAN, Geschwindigkeit, Beschreibung."),
+        "es": ("Cambio de configuración de puerto", "Un cambio en un puerto de su router o switch: VLAN, velocidad, descripción."),
+    },
+    "onsite-visit": {
+        "de": ("Technikereinsatz vor Ort (2 Stunden)", "Ein Techniker bis zu zwei Stunden an Ihrem Standort, z. B. zum Patchen oder Beschriften von Kabeln."),
+        "es": ("Visita de un técnico in situ (2 horas)", "Un técnico en su sede durante hasta dos horas, p. ej. para conectar o etiquetar cables."),
+    },
+    "firewall-rule": {
+        "de": ("Änderung einer Firewall-Regel", "Eine Regel Ihrer verwalteten Firewall hinzufügen, ändern oder entfernen."),
+        "es": ("Cambio de regla de cortafuegos", "Añadir, cambiar o quitar una regla de su cortafuegos gestionado."),
+    },
+    "cpe-reboot": {
+        "de": ("Überwachter Neustart des CPE", "Ein Neustart Ihres Routers, während unsere Techniker die Leitung beobachten."),
+        "es": ("Reinicio supervisado del CPE", "Un reinicio de su router mientras nuestros técnicos vigilan la línea."),
+    },
+    "dns-change": {
+        "en": ("DNS record change", "Add, change or remove DNS records of your domains."),
+        "de": ("Änderung von DNS-Einträgen", "DNS-Einträge Ihrer Domains anlegen, ändern oder löschen."),
+    },
+    "remote-reboot": {
+        "en": ("Supervised remote restart", "A restart of one server while our team watches."),
+        "de": ("Überwachter Neustart aus der Ferne", "Ein Neustart eines Servers unter Aufsicht unseres Teams."),
+    },
+}  # fmt: skip
+
+
+def _item_languages(code: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for language, (name, description) in CATALOGUE_LANGUAGES.get(code, {}).items():
+        values[f"name_{language}"], values[f"description_{language}"] = name, description
+    return values
+
+
 def seed_order_rules(tenant: Tenant) -> None:
     """Suppliers, the lead-time table and the SSR catalogue of a demo tenant (idempotent)."""
     with tenant_context(tenant):
@@ -183,6 +219,7 @@ def seed_order_rules(tenant: Tenant) -> None:
                     defaults={
                         "name": name,
                         "description": description,
+                        **_item_languages(code),
                         "price": Decimal(price),
                         "currency": "EUR",
                         "fields": fields,
@@ -400,6 +437,7 @@ def _seed_requests(tenant: Tenant, now: dt.datetime) -> None:
             change_request=extensions, actor=users["alice@acme.example"], action="accept",
             now=now - dt.timedelta(days=2),
         )  # fmt: skip
+    _schedule_demo_work(users, now)
     if not ChangeRequest.objects.filter(account=london.account).exists():
         open_change_request(
             actor=users["bob@globex.example"],
@@ -410,3 +448,22 @@ def _seed_requests(tenant: Tenant, now: dt.datetime) -> None:
             ),
             now=now - dt.timedelta(days=1),
         )
+
+
+def _schedule_demo_work(users: dict[str, User], now: dt.datetime) -> None:
+    """The accepted SIP-trunk change is scheduled, so the portal's home shows planned work
+    (idempotent: a database seeded before keeps its change request and gets it scheduled,
+    in a window still ahead)."""
+    extensions = ChangeRequest.objects.filter(
+        title="Add 5 extensions to the SIP trunk", status=ChangeRequest.Status.ACCEPTED
+    ).first()
+    if extensions is None:
+        return
+    site = extensions.site
+    start = extensions.planned_start
+    if start is None or start <= now:
+        start = _at(site, _business_day(site, dates.local_date(site.time_zone, now), 3), 9)
+    transition_change_request(
+        change_request=extensions, actor=users["agent@northwind.example"], action="schedule",
+        planned_start=start, planned_end=start + dt.timedelta(hours=1), now=now - dt.timedelta(days=1),
+    )  # fmt: skip

@@ -15,8 +15,11 @@ which calendar and which rule.
   work needs 5 days' notice"): the requested start lies at least the item's lead time
   (48 hours or more) of business-day time after the request, i.e. hours of Saturdays,
   Sundays and public holidays at the site do not count. Work starting on a day that is not a
-  business day at the site (a weekend, or a public holiday) needs, in addition, 5 calendar
-  days' notice.
+  business day at the site (a weekend, or a public holiday) needs, in addition, the item's
+  weekend notice in calendar days (at least 5).
+- The lead time runs on whole business days: seed 001 counts the 48 hours "on business days",
+  not in office hours, so a request made on a Saturday may start on Wednesday at 00:00 site
+  time (Monday and Tuesday give the 48 hours); one made on Friday at 10:00 on Tuesday at 10:00.
 """
 
 from __future__ import annotations
@@ -72,24 +75,37 @@ def starts_on_business_day(calendar: calendars.BusinessCalendar, start: dt.datet
 
 
 def earliest_ssr_start(
-    calendar: calendars.BusinessCalendar, now: dt.datetime, lead_hours: int, *, on_business_day: bool
+    calendar: calendars.BusinessCalendar,
+    now: dt.datetime,
+    lead_hours: int,
+    *,
+    on_business_day: bool,
+    weekend_notice: dt.timedelta = WEEKEND_NOTICE,
 ) -> dt.datetime:
     """The earliest allowed start (UTC) of a request made at ``now`` for work starting on a
     business day (``on_business_day``) or on a weekend or holiday at the site.
 
     The result is itself an allowed start: for business-day work the first business-day
-    instant once the lead time has run; otherwise the later of that lead time and 5 days."""
+    instant once the lead time has run; otherwise the later of that lead time and the weekend
+    notice (5 days unless the item asks for more)."""
     lead = calendars.add_business_time(calendar, now, dt.timedelta(hours=lead_hours))
     if on_business_day:
         return calendars.next_opening(calendar, lead)
-    return max(lead, (now + WEEKEND_NOTICE).astimezone(dt.UTC))
+    return max(lead, (now + max(weekend_notice, WEEKEND_NOTICE)).astimezone(dt.UTC))
 
 
 def ssr_start_allowed(
-    calendar: calendars.BusinessCalendar, now: dt.datetime, lead_hours: int, start: dt.datetime
+    calendar: calendars.BusinessCalendar,
+    now: dt.datetime,
+    lead_hours: int,
+    start: dt.datetime,
+    *,
+    weekend_notice: dt.timedelta = WEEKEND_NOTICE,
 ) -> tuple[bool, dt.datetime]:
     """Whether work may start at ``start`` when asked for at ``now``, and the earliest allowed
     start for work of its kind (business day, or weekend/holiday)."""
     on_business_day = starts_on_business_day(calendar, start)
-    earliest = earliest_ssr_start(calendar, now, lead_hours, on_business_day=on_business_day)
+    earliest = earliest_ssr_start(
+        calendar, now, lead_hours, on_business_day=on_business_day, weekend_notice=weekend_notice
+    )
     return start >= earliest, earliest

@@ -39,13 +39,43 @@ def set_user_language(*, user: User, language: str) -> User:
     return user
 
 
+#: The profile's stored settings, by name, as the stale-save check compares them.
+PROFILE_FIELDS = ("language", "time_zone", "mail_opt_outs")
+
+
+class StaleProfile(Exception):
+    """The profile changed (in another tab or window) since the form was shown: ``fields``
+    names the settings that differ from what the form showed."""
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__("stale profile")
+        self.fields = fields
+
+
+def profile_state(user: User) -> dict[str, str]:
+    """The profile's settings as stored, each as a string (what a form shows and sends back)."""
+    return {
+        "language": user.language or "",
+        "time_zone": user.time_zone or "",
+        "mail_opt_outs": ",".join(sorted(user.mail_opt_outs or [])),
+    }
+
+
 @transaction.atomic
-def update_profile(*, user: User, language: str, time_zone: str, mail_wanted: Collection[str]) -> User:
+def update_profile(
+    *,
+    user: User,
+    language: str,
+    time_zone: str,
+    mail_wanted: Collection[str],
+    seen: dict[str, str] | None = None,
+) -> User:
     """Save the user's own settings: interface language ("" for the tenant's), time zone (an
     IANA zone of tzdata, "" for the tenant's), and which kinds of notification mail they want
     (of those ``mail_kinds_for`` offers them; the others are left as they were).
 
-    Raises InvalidInput naming every bad field."""
+    ``seen``: the settings the form showed (``profile_state``); when a stored one differs now,
+    nothing is saved (StaleProfile). Raises InvalidInput naming every bad field."""
     errors: dict[str, list[str]] = {}
     if language and language not in _LANGUAGES:
         errors["language"] = [_("Choose one of the languages offered.")]
@@ -60,7 +90,13 @@ def update_profile(*, user: User, language: str, time_zone: str, mail_wanted: Co
         errors["mail"] = [_("Choose among the notifications offered.")]
     if errors:
         raise InvalidInput(errors)
-    kept = [kind for kind in (user.mail_opt_outs or []) if kind not in offered]
+    stored = User.objects.select_for_update().only(*PROFILE_FIELDS).get(pk=user.pk)
+    if seen is not None:
+        now = profile_state(stored)
+        changed = [name for name in PROFILE_FIELDS if name in seen and seen[name] != now[name]]
+        if changed:
+            raise StaleProfile(changed)
+    kept = [kind for kind in (stored.mail_opt_outs or []) if kind not in offered]
     user.language = language
     user.time_zone = time_zone
     user.mail_opt_outs = sorted({*kept, *(offered - set(mail_wanted))})

@@ -44,10 +44,17 @@ from servicedesk.validators import EARLIEST_DATE, LATEST_DATE
 
 class CatalogueItemSerializer(serializers.ModelSerializer[CatalogueItem]):
     details = serializers.SerializerMethodField()
+    #: The name and description in the caller's language (the desk's default ones where the
+    #: item has no translation).
+    name = serializers.CharField(source="shown_name", read_only=True)
+    description = serializers.CharField(source="shown_description", read_only=True)
 
     class Meta:
         model = CatalogueItem
-        fields = ["code", "name", "description", "price", "currency", "lead_time_hours", "details", "is_active"]
+        fields = [
+            "code", "name", "description", "price", "currency", "lead_time_hours", "weekend_notice_days", "details",
+            "is_active",
+        ]  # fmt: skip
         read_only_fields = fields
 
     def get_details(self, item: CatalogueItem) -> list[dict[str, Any]]:
@@ -112,7 +119,7 @@ class SsrSerializer(serializers.ModelSerializer[SimpleServiceRequest]):
         read_only_fields = fields
 
     def get_item(self, ssr: SimpleServiceRequest) -> dict[str, str]:
-        return {"code": ssr.item.code, "name": ssr.item.name}
+        return {"code": ssr.item.code, "name": ssr.item.shown_name}
 
     def get_account(self, ssr: SimpleServiceRequest) -> dict[str, Any] | None:
         return ref(ssr.account)

@@ -362,6 +362,9 @@ class OrderEvent(TimelineEntry):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    # What a line written by the desk itself says, as data (rendered in the reader's language by
+    # the pages): {"kind": "standard"} on "created", {"due": "YYYY-MM-DD", "estimate": …} on "dates".
+    params = models.JSONField(default=dict, blank=True)
 
     class Meta(TimelineEntry.Meta):
         indexes = [models.Index(fields=["tenant", "order", "at"], name="orderevent_tenant_order_idx")]

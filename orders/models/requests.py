@@ -10,7 +10,7 @@ from typing import Any
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -20,8 +20,12 @@ from servicedesk.models import CustomerAccount, CustomerOwned, Site, TenantOwned
 from servicedesk.timeline import TimelineEntry
 from servicedesk.walls import CustomerWall
 
-# Seed 001: an SSR is submitted at least 48 hours ahead, counted on business days.
+# Seed 001: an SSR is submitted at least 48 hours ahead, counted on business days; work at
+# weekends needs 5 days' notice.
 MIN_SSR_LEAD_HOURS = 48
+MIN_WEEKEND_NOTICE_DAYS = 5
+#: The languages an item's name and description may be given in besides the default ones.
+ITEM_LANGUAGES = ("de", "en", "es")
 
 
 def _staff(obj: Any, user: Any) -> bool:
@@ -33,8 +37,17 @@ class CatalogueItem(TenantOwned):
     details, and how far ahead (at least 48 business hours; an item may need more)."""
 
     code = models.SlugField(_("code"), max_length=40, db_index=False)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("In the desk's default language; shown where no translation is given.")
+    )
     description = models.TextField(_("description"), blank=True)
+    # The name and description per language (blank: the default ones above are shown).
+    name_de = models.CharField(_("name (German)"), max_length=200, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_es = models.CharField(_("name (Spanish)"), max_length=200, blank=True)
+    description_de = models.TextField(_("description (German)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_es = models.TextField(_("description (Spanish)"), blank=True)
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     # [{"name": "vlan", "type": "text" | "number" | "choice" | "yes_no", "required": bool,
@@ -45,6 +58,13 @@ class CatalogueItem(TenantOwned):
         _("lead time (business hours)"),
         default=MIN_SSR_LEAD_HOURS,
         help_text=_("How far ahead a request must be made, counted on the site's business days."),
+    )
+    weekend_notice_days = models.PositiveSmallIntegerField(
+        _("weekend notice (days)"),
+        default=MIN_WEEKEND_NOTICE_DAYS,
+        help_text=_(
+            "How many days ahead work on a weekend or public holiday at the site must be asked for (at least 5)."
+        ),
     )
     is_active = models.BooleanField(_("offered"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -59,10 +79,36 @@ class CatalogueItem(TenantOwned):
                 condition=Q(lead_time_hours__gte=MIN_SSR_LEAD_HOURS), name="catalogue_item_lead_time_minimum"
             ),
             models.CheckConstraint(condition=Q(price__gte=0), name="catalogue_item_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(weekend_notice_days__gte=MIN_WEEKEND_NOTICE_DAYS),
+                name="catalogue_item_weekend_notice_minimum",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def name_in(self, language: str | None) -> str:
+        """The name in ``language`` (``de``, ``de-at``, …), else the default one."""
+        code = (language or "")[:2]
+        translated = str(getattr(self, f"name_{code}", "") or "") if code in ITEM_LANGUAGES else ""
+        return translated or self.name
+
+    def description_in(self, language: str | None) -> str:
+        """The description in ``language``, else the default one."""
+        code = (language or "")[:2]
+        translated = str(getattr(self, f"description_{code}", "") or "") if code in ITEM_LANGUAGES else ""
+        return translated or self.description
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the active language (what pages and mails show)."""
+        return self.name_in(translation.get_language())
+
+    @property
+    def shown_description(self) -> str:
+        """The description in the active language."""
+        return self.description_in(translation.get_language())
 
 
 class SimpleServiceRequest(ConcurrentTransitionMixin, CustomerOwned):
@@ -283,6 +329,9 @@ class ChangeRequestEvent(TimelineEntry):
 
     change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    # What a line says, as data: {"cost": "1450.00", "currency": "EUR", "start": ISO instant,
+    # "end": …} on "quoted"; {"start": …, "end": …} on the transition to "scheduled".
+    params = models.JSONField(default=dict, blank=True)
 
     class Meta(TimelineEntry.Meta):
         indexes = [models.Index(fields=["tenant", "change_request", "at"], name="crevent_tenant_cr_idx")]

@@ -121,20 +121,12 @@ def transition_order(
     locked.save(update_fields=[*fields, *bump(locked, now)])
     timeline.record_order_status_change(order=locked, actor=actor, at=now, before=before, reason=reason)
     if action == "validate":
-        timeline.record_dates_computed(
-            order=locked, actor=actor, at=now,
-            reason=_("Delivery date to be confirmed by %(due)s; estimated delivery %(estimate)s.")
-            % {"due": _iso(locked.confirmation_due_on), "estimate": _iso(locked.estimated_delivery_on) or _("unknown")},
-        )  # fmt: skip
+        timeline.record_dates_computed(order=locked, actor=actor, at=now)
     for service, service_before in handed_over:
         timeline.record_inventory_change(order=locked, actor=actor, at=now, service=service, before=service_before)
     if action == "hand_over":
         order_handed_over(locked)
     return locked
-
-
-def _iso(day: dt.date | None) -> str:
-    return day.isoformat() if day else ""
 
 
 @transaction.atomic
@@ -179,17 +171,17 @@ def confirm_delivery_date(
     before = locked.committed_delivery_on
     locked.committed_delivery_on = day
     locked.delivery_date_confirmed_at = now
-    if (
+    late = (
         first
-        and locked.confirmation_due_on
+        and locked.confirmation_due_on is not None
         and dates.local_date(locked.site.time_zone, now) > locked.confirmation_due_on
-    ):
-        reason = reason or _("Confirmed after the deadline of %(due)s.") % {
-            "due": locked.confirmation_due_on.isoformat()
-        }
+    )
     OrderStep.objects.filter(order=locked, step=Order.Status.HANDED_OVER).update(planned_on=day)
     locked.save(update_fields=["committed_delivery_on", "delivery_date_confirmed_at", *bump(locked, now)])
-    timeline.record_delivery_date(order=locked, actor=actor, at=now, before=before, reason=reason)
+    timeline.record_delivery_date(
+        order=locked, actor=actor, at=now, before=before, reason=reason,
+        late_after=locked.confirmation_due_on if late else None,
+    )  # fmt: skip
     return locked
 
 

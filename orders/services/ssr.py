@@ -129,7 +129,9 @@ def check_requested_start(*, site: Site, item: CatalogueItem, start: dt.datetime
     """Refuse a start sooner than the item's lead time on the site's business days, or, for
     work on a weekend or public holiday at the site, sooner than 5 days (StartTooEarly)."""
     calendar = dates.site_calendar(site)
-    allowed, earliest = dates.ssr_start_allowed(calendar, now, item.lead_time_hours, start)
+    allowed, earliest = dates.ssr_start_allowed(
+        calendar, now, item.lead_time_hours, start, weekend_notice=dt.timedelta(days=item.weekend_notice_days)
+    )
     if allowed:
         return
     if dates.starts_on_business_day(calendar, start):
@@ -139,16 +141,21 @@ def check_requested_start(*, site: Site, item: CatalogueItem, start: dt.datetime
         ) % {"hours": item.lead_time_hours, "site": site.name, "earliest": utc_iso(earliest)}
     else:
         message = _(
-            "Too early: work on a weekend or public holiday at %(site)s needs 5 days' notice (and %(hours)d "
-            "hours counted on business days). The earliest allowed start is %(earliest)s."
-        ) % {"hours": item.lead_time_hours, "site": site.name, "earliest": utc_iso(earliest)}
+            "Too early: work on a weekend or public holiday at %(site)s needs %(days)d days' notice (and "
+            "%(hours)d hours counted on business days). The earliest allowed start is %(earliest)s."
+        ) % {
+            "days": item.weekend_notice_days,
+            "hours": item.lead_time_hours,
+            "site": site.name,
+            "earliest": utc_iso(earliest),
+        }
     raise StartTooEarly(message, earliest)
 
 
 @dataclass(frozen=True)
 class EarliestStarts:
     """The earliest allowed starts of an item's work at a site, asked for now: on a business
-    day there, and on a weekend or public holiday there (5 days' notice)."""
+    day there, and on a weekend or public holiday there (the item's weekend notice)."""
 
     business_day: dt.datetime
     weekend: dt.datetime
@@ -161,7 +168,13 @@ def earliest_starts(*, site: Site, item: CatalogueItem, now: dt.datetime | None 
     calendar = dates.site_calendar(site)
     return EarliestStarts(
         business_day=dates.earliest_ssr_start(calendar, now, item.lead_time_hours, on_business_day=True),
-        weekend=dates.earliest_ssr_start(calendar, now, item.lead_time_hours, on_business_day=False),
+        weekend=dates.earliest_ssr_start(
+            calendar,
+            now,
+            item.lead_time_hours,
+            on_business_day=False,
+            weekend_notice=dt.timedelta(days=item.weekend_notice_days),
+        ),
     )
 
 

@@ -20,15 +20,21 @@ def shown(value: object) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def _order_line(order: Order, kind: str, actor: User | None, at: dt.datetime, **values: str) -> OrderEvent:
+def _order_line(order: Order, kind: str, actor: User | None, at: dt.datetime, **values: object) -> OrderEvent:
     return OrderEvent.objects.create(tenant_id=order.tenant_id, order=order, kind=kind, actor=actor, at=at, **values)
 
 
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _instant(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value is not None else None
+
+
 def record_order_placed(*, order: Order, actor: User, at: dt.datetime) -> OrderEvent:
-    """The order was received (its kind as the reason)."""
-    return _order_line(
-        order, OrderEvent.Kind.CREATED, actor, at, to_value=order.status, reason=order.get_kind_display()
-    )
+    """The order was received (its kind as a parameter, read in the reader's language)."""
+    return _order_line(order, OrderEvent.Kind.CREATED, actor, at, to_value=order.status, params={"kind": order.kind})
 
 
 def record_order_status_change(
@@ -59,11 +65,13 @@ def record_step_planned(
     )
 
 
-def record_dates_computed(*, order: Order, actor: User, at: dt.datetime, reason: str) -> OrderEvent:
-    """On validation: the deadline for confirming the delivery date (and the estimate, in ``reason``)."""
+def record_dates_computed(*, order: Order, actor: User, at: dt.datetime) -> OrderEvent:
+    """On validation: the deadline for confirming the delivery date and the estimate, as days
+    (``params``: ``due``, ``estimate``; None when there is none)."""
     return _order_line(
         order, OrderEvent.Kind.DATES, actor, at, field="confirmation_due_on",
-        to_value=shown(order.confirmation_due_on), reason=reason,
+        to_value=shown(order.confirmation_due_on),
+        params={"due": _day(order.confirmation_due_on), "estimate": _day(order.estimated_delivery_on)},
     )  # fmt: skip
 
 
@@ -76,12 +84,20 @@ def record_estimate_moved(*, order: Order, actor: User, at: dt.datetime, before:
 
 
 def record_delivery_date(
-    *, order: Order, actor: User, at: dt.datetime, before: dt.date | None, reason: str = ""
+    *,
+    order: Order,
+    actor: User,
+    at: dt.datetime,
+    before: dt.date | None,
+    reason: str = "",
+    late_after: dt.date | None = None,
 ) -> OrderEvent:
-    """The exact delivery date was confirmed (or moved)."""
+    """The exact delivery date was confirmed (or moved); ``late_after``: the deadline it was
+    confirmed after, if it was (``params``: ``day``, ``before``, ``late_after``)."""
+    params = {"day": _day(order.committed_delivery_on), "before": _day(before), "late_after": _day(late_after)}
     return _order_line(
         order, OrderEvent.Kind.DELIVERY_DATE, actor, at, field="committed_delivery_on", from_value=shown(before),
-        to_value=shown(order.committed_delivery_on), reason=reason[:2000],
+        to_value=shown(order.committed_delivery_on), reason=reason[:2000], params=params,
     )  # fmt: skip
 
 
@@ -94,7 +110,7 @@ def record_inventory_change(*, order: Order, actor: User, at: dt.datetime, servi
 
 
 def _change_line(
-    change: ChangeRequest, kind: str, actor: User | None, at: dt.datetime, **values: str
+    change: ChangeRequest, kind: str, actor: User | None, at: dt.datetime, **values: object
 ) -> ChangeRequestEvent:
     return ChangeRequestEvent.objects.create(
         tenant_id=change.tenant_id, change_request=change, kind=kind, actor=actor, at=at, **values
@@ -109,10 +125,14 @@ def record_change_requested(*, change_request: ChangeRequest, actor: User, at: d
 def record_change_status_change(
     *, change_request: ChangeRequest, actor: User, at: dt.datetime, before: str, reason: str = ""
 ) -> ChangeRequestEvent:
-    """The status went from ``before`` to the change request's current one."""
+    """The status went from ``before`` to the change request's current one (with the window of
+    the work when it was scheduled)."""
+    params = {}
+    if change_request.status == ChangeRequest.Status.SCHEDULED:
+        params = {"start": _instant(change_request.planned_start), "end": _instant(change_request.planned_end)}
     return _change_line(
         change_request, ChangeRequestEvent.Kind.TRANSITION, actor, at, field="status", from_value=before,
-        to_value=change_request.status, reason=reason[:2000],
+        to_value=change_request.status, reason=reason[:2000], params=params,
     )  # fmt: skip
 
 
@@ -120,9 +140,15 @@ def record_change_quoted(*, change_request: ChangeRequest, actor: User, at: dt.d
     """The desk stated the cost and the window of the work."""
     change = change_request
     window = f"{shown(change.planned_start)} – {shown(change.planned_end)}"
+    params = {
+        "cost": str(change.quoted_cost),
+        "currency": change.currency,
+        "start": _instant(change.planned_start),
+        "end": _instant(change.planned_end),
+    }
     return _change_line(
         change, ChangeRequestEvent.Kind.QUOTED, actor, at, field="quote",
-        to_value=f"{change.quoted_cost} {change.currency}, {window}", reason=change.quote_note,
+        to_value=f"{change.quoted_cost} {change.currency}, {window}", reason=change.quote_note, params=params,
     )  # fmt: skip
 
 

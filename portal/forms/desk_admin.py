@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from escalation.models import EscalationContact, EscalationLevel, EscalationMatrix, EscalationPolicy
 from orders.models import CatalogueItem, Contract, LeadTime, Service, ServiceType, Supplier
-from orders.models.requests import MIN_SSR_LEAD_HOURS
+from orders.models.requests import MIN_SSR_LEAD_HOURS, MIN_WEEKEND_NOTICE_DAYS
 from servicedesk import audit
 from servicedesk.models import (
     BusinessCalendar,
@@ -646,14 +646,33 @@ class ContactForm(AdminForm):
 class CatalogueItemForm(AdminForm):
     class Meta:
         model = CatalogueItem
-        fields = ["code", "name", "description", "price", "currency", "lead_time_hours", "position"]
+        fields = [
+            "code", "name", "description", "name_de", "description_de", "name_en", "description_en",
+            "name_es", "description_es", "price", "currency", "lead_time_hours", "weekend_notice_days", "position",
+        ]  # fmt: skip
         formfield_callback = _walled_formfield
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3}) for name in ("description_de", "description_en", "description_es")
+        }
 
     def clean_lead_time_hours(self) -> int:
         hours: int = self.cleaned_data["lead_time_hours"]
         if hours < MIN_SSR_LEAD_HOURS:
             raise forms.ValidationError(_("At least %(hours)d business hours ahead.") % {"hours": MIN_SSR_LEAD_HOURS})
         return hours
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty: the rule's 5 days.
+        self.fields["weekend_notice_days"].required = False
+
+    def clean_weekend_notice_days(self) -> int:
+        days: int | None = self.cleaned_data.get("weekend_notice_days")
+        if days is None:
+            return MIN_WEEKEND_NOTICE_DAYS
+        if days < MIN_WEEKEND_NOTICE_DAYS:
+            raise forms.ValidationError(_("At least %(days)d days ahead.") % {"days": MIN_WEEKEND_NOTICE_DAYS})
+        return days
 
 
 class SupplierForm(AdminForm):

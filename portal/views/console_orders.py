@@ -52,6 +52,8 @@ from portal.forms.orders import (
     QuoteChangeForm,
     ReasonForm,
 )
+from portal.order_words import order_lines
+from portal.request_words import change_request_lines
 from portal.views.access import signed_in_user, staff_required
 from portal.views.shared import refuse
 from servicedesk.errors import Conflict, InvalidInput, PermissionRefused
@@ -107,7 +109,7 @@ def _order_page(
         "late": lateness(order, now=now),
         "steps": steps,
         "lines": lines,
-        "timeline": order_timeline(actor=actor, order=order),
+        "timeline": order_lines(order_timeline(actor=actor, order=order)),
         "console": True,
         "actions": actions,
         "step_form": bound.get("step_form") or OrderStepForm(initial=version, actions=actions),
@@ -360,7 +362,7 @@ def _change_page(
         "may_quote": "quote" in actions,
         "quote_form": bound.get("quote_form") or QuoteChangeForm(initial=quote_initial),
         "action_form": action_form,
-        "timeline": change_request_timeline(actor=actor, change_request=change),
+        "timeline": change_request_lines(change_request_timeline(actor=actor, change_request=change)),
     }
     return render(request, "console/orders/change_detail.html", context, status=status)
 

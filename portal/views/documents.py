@@ -6,6 +6,7 @@ share a file into it, download, remove what the desk shared). What is not the us
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,11 +19,15 @@ from portal.forms.documents import DocumentForm
 from portal.views.access import customer_required, signed_in_user, staff_required
 from servicedesk.errors import InvalidInput, PermissionRefused
 from servicedesk.http import attachment_response
+from servicedesk.keyset import keyset_page
 from servicedesk.models import CustomerAccount, User
 from servicedesk.selectors import accounts_visible_to, get_account_for, sites_visible_to
 from servicedesk.walls import get_visible_or_404
 
-SHOWN = 200
+#: Files per page, newest first; further pages by keyset (the query count does not grow
+#: with the folder).
+PAGE_SIZE = 25
+DOCUMENT_ORDERING = ("-created_at", "-id")
 
 
 def _folder(request: HttpRequest, actor: User, account: CustomerAccount, *, console: bool) -> HttpResponse:
@@ -53,11 +58,22 @@ def _folder(request: HttpRequest, actor: User, account: CustomerAccount, *, cons
         else:
             messages.success(request, _("“%(name)s” is in the folder.") % {"name": document.name})
             return redirect(here)
-    documents = [
-        (document, may_remove(document=document, actor=actor))
-        for document in documents_visible_to(actor=actor, account=account)[:SHOWN]
-    ]
-    context = {"account": account, "documents": documents, "form": form, "console": console, "here": here}
+    query = request.GET.get("q", "").strip()[:200]
+    visible = documents_visible_to(actor=actor, account=account)
+    if query:
+        visible = visible.filter(Q(name__icontains=query) | Q(description__icontains=query))
+    page = keyset_page(
+        visible,
+        ordering=DOCUMENT_ORDERING,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=PAGE_SIZE,
+    )
+    documents = [(document, may_remove(document=document, actor=actor)) for document in page]
+    context = {
+        "account": account, "documents": documents, "page": page, "query": query, "form": form,
+        "console": console, "here": here,
+    }  # fmt: skip
     return render(request, "portal/documents.html", context, status=status)
 
 

@@ -38,6 +38,7 @@ from portal.forms.tickets import (
     StaffAttachmentForm,
     TransitionForm,
 )
+from portal.order_words import order_lines
 from portal.service_levels import LABELS, MEANINGS, target_rows
 from portal.timeline import lines_for
 from portal.views.access import signed_in_user
@@ -331,7 +332,7 @@ def order_page(request: HttpRequest, number: str, *, console: bool) -> HttpRespo
         "late": lateness(order, now=timezone.now()),
         "steps": sorted(order.steps.all(), key=lambda step: step.position),
         "lines": order.lines.all(),
-        "timeline": order_timeline(actor=actor, order=order),
+        "timeline": order_lines(order_timeline(actor=actor, order=order)),
         "console": console,
     }
     template = "console/order_detail.html" if console else "portal/order_detail.html"

@@ -137,7 +137,7 @@ def test_a_date_confirmed_after_the_deadline_is_warned_and_recorded(desk, time_m
     assert order.committed_delivery_on == dt.date(2027, 3, 16)
     with tenant_context(desk.northwind):
         line = OrderEvent.objects.filter(order=order).last()
-    assert line.reason == f"Confirmed after the deadline of {due.isoformat()}."
+    assert (line.reason, line.params["late_after"]) == ("", due.isoformat())
 
 
 @pytest.mark.django_db
@@ -326,5 +326,7 @@ def test_the_history_names_the_statuses_in_words(desk, time_machine):
     client = _client(desk, AGENT)
     _walk(client, desk, number, ["validate"])
     page = client.get(f"/console/orders/{number}/").content.decode()
-    assert "Status changed: Received → Validated" in page
+    assert "The order moved from the step “Received” to “Validated”." in page
+    assert "The order was received (Standard)." in page
+    assert "Received: Received" not in page
     assert "received → validated" not in page

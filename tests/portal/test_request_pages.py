@@ -139,7 +139,7 @@ def test_alice_accepts_a_quote(world):
     page = text(alice.get(f"/portal/requests/changes/{change.number}/"))
     assert "1200.00 EUR" in page
     assert "Two engineers, half a day." in page
-    assert "The desk stated the cost and the planned window." in page
+    assert "The desk stated the cost, 1,200.00 EUR, and the planned window, " in page
 
     response = alice.post(f"/portal/requests/changes/{change.number}/decide/", {"action": "accept"})
 
