@@ -196,3 +196,50 @@ def test_the_portal_pages_have_no_english_left_in_german_and_spanish(browser: Br
         expect(alice.locator("html")).to_have_attribute("lang", language)
         assert english_left(alice) == [], f"{language} {path}"
         check_page(alice, f"portal-{name}-{language}")
+
+
+def test_inventory_and_documents_are_cards_at_390px_in_german_and_reachable_by_keyboard(
+    browser: Browser, desk_url: str
+):
+    """At a phone's width the inventory's and the folder's tables become cards: no scrolling
+    region inside the page, every row's link reached with the Tab key."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents.services import add_document
+
+    alice_user = User.objects.get(email="alice@acme.example")
+    with tenant_context(northwind()):
+        add_document(
+            account=alice_user.customer_account, actor=alice_user,
+            upload=SimpleUploadedFile("Lageplan Rechenzentrum.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+            description="Raum 2.14, Rack B",
+        )  # fmt: skip
+    User.objects.filter(pk=alice_user.pk).update(language="de")
+    alice = new_page(browser, desk_url, locale="de", width=PHONE)
+    sign_in(alice, "alice@acme.example")
+
+    for path, name, link in [
+        ("/portal/inventory/", "inventory", alice.get_by_role("link", name="NW-MPLS-1001")),
+        ("/portal/documents/", "documents", alice.get_by_role("link", name="Lageplan Rechenzentrum.pdf")),
+    ]:
+        alice.goto(path)
+        expect(alice.locator("html")).to_have_attribute("lang", "de")
+        table = alice.locator("main table.cards").first
+        expect(table).to_be_visible()
+        # Each row is a card: its cells stack, headed by their column's name.
+        assert table.locator("tbody tr").first.evaluate("row => getComputedStyle(row).display") == "block"
+        assert alice.locator("main [role=region][tabindex], main .table-scroll").count() == 0
+        assert (
+            alice.evaluate(
+                "() => [...document.querySelectorAll('main *')].filter(e => e.scrollWidth > e.clientWidth + 1"
+                " && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX)).length"
+            )
+            == 0
+        )
+        for _ in range(40):
+            alice.keyboard.press("Tab")
+            if link.evaluate("element => element === document.activeElement"):
+                break
+        else:
+            pytest.fail(f"{path}: the row's link is not reached by keyboard")
+        check_page(alice, f"portal-{name}-cards-de-390")

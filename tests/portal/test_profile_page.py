@@ -98,3 +98,52 @@ def test_the_pages_follow_the_saved_language_and_zone(demo):
     page = client.get("/portal/profile/").content.decode()
     assert '<html lang="de">' in page
     assert "+09:00" in page  # the example date is in Tokyo's zone
+
+
+def _seen(page: str) -> str:
+    return re.search(r'name="seen" value="([^"]+)"', page).group(1)
+
+
+@pytest.mark.django_db
+def test_a_save_after_another_tab_changed_the_profile_is_refused_and_keeps_the_choices(demo):
+    """Tab 1 loads the profile, tab 2 saves Madrid and no survey mails; tab 1's save (Spanish,
+    Mexico City, every mail) is refused with, per changed setting, what tab 1 showed and what is
+    stored now; what tab 1 chose is still selected, and saving again replaces the stored
+    settings knowingly."""
+    User.objects.filter(email="alice@acme.example").update(language="en", time_zone="Europe/Berlin", mail_opt_outs=[])
+    first, second = _client(demo, "alice@acme.example"), _client(demo, "alice@acme.example")
+    seen_by_first = _seen(first.get("/portal/profile/").content.decode())
+    saved = second.post(
+        "/portal/profile/",
+        {"seen": _seen(second.get("/portal/profile/").content.decode()), "language": "en",
+         "time_zone": "Europe/Madrid", "mail": ["ticket_reply", "escalation_account", "planned_work"]},
+    )  # fmt: skip
+    assert saved.status_code == 302
+
+    chosen = {"seen": seen_by_first, "language": "es", "time_zone": "America/Mexico_City",
+              "mail": ["ticket_reply", "survey", "escalation_account", "planned_work"]}  # fmt: skip
+    refused = first.post("/portal/profile/", chosen)
+
+    assert refused.status_code == 409
+    page = refused.content.decode().replace("&#x27;", "'")
+    assert "Not saved: your profile was changed meanwhile, in another tab or window." in page
+    assert "Time zone: you saw “Europe/Berlin”, it is now “Europe/Madrid”." in page
+    assert re.search(r"E-mail me about: you saw “[^”]+”, it is now “[^”]+”\.", page)
+    assert "Language: you saw" not in page  # the language did not change
+    assert re.search(r'<option value="es" selected>', page)
+    assert re.search(r'<option value="America/Mexico_City" selected>', page)
+    alice = demo.user("alice@acme.example")
+    assert (alice.language, alice.time_zone, alice.mail_opt_outs) == ("en", "Europe/Madrid", ["survey"])
+
+    again = first.post("/portal/profile/", {**chosen, "seen": _seen(page)})
+    assert again.status_code == 302
+    alice = demo.user("alice@acme.example")
+    assert (alice.language, alice.time_zone) == ("es", "America/Mexico_City")
+
+
+@pytest.mark.django_db
+def test_a_forged_snapshot_is_no_snapshot(demo):
+    client = _client(demo, "alice@acme.example")
+    response = client.post("/portal/profile/", {"seen": "forged", "language": "de", "time_zone": ""})
+    assert response.status_code == 302
+    assert demo.user("alice@acme.example").language == "de"
