@@ -276,7 +276,9 @@ class OrderEventSerializer(serializers.ModelSerializer[OrderEvent]):
 
     class Meta:
         model = OrderEvent
-        fields = ["id", "kind", "at", "actor", "field", "from_value", "to_value", "reason"]
+        # ``params``: what a line the desk wrote itself says, as data (days as YYYY-MM-DD,
+        # instants in ISO 8601 UTC), for a client to word in its own language.
+        fields = ["id", "kind", "at", "actor", "field", "from_value", "to_value", "reason", "params"]
         read_only_fields = fields
 
     def get_actor(self, event: OrderEvent) -> dict[str, Any] | None:

@@ -189,6 +189,10 @@ def test_each_step_records_when_it_actually_happened_and_the_timeline_every_chan
         ("transition", "validated", "customer_coordination"),
     ]
     assert timeline[1]["actor"]["name"] == "Markus Weber"
+    # What the desk's own lines say comes as data, not as an English sentence.
+    assert (timeline[0]["params"], timeline[0]["reason"]) == ({"kind": "standard"}, "")
+    assert timeline[2]["params"]["due"] == "2026-12-10"
+    assert timeline[2]["reason"] == ""
 
 
 @pytest.mark.django_db
