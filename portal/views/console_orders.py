@@ -17,7 +17,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -201,7 +201,7 @@ def order_delivery_date(request: HttpRequest, number: str) -> HttpResponseBase:
                 "The delivery date is confirmed, after the deadline of %(due)s: the order's history records it as "
                 "confirmed late."
             )
-            % {"due": order.confirmation_due_on.isoformat()},
+            % {"due": formats.date_format(order.confirmation_due_on, "SHORT_DATE_FORMAT")},
         )
     else:
         messages.success(request, _("The delivery date is confirmed."))
