@@ -52,7 +52,9 @@ def profile(request: HttpRequest) -> HttpResponse:
             response = redirect("portal:profile")
             response.set_cookie("django_language", language, samesite="Lax", secure=request.is_secure(), httponly=True)
             return response
-    return render(request, "portal/profile.html", {"form": form, "stale": stale, "now": timezone.now()}, status=status)
+    stored_now = {change["field"]: change["now"] for change in stale}
+    context = {"form": form, "stale": stale, "stored_now": stored_now, "now": timezone.now()}
+    return render(request, "portal/profile.html", context, status=status)
 
 
 _LABELS = {"language": "language", "time_zone": "time_zone", "mail_opt_outs": "mail"}
@@ -75,5 +77,5 @@ def _stale_form(
     for name in fields:
         field = form.fields.get(_LABELS[name])
         if field is not None:
-            changes.append({"label": str(field.label), "seen": before[name], "now": now[name]})
+            changes.append({"field": _LABELS[name], "label": str(field.label), "seen": before[name], "now": now[name]})
     return form, changes

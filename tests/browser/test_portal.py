@@ -243,3 +243,31 @@ def test_inventory_and_documents_are_cards_at_390px_in_german_and_reachable_by_k
         else:
             pytest.fail(f"{path}: the row's link is not reached by keyboard")
         check_page(alice, f"portal-{name}-cards-de-390")
+
+
+def test_a_profile_saved_in_another_tab_is_not_overwritten_unseen(browser: Browser, desk_url: str):
+    """Two tabs of alice's profile: the second saves a zone; the first's save is refused with
+    what is stored now, per setting and next to the field, focus on that summary and the first
+    tab's choice kept; saving again replaces it."""
+    User.objects.filter(email="alice@acme.example").update(language="en", time_zone="Europe/Berlin")
+    first = new_page(browser, desk_url, width=PHONE)
+    sign_in(first, "alice@acme.example")
+    second = first.context.new_page()
+    first.goto("/portal/profile/")
+    second.goto("/portal/profile/")
+    second.get_by_label("Time zone").select_option("Europe/Madrid")
+    second.get_by_role("button", name="Save my profile").click()
+    expect(second.get_by_role("status")).to_contain_text("Your profile is saved.")
+
+    first.get_by_label("Time zone").select_option("Europe/Lisbon")
+    first.get_by_role("button", name="Save my profile").click()
+
+    summary = first.locator(".form-errors.stale")
+    expect(summary).to_contain_text("Time zone: you saw “Europe/Berlin”, it is now “Europe/Madrid”.")
+    expect(summary).to_be_focused()
+    expect(first.locator(".stale-now")).to_have_text("Stored now: Europe/Madrid")
+    expect(first.get_by_label("Time zone")).to_have_value("Europe/Lisbon")
+    check_page(first, "portal-profile-stale-390")
+    first.get_by_role("button", name="Save my profile").click()
+    expect(first.get_by_role("status")).to_contain_text("Your profile is saved.")
+    assert User.objects.get(email="alice@acme.example").time_zone == "Europe/Lisbon"

@@ -130,6 +130,8 @@ def test_a_save_after_another_tab_changed_the_profile_is_refused_and_keeps_the_c
     assert "Time zone: you saw “Europe/Berlin”, it is now “Europe/Madrid”." in page
     assert re.search(r"E-mail me about: you saw “[^”]+”, it is now “[^”]+”\.", page)
     assert "Language: you saw" not in page  # the language did not change
+    assert "Stored now: Europe/Madrid" in page  # next to the field too
+    assert page.count("Stored now:") == 2
     assert re.search(r'<option value="es" selected>', page)
     assert re.search(r'<option value="America/Mexico_City" selected>', page)
     alice = demo.user("alice@acme.example")
