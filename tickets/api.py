@@ -87,7 +87,7 @@ class ContactSerializer(serializers.Serializer[Any]):
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
 
-class TicketSerializer(api_fields.FieldsBuiltOnce, serializers.ModelSerializer[Ticket]):
+class TicketSerializer(api_fields.RepresentedDirectly, api_fields.FieldsBuiltOnce, serializers.ModelSerializer[Ticket]):
     service = serializers.SerializerMethodField()
     site = serializers.SerializerMethodField()
     account = serializers.SerializerMethodField()
