@@ -18,12 +18,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from documents.services import add_document
+from escalation.models import EscalationLevel, EscalationMatrix
 from feedback.services import survey_ticket_resolution
 from orders.models import CatalogueItem
 from servicedesk.audit import record
 from servicedesk.tenancy import tenant_context
 from tests.factories import AccountFactory, BusinessCalendarFactory, CustomerUserFactory, TeamFactory, UserFactory
-from tests.factories.escalation import EscalationMatrixFactory
+from tests.factories.escalation import EscalationContactFactory, EscalationMatrixFactory
 from tests.factories.orders import CatalogueItemFactory, ServiceFactory
 from tests.factories.world import build_order_rules
 from tickets.models import Ticket
@@ -49,7 +50,8 @@ LISTS = [
     (ADMIN, "/desk-admin/audit/"), (ADMIN, "/desk-admin/people/"), (ADMIN, "/desk-admin/teams/"),
     (ADMIN, "/desk-admin/accounts/"), (ADMIN, "/desk-admin/accounts/{acme}/"), (ADMIN, "/desk-admin/calendars/"),
     (ADMIN, "/desk-admin/escalation/matrices/"),
-    (ADMIN, "/desk-admin/catalogue/"),
+    (ADMIN, "/desk-admin/catalogue/"), (ADMIN, "/desk-admin/questionnaires/"),
+    (ADMIN, "/desk-admin/escalation/matrices/{matrix}/"),
     (ALICE, "/api/v1/surveys/"),
     (ALICE, "/api/v1/tickets/{ticket}/escalations/"), (AGENT, "/api/v1/tickets/{ticket}/escalations/"),
 ]  # fmt: skip
@@ -104,6 +106,8 @@ def grow(desk: Any, clients: dict[tuple[str, str], Any], rounds: int, first: dic
             BusinessCalendarFactory(tenant=desk.northwind)
             EscalationMatrixFactory(tenant=desk.northwind, account=AccountFactory(tenant=desk.northwind))
             record(actor=admin, action="update", instance=team)
+            level = EscalationLevel.objects.filter(matrix_id=int(first["matrix"])).order_by("number").first()
+            EscalationContactFactory(tenant=desk.northwind, level=level, matrix=level.matrix, position=10 + n)
 
 
 @pytest.mark.django_db
@@ -115,6 +119,11 @@ def test_no_further_list_or_page_costs_more_queries_for_more_rows(desk, time_mac
         clients["page", who] = Client()
         clients["page", who].force_login(desk.user(who))
     first = {"acme": str(desk.acme.pk)}
+    with tenant_context(desk.northwind):  # a matrix whose contacts grow
+        matrix = EscalationMatrix.objects.filter(account=desk.acme).first() or EscalationMatrix.objects.get(
+            account=None
+        )
+    first["matrix"] = str(matrix.pk)
     first["ticket"] = clients["api", ALICE].post("/api/v1/tickets/", INCIDENT, format="json").json()["number"]
     problem = clients["api", AGENT].post("/api/v1/problems/", {"title": "Line cards"}, format="json")
     first["problem"] = problem.json()["number"]
