@@ -53,6 +53,8 @@ LISTS = [
     (ADMIN, "/desk-admin/catalogue/"), (ADMIN, "/desk-admin/questionnaires/"),
     (ADMIN, "/desk-admin/escalation/matrices/{matrix}/"),
     (ALICE, "/api/v1/surveys/"),
+    # Resolved tickets offer "reopen" while within the tenant's reopen window.
+    (ALICE, "/api/v1/tickets/?status=resolved"), (AGENT, "/api/v1/tickets/?status=resolved"),
     (ALICE, "/api/v1/tickets/{ticket}/escalations/"), (AGENT, "/api/v1/tickets/{ticket}/escalations/"),
 ]  # fmt: skip
 

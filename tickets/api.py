@@ -53,6 +53,7 @@ from tickets.selectors import (
     get_attachment_for,
     get_ticket_for,
     get_ticket_to_write,
+    share_actor_tenant,
     tickets_visible_to,
     timeline_for,
     with_clocks,
@@ -420,7 +421,8 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
     @extend_schema(parameters=_LIST_FILTERS)
     def list(self, request: Request) -> Response:
         tickets = with_clocks(filter_tickets(actor=actor_of(request), filters=self._filters()))
-        page = self.paginate_queryset(tickets)
+        page = self.paginate_queryset(tickets) or []
+        share_actor_tenant(page, actor_of(request))
         return self.get_paginated_response(TicketSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(
