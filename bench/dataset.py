@@ -264,17 +264,17 @@ def _load(cur: Any, now: dt.datetime, log: Log) -> tuple[list[int], int, int]:
         cur,
         "servicedesk_tenant",
         "id, slug, name, country, time_zone, default_language, is_active, created_at, reopen_window_days, "
-        "business_calendar_id, breaching_soon_minutes",
+        "business_calendar_id, breaching_soon_minutes, desk_address, accent_colour",
         (
-            f"{tenant0 + i},{slugs[i]},Bench tenant {i + 1},DE,{TIME_ZONE},en,t,{created},7,{calendar0 + i},60\n"
+            f"{tenant0 + i},{slugs[i]},Bench tenant {i + 1},DE,{TIME_ZONE},en,t,{created},7,{calendar0 + i},60,,\n"
             for i in range(n)
         ),
     )
     _copy(
         cur,
         "servicedesk_businesscalendar",
-        "id, tenant_id, name, time_zone, always_open, weekly_hours, country, subdivision",
-        (f"{calendar0 + i},{tenant0 + i},24x7,{TIME_ZONE},t,{{}},,\n" for i in range(n)),
+        "id, tenant_id, name, time_zone, always_open, weekly_hours, country, subdivision, is_active",
+        (f"{calendar0 + i},{tenant0 + i},24x7,{TIME_ZONE},t,{{}},,,t\n" for i in range(n)),
     )
     _copy(
         cur,
@@ -295,10 +295,10 @@ def _load(cur: Any, now: dt.datetime, log: Log) -> tuple[list[int], int, int]:
         cur,
         "servicedesk_user",
         "id, password, last_login, is_superuser, email, full_name, role, phone, language, time_zone, is_active, "
-        "is_staff, date_joined, customer_account_id, tenant_id",
+        "is_staff, date_joined, customer_account_id, tenant_id, mail_opt_outs",
         (
             f"{user0 + i},!bench-unusable,\\N,f,agent@{slugs[i]}.bench.invalid,Agent of {slugs[i]},agent,,,,t,f,"
-            f"{created},\\N,{tenant0 + i}\n"
+            f"{created},\\N,{tenant0 + i},[]\n"
             for i in range(n)
         ),
     )

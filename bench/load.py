@@ -37,7 +37,8 @@ a core, the phase is run once more, and if the machine is still busy the figure 
     .venv/bin/python bench/load.py --checkout /work/main # measure another checkout's code
 
 Needs wrk (``apt-get install -y wrk``), PostgreSQL at 127.0.0.1:5432 (trust auth for the
-desk's roles, ``PG_ADMIN_URL`` for building) and Redis at 127.0.0.1:6379 (database 9).
+desk's roles, ``PG_ADMIN_URL`` for building) and Redis (``--redis-url``, default 127.0.0.1:6379
+database 9; the run empties that database first).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 OPEN_STATUSES = "new,acknowledged,in_progress,waiting_for_customer"
 DB = "bench_load"
-REDIS_DB = 9
+REDIS_URL = "redis://127.0.0.1:6379/9"
 
 
 @dataclass
@@ -78,7 +79,6 @@ class Phase:
     bodies: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
     target: str = ""
-    placeholder: bool = False
     count: dict[str, Any] = field(default_factory=dict)  # how the statement counter makes one such request
 
 
@@ -570,14 +570,14 @@ TARGETS = {
     "comment": "≥ 300 req/s",
     "queue": "p95 < 100 ms at ≥ 100 req/s",
     "queue_alone": "(p95 < 100 ms under load)",
-    "dashboard": "server time < 500 ms",
-    "report": "server time < 500 ms",
+    "dashboard": "server time < 500 ms (here: p95 under load)",
+    "report": "server time < 500 ms (here: p95 under load)",
 }
 
 
 def met(result: Result) -> str:
     name = result.phase.name
-    if result.phase.placeholder or result.note:
+    if result.note:
         return ""
     checks = {
         "create": result.rps >= 300,
@@ -586,6 +586,8 @@ def met(result: Result) -> str:
         "detail": result.p95 < 50,
         "comment": result.rps >= 300,
         "queue": result.p95 < 100 and result.rps >= 100,
+        "dashboard": result.p95 < 500,
+        "report": result.p95 < 500,
     }
     if name not in checks:
         return ""
@@ -604,7 +606,7 @@ def app_env(args: argparse.Namespace, static_root: Path, var_dir: Path) -> dict[
         CSRF_COOKIE_SECURE="0",
         DATABASE_URL=f"postgres://servicedesk_app@127.0.0.1:5432/{DB}",
         DATABASE_SYSTEM_URL=f"postgres://servicedesk_system@127.0.0.1:5432/{DB}",
-        REDIS_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
+        REDIS_URL=args.redis_url,
         STATIC_ROOT=str(static_root),
         VAR_DIR=str(var_dir),
         LOG_LEVEL="WARNING",
@@ -612,14 +614,14 @@ def app_env(args: argparse.Namespace, static_root: Path, var_dir: Path) -> dict[
     return env
 
 
-def flush_redis() -> None:
+def flush_redis(url: str) -> None:
     """Our Redis database only: sign-in throttles, cache and queued tasks of earlier runs."""
     try:
         import redis  # noqa: PLC0415
 
-        redis.Redis.from_url(f"redis://127.0.0.1:6379/{REDIS_DB}").flushdb()
+        redis.Redis.from_url(url).flushdb()
     except Exception as error:  # noqa: BLE001 - the run goes on; throttles may refuse a sign-in
-        print(f"  (could not flush Redis database {REDIS_DB}: {error})")
+        print(f"  (could not flush Redis {url}: {error})")
 
 
 def build_phases(
@@ -780,6 +782,7 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=Path, default=None, help="record each wrk phase's workers with py-spy (raw stacks) into DIR"
     )
+    parser.add_argument("--redis-url", default=REDIS_URL, help="a Redis database of the run's own (emptied first)")
     parser.add_argument("--busy-limit", type=float, default=0.25, help="other work's CPU (cores) that voids a phase")
     parser.add_argument(
         "--checkout", type=Path, default=HERE.parent, help="the code to measure (its .venv, manage.py, config.wsgi)"
@@ -813,7 +816,7 @@ def main() -> None:
         env = app_env(args, workdir / "static", workdir / "var")
         print(f"Measuring {checkout} (git {git_head(checkout)})")
         prepare_checkout(checkout, env)
-        flush_redis()
+        flush_redis(args.redis_url)
         server = Server(checkout, env, args.port, args.workers, workdir / "gunicorn.log")
         stack.callback(server.stop)
         server.start()
@@ -836,12 +839,6 @@ def main() -> None:
         results = []
         for phase in phases:
             print(f"  {phase.name}: {phase.title} …", flush=True)
-            if phase.placeholder:
-                status, _ = request(args.port, "GET", phase.paths[0], headers=phase.headers)
-                if status == 404:
-                    r = Result(phase, note=f"skipped: {phase.paths[0]} answers 404 (not built yet)")
-                    results.append(r)
-                    continue
             if phase.name.endswith("_alone"):
                 r = measure_alone(phase, args, server)
             else:

@@ -1,19 +1,21 @@
 """Where one request's time goes: SQL statements and in-process milliseconds per operation.
 
 Drives the API through Django's test client in this process (no HTTP server, no network):
-open a ticket, add a reply, read a ticket, and ``GET /api/v1/me/`` (the fixed cost every
-request pays: middleware, token authentication, the tenant, DRF, rendering). Each is
+open a ticket, add a reply, read a ticket, list the customer's open tickets (a page of 50),
+``GET /api/v1/me/`` (the fixed cost every request pays: middleware, token authentication, the
+tenant, DRF, rendering), and the agent's queue page (HTML, 50 rows, signed in by session). Each is
 repeated; the figures are the median and the 90th percentile of the wall time, and the
 statements of one request (``CaptureQueriesContext``).
 
 The desk is the tests' world (tests/factories/world.py: two tenants, their staff, accounts,
 sites, inventory, SLA policies, questionnaires and escalation matrices) plus filler
-tickets with replies, built once in the database DATABASE_URL names (it refuses one that
+tickets with replies and filler customer accounts (the queue's account filter offers each),
+built once in the database DATABASE_URL names (it refuses one that
 holds other tickets). With ``--profile OPERATION`` it prints cProfile's top functions of
 that operation instead.
 
     DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=… DATABASE_SYSTEM_URL=… \\
-        .venv/bin/python bench/request_costs.py [--runs 40] [--filler 2000] [--profile create]
+        .venv/bin/python bench/request_costs.py [--runs 40] [--filler 2000] [--accounts 400] [--profile queue]
 """
 
 from __future__ import annotations
@@ -43,10 +45,11 @@ django.setup()
 logging.getLogger("kombu.connection").setLevel(logging.ERROR)
 
 from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from servicedesk.api_auth import issue_token  # noqa: E402
-from servicedesk.models import Tenant, User  # noqa: E402
+from servicedesk.models import CustomerAccount, Tenant, User  # noqa: E402
 from servicedesk.tenancy import tenant_context  # noqa: E402
 from tests.factories.world import build_world  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
@@ -65,7 +68,10 @@ INCIDENT = {
 }
 
 
-def ensure_desk(filler: int) -> None:
+OPEN = "new,acknowledged,in_progress,waiting_for_customer"
+
+
+def ensure_desk(filler: int, accounts: int) -> None:
     build_world()
     northwind = Tenant.objects.get(slug="northwind")
     alice = User.objects.get(email="alice@acme.example")
@@ -83,6 +89,10 @@ def ensure_desk(filler: int) -> None:
                 ),
             )  # fmt: skip
             add_comment(ticket=ticket, actor=alice, body=f"Reply {n}")
+        have = CustomerAccount.objects.filter(name__startswith="Filler account ").count()
+        CustomerAccount.objects.bulk_create(
+            [CustomerAccount(tenant=northwind, name=f"Filler account {n:04d}") for n in range(have, accounts)]
+        )
         # The filler must not make an operation's plan differ from a long-lived desk's.
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -115,7 +125,19 @@ def operations() -> dict[str, Callable[[], Any]]:
     def me() -> Any:
         return alice.get("/api/v1/me/")
 
-    return {"create": create, "comment": comment, "detail": detail, "detail (agent)": detail_agent, "me": me}
+    def list_customer() -> Any:
+        return alice.get(f"/api/v1/tickets/?status={OPEN}&page_size=50")
+
+    page = Client()
+    page.force_login(User.objects.get(email="agent@northwind.example"))
+
+    def queue() -> Any:
+        return page.get("/console/tickets/")
+
+    return {
+        "create": create, "comment": comment, "detail": detail, "detail (agent)": detail_agent, "me": me,
+        "list (customer)": list_customer, "queue page": queue,
+    }  # fmt: skip
 
 
 def sql_of(operation: Callable[[], Any]) -> list[str]:
@@ -186,7 +208,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--filler", type=int, default=500, help="tickets (with a reply each) besides the measured")
+    parser.add_argument("--accounts", type=int, default=400, help="customer accounts besides the world's")
     parser.add_argument("--profile", default="", help="an operation to profile instead of timing")
+    parser.add_argument("--only", default="", help="comma-separated operations to time")
     parser.add_argument("--sql", default="", help="an operation whose statements to print")
     parser.add_argument(
         "--gc",
@@ -195,7 +219,7 @@ def main() -> None:
     )
     parser.add_argument("--gc-threshold", type=int, default=0, help="with --gc: generation 0's threshold")
     args = parser.parse_args()
-    ensure_desk(args.filler)
+    ensure_desk(args.filler, args.accounts)
     ops = operations()
     if args.gc:
         from config.gunicorn import tune_garbage_collector  # noqa: PLC0415
@@ -216,7 +240,8 @@ def main() -> None:
         f"garbage collector {'tuned' if args.gc else 'as Python starts'} {gc.get_threshold()}"
     )
     for name, operation in ops.items():
-        measure(name, operation, args.runs)
+        if not args.only or name in args.only.split(","):
+            measure(name, operation, args.runs)
 
 
 if __name__ == "__main__":

@@ -101,8 +101,9 @@ class CustomerOwned(TenantOwned):
         abstract = True
 
 
-class CustomerAccount(CustomerOwned):
-    """A customer company of the tenant; its users see only its own data."""
+class CustomerAccount(ReferenceData, CustomerOwned):
+    """A customer company of the tenant; its users see only its own data. Reference data: the
+    agents' filters offer the tenant's accounts from the cache (``account_choices``)."""
 
     name = models.CharField(_("name"), max_length=200)
     reference = models.CharField(_("customer number"), max_length=50, blank=True)

@@ -4,13 +4,37 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from servicedesk.models import CustomerAccount, Site, User
+from servicedesk.models import CustomerAccount, Site, Team, User
+from servicedesk.reference_data import cached_reference_data
 from servicedesk.walls import get_visible_or_404
 
 
 def accounts_visible_to(*, actor: User) -> QuerySet[CustomerAccount]:
     """Staff see every account of their tenant; a customer user sees their own."""
     return CustomerAccount.objects.visible_to(actor)
+
+
+def account_choices(*, actor: User) -> list[tuple[str, str]]:
+    """The accounts the actor sees as ``(id, name)`` choices, by name. A staff member's (every
+    account of the tenant: hundreds on a large desk, on every queue page) come from the tenant's
+    cached reference data, read afresh after any account is saved or deleted."""
+
+    def build() -> list[tuple[str, str]]:
+        rows = accounts_visible_to(actor=actor).order_by("name").values_list("pk", "name")
+        return [(str(pk), name) for pk, name in rows]
+
+    if actor.is_desk_staff and actor.tenant_id is not None:
+        return cached_reference_data(actor.tenant_id, "account-choices", build)
+    return build()
+
+
+def team_choices(*, tenant_id: int) -> list[tuple[str, str]]:
+    """The tenant's teams as ``(id, name)`` choices, by name, from its cached reference data."""
+
+    def build() -> list[tuple[str, str]]:
+        return [(str(pk), name) for pk, name in Team.objects.order_by("name").values_list("pk", "name")]
+
+    return cached_reference_data(tenant_id, "team-choices", build)
 
 
 def sites_visible_to(*, actor: User) -> QuerySet[Site]:

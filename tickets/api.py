@@ -53,6 +53,7 @@ from tickets.selectors import (
     get_attachment_for,
     get_ticket_for,
     get_ticket_to_write,
+    share_actor_tenant,
     tickets_visible_to,
     timeline_for,
     with_clocks,
@@ -87,7 +88,7 @@ class ContactSerializer(serializers.Serializer[Any]):
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
 
-class TicketSerializer(api_fields.FieldsBuiltOnce, serializers.ModelSerializer[Ticket]):
+class TicketSerializer(api_fields.RepresentedDirectly, api_fields.FieldsBuiltOnce, serializers.ModelSerializer[Ticket]):
     service = serializers.SerializerMethodField()
     site = serializers.SerializerMethodField()
     account = serializers.SerializerMethodField()
@@ -420,7 +421,8 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
     @extend_schema(parameters=_LIST_FILTERS)
     def list(self, request: Request) -> Response:
         tickets = with_clocks(filter_tickets(actor=actor_of(request), filters=self._filters()))
-        page = self.paginate_queryset(tickets)
+        page = self.paginate_queryset(tickets) or []
+        share_actor_tenant(page, actor_of(request))
         return self.get_paginated_response(TicketSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(

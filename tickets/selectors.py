@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -128,6 +129,19 @@ def with_clocks(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     (``PREFETCHED_CLOCKS``): a prefetch into the related manager builds a filtered queryset per
     ticket, about a third of a 50-ticket API page's time."""
     return tickets.prefetch_related(Prefetch("sla_clocks", queryset=SlaClock.objects.all(), to_attr=PREFETCHED_CLOCKS))
+
+
+def share_actor_tenant(tickets: Iterable[Ticket], actor: User) -> None:
+    """Give each ticket of the actor's tenant the tenant row read with the actor, so what a
+    listed ticket asks of its tenant (a resolved ticket's reopen window, for the actions it
+    offers) reads no row per ticket."""
+    tenant = actor.tenant if actor.tenant_id is not None else None
+    if tenant is None:
+        return
+    field = Ticket._meta.get_field("tenant")
+    for ticket in tickets:
+        if ticket.tenant_id == tenant.pk and not field.is_cached(ticket):
+            field.set_cached_value(ticket, tenant)
 
 
 def search_tickets(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:

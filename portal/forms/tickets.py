@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms.widgets import LongSelect
 from servicedesk.models import Team, User
-from servicedesk.selectors import accounts_visible_to, staff_of_tenant
+from servicedesk.selectors import account_choices, staff_of_tenant, team_choices
 from tickets.models import Priority, Ticket
 from tickets.selectors import TicketFilters
 from tickets.services.lifecycle import ACTIONS
@@ -153,9 +153,10 @@ class QueueForm(TicketListForm):
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
-        # Rows as tuples, not model instances: a tenant has hundreds of accounts.
-        team_choices = [(str(pk), name) for pk, name in Team.objects.order_by("name").values_list("pk", "name")]
-        cast(forms.ChoiceField, self.fields["team"]).choices = [("", _("Any team")), *team_choices]
+        # Rows as tuples, not model instances, the teams and accounts from the tenant's cached
+        # reference data: a tenant has hundreds of accounts.
+        teams = team_choices(tenant_id=actor.tenant_id) if actor.tenant_id is not None else []
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", _("Any team")), *teams]
         staff = [
             (str(pk), full_name or email)
             for pk, full_name, email in staff_of_tenant(actor=actor)
@@ -168,9 +169,7 @@ class QueueForm(TicketListForm):
             ("unassigned", _("Unassigned")),
             *staff,
         ]
-        accounts = [
-            (str(pk), name) for pk, name in accounts_visible_to(actor=actor).order_by("name").values_list("pk", "name")
-        ]
+        accounts = account_choices(actor=actor)
         cast(forms.ChoiceField, self.fields["account"]).choices = [("", _("All accounts")), *accounts]
 
     def filters(self) -> TicketFilters:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 
@@ -19,8 +20,8 @@ class LongSelect(forms.Select):
         final_attrs = self.build_attrs(self.attrs, attrs)
         chosen = {str(v) for v in self.format_value(value)}
         options = "".join(
-            f'<option value="{escape(str(option_value))}"{" selected" if str(option_value) in chosen else ""}>'
-            f"{escape(str(label))}</option>"
+            f'<option value="{html.escape(str(option_value))}"{" selected" if str(option_value) in chosen else ""}>'
+            f"{html.escape(str(label))}</option>"
             for option_value, label in self.choices
         )
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), SafeString(options))

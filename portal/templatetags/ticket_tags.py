@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Callable
 from functools import lru_cache, partial
+from typing import Any
 
 from django import template
 from django.utils import dateformat, timezone
@@ -121,13 +123,76 @@ def remaining(due_at: dt.datetime | None, now: dt.datetime | None = None) -> Saf
     the browser translated, with ``{}`` where the span goes."""
     if due_at is None:
         return ""
-    left = (due_at - (now or timezone.now())).total_seconds()
-    future, past = gettext("in {}"), gettext("{} overdue")
-    return format_html(
-        '<time class="countdown{}" datetime="{}" data-future="{}" data-past="{}">{}</time>',
-        " overdue" if left < 0 else "",
-        due_at.isoformat(),
-        future,
-        past,
-        (future if left >= 0 else past).replace("{}", duration_words(left)),
+    return SafeString(_countdown(due_at, now or timezone.now(), gettext("in {}"), gettext("{} overdue")))
+
+
+def _countdown(due_at: dt.datetime, now: dt.datetime, future: str, past: str) -> str:
+    left = (due_at - now).total_seconds()
+    return (
+        f'<time class="countdown{" overdue" if left < 0 else ""}" datetime="{_escape(due_at.isoformat())}" '
+        f'data-future="{_escape(future)}" data-past="{_escape(past)}">'
+        f"{_escape((future if left >= 0 else past).replace('{}', duration_words(left)))}</time>"
     )
+
+
+def _escape(value: object) -> str:
+    """``django.utils.html.escape`` without its lazy-string wrapper (the same characters)."""
+    return html.escape(str(value))
+
+
+@register.simple_tag
+def queue_rows(rows: list[dict[str, object]], queue_url: str, now: dt.datetime | None = None) -> SafeString:
+    """The queue's table rows, written in Python rather than through the template engine (50
+    rows of nine cells each cost the page most of its CPU through templates). The same markup
+    as a template would write: every value escaped, the labels translated once per page."""
+    words = {
+        key: _escape(gettext(msgid))
+        for key, msgid in (
+            ("unassigned", "Unassigned"), ("nothing_due", "Nothing due"), ("no_contract", "No contract"),
+            ("choose", "Choose"), ("target", "Next target"), ("priority", "Priority"),
+            ("customer", "Customer and site"), ("status", "Status"), ("escalation", "Escalation"),
+            ("team", "Team and assignee"), ("level", "Level"),
+        )
+    }  # fmt: skip
+    now = now or timezone.now()
+    future, past = gettext("in {}"), gettext("{} overdue")
+    escape = _escape
+    url = escape(queue_url)
+    out = []
+    for row in rows:
+        ticket: Any = row["ticket"]
+        number = escape(ticket.number)
+        if ticket.next_due_at:
+            due = f"{escape(row['target'])}<br>{_countdown(ticket.next_due_at, now, future, past)}"
+        else:
+            due = f'<span class="muted">{words["nothing_due"]}</span>'
+        entitled = "" if ticket.is_entitled else f' <span class="badge not-entitled">{words["no_contract"]}</span>'
+        service = f" · {escape(ticket.service.service_id)}" if ticket.service_id else ""
+        account = escape(ticket.account.name) if ticket.account_id else ""
+        site = f'<br><small class="muted">{escape(ticket.site.name)}</small>' if ticket.site_id else ""
+        level = (
+            f'<span class="badge escalated">{words["level"]} {escape(ticket.escalation_level)}</span>'
+            if ticket.escalation_level
+            else "—"
+        )
+        team = escape(ticket.team.name) if ticket.team_id and ticket.team.name else "—"
+        assignee = (
+            escape(ticket.assignee.full_name)
+            if ticket.assignee_id
+            else f'<small class="muted">{words["unassigned"]}</small>'
+        )
+        out.append(
+            f"""
+      <tr data-queue-row>
+        <td class="pick"><input type="checkbox" name="ticket" value="{number}:{escape(ticket.version)}" id="pick-{number}" aria-label="{words["choose"]} {number}"></td>
+        <td class="number"><a data-row-link class="ticket-link" href="{url}{number}/">{number}</a></td>
+        <td data-label="{words["target"]}">{due}</td>
+        <td data-label="{words["priority"]}"><span class="{escape(priority_class(ticket.priority))}">{escape(ticket.priority)}</span></td>
+        <td class="subject">{escape(ticket.subject)}{entitled}<br><small class="muted">{escape(kind_label(ticket.kind))}{service}</small></td>
+        <td data-label="{words["customer"]}">{account}{site}</td>
+        <td data-label="{words["status"]}"><span class="{escape(status_class(ticket.status))}">{escape(status_label(ticket.status))}</span></td>
+        <td data-label="{words["escalation"]}">{level}</td>
+        <td data-label="{words["team"]}">{team}<br>{assignee}</td>
+      </tr>"""  # noqa: E501
+        )
+    return SafeString("".join(out))

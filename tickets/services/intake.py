@@ -31,7 +31,7 @@ from tickets.models import (
 from tickets.questionnaires import validate_answers
 from tickets.rendering import render_markdown
 from tickets.services import sla, timeline
-from tickets.services.reference import intake_reference
+from tickets.services.reference import IntakeReference, intake_reference
 
 # The default impact × urgency matrix, provisioned for every tenant (services/defaults.py) and
 # used where a tenant has removed a cell. Rows: impact; columns: urgency.
@@ -234,7 +234,14 @@ class _Checked:
     answers: dict[str, Any]
 
 
-def _check(actor: User, draft: TicketDraft, now: dt.datetime, *, by_mail: bool = False) -> _Checked:
+def _check(
+    actor: User,
+    draft: TicketDraft,
+    now: dt.datetime,
+    *,
+    by_mail: bool = False,
+    reference: IntakeReference | None = None,
+) -> _Checked:
     errors, cleaned = _validate(actor, draft, now, by_mail=by_mail)
     account, site, service = _resolve_scope(actor, draft, errors)
     answers: dict[str, Any] = {}
@@ -244,7 +251,7 @@ def _check(actor: User, draft: TicketDraft, now: dt.datetime, *, by_mail: bool =
     if service is not None and by_mail and not draft.answers:
         pass
     elif service is not None and (draft.kind == Ticket.Kind.INCIDENT or draft.answers):
-        questions = intake_reference().questions_for(service.service_type_id)
+        questions = (reference or intake_reference()).questions_for(service.service_type_id)
         try:
             answers = validate_answers(questions, draft.answers)
         except InvalidInput as invalid:
@@ -268,7 +275,8 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
     naming every bad field. Nothing is written unless everything is valid. ``by_mail``: the
     mail room opens it for the customer who wrote (channel ``email``), not the caller's claim."""
     now = now or timezone.now()
-    checked = _check(actor, draft, now, by_mail=by_mail)
+    reference = intake_reference()  # read once for the whole intake (each read asks the cache)
+    checked = _check(actor, draft, now, by_mail=by_mail, reference=reference)
     if checked.errors or checked.account is None:
         raise InvalidInput(checked.errors)
     cleaned, account, site, service, answers = (
@@ -278,7 +286,6 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
         checked.service,
         checked.answers,
     )
-    reference = intake_reference()
 
     impact = draft.impact or Impact.NONE
     ticket = Ticket(
@@ -294,7 +301,7 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
         description_html=render_markdown(cleaned["description"]),
         impact=impact,
         urgency=draft.urgency,
-        priority=priority_for(impact=impact, urgency=draft.urgency),
+        priority=reference.priority_cell(impact, draft.urgency) or DEFAULT_PRIORITY_MATRIX[impact][draft.urgency],
         problem_started_at=draft.problem_started_at,
         occurrence=draft.occurrence,
         customer_reference=draft.customer_reference.strip()[: Ticket.MAX_CUSTOMER_REFERENCE],

@@ -13,7 +13,7 @@ It prints the machine's load and the share of the run in which some task waited 
 (/proc/pressure/cpu): on a shared machine, read the figures with them.
 
     .venv/bin/python bench/load.py --build-only   # the desk, once (≈ 12 min on 2 free cores)
-    .venv/bin/python bench/queue.py [--runs 200] [--explain]
+    .venv/bin/python bench/queue_pages.py [--runs 200] [--explain]
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# This file's name is the standard library's queue module's: import that one, not this.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 DB = os.environ.get("BENCH_DB", "bench_load")
 os.environ.update(
