@@ -258,6 +258,7 @@ urlpatterns = [
     path("desk-admin/questions/<int:pk>/", desk_admin.intake.question_edit, name="desk-admin-question"),
     path("desk-admin/questions/<int:pk>/remove/", desk_admin.intake.question_remove, name="desk-admin-question-remove"),
     path("desk-admin/mail/", desk_admin.home.desk_admin_mail, name="desk-admin-mail"),
+    path("desk-admin/mail/mailbox/", desk_admin.mailbox.mailbox_settings, name="desk-admin-mailbox"),
     path(
         "desk-admin/mail/<int:pk>/<str:action>/", desk_admin.home.desk_admin_mail_action, name="desk-admin-mail-action"
     ),
