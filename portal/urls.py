@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from portal.forms.accounts import SignInForm
+from portal.forms.accounts import DeskPasswordResetForm, SignInForm
 from portal.views import (
     common,
     console,
@@ -278,6 +278,7 @@ urlpatterns = [
     path(
         "accounts/password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=DeskPasswordResetForm,
             success_url=reverse_lazy("portal:password-reset-done"),
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",

@@ -27,8 +27,8 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-# Where people reach the desk: the start of the links in mails sent outside a request
-# (escalation acknowledgements). Unset, the first ALLOWED_HOSTS entry stands in for it.
+# Where people reach the desk: the start of every link in a mail (servicedesk.mailing.public_url).
+# Unset, the first ALLOWED_HOSTS entry stands in for it; `make run` sets it to its own server.
 PUBLIC_BASE_URL = env_base_url("PUBLIC_BASE_URL")
 
 INSTALLED_APPS = [

@@ -52,8 +52,9 @@ def _staff_reply(ticket: Ticket, sender: str = "agent@northwind.example", *, thr
 
 
 def test_an_agents_mail_reply_in_the_thread_is_the_desks_public_reply_and_reaches_the_customer(
-    demo, deliver, eager_tasks, django_capture_on_commit_callbacks
+    demo, deliver, eager_tasks, django_capture_on_commit_callbacks, settings
 ):
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8016"
     ticket = _ticket(demo)
     mail.outbox.clear()
 
@@ -71,6 +72,7 @@ def test_an_agents_mail_reply_in_the_thread_is_the_desks_public_reply_and_reache
     # reply, the version the customer reads against moves on.
     assert [m.to for m in mail.outbox] == [["alice@acme.example"]]
     assert "Thanks, the link is back since 11:55." in mail.outbox[0].body
+    assert f"http://127.0.0.1:8016/portal/tickets/{ticket.number}/" in mail.outbox[0].body
     with tenant_context(demo.northwind):
         event = TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.COMMENTED).get()
         assert (event.actor.email, event.internal) == ("agent@northwind.example", False)
