@@ -20,7 +20,7 @@ class MailboxForm(forms.ModelForm):
     class Meta:
         model = Mailbox
         fields = [
-            "tenant", "transport", "imap_host", "imap_port", "imap_username", "imap_folder",
+            "tenant", "transport", "imap_host", "imap_port", "imap_security", "imap_username", "imap_folder",
             "answer_unknown_senders", "is_active",
         ]  # fmt: skip
 

@@ -25,9 +25,15 @@ class Mailbox(TenantOwned):
         MAILDIR = "maildir", _("Maildir folder")
         IMAP = "imap", _("IMAP mailbox")
 
+    class Security(models.TextChoices):
+        TLS = "tls", _("TLS from the start (usually port 993)")
+        STARTTLS = "starttls", _("STARTTLS (usually port 143)")
+
     transport = models.CharField(_("read from"), max_length=10, choices=Transport.choices, default=Transport.MAILDIR)
     imap_host = models.CharField(_("IMAP server"), max_length=200, blank=True)
     imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
+    # Never in the clear: TLS from the first byte, or STARTTLS before the log-in.
+    imap_security = models.CharField(_("encryption"), max_length=10, choices=Security.choices, default=Security.TLS)
     imap_username = models.CharField(_("IMAP user name"), max_length=200, blank=True)
     # Fernet token (mailroom.secrets): never the password itself.
     imap_password_encrypted = models.TextField(blank=True, editable=False)
@@ -77,6 +83,7 @@ class InboundMessage(TenantOwned):
         OWN_MAIL = "own_mail", _("The desk's own mail (ignored)")
         UNKNOWN_SENDER = "unknown_sender", _("Unknown sender (ignored)")
         RATE_LIMITED = "rate_limited", _("Too many messages from this sender (ignored)")
+        STAFF_NOT_A_REPLY = "staff_not_a_reply", _("Staff mail that answers no open ticket (ignored)")
 
     # The duplicate guard: sha256 of the Message-ID, or of the raw bytes when there is none.
     dedup_key = models.CharField(max_length=64)

@@ -53,6 +53,8 @@ class ParsedMail:
     references: list[str] = field(default_factory=list)
     sender: str = ""
     sender_name: str = ""
+    # The addresses in To and Cc (lower case, each once): who else the message was for.
+    copied: list[str] = field(default_factory=list)
     subject: str = ""
     date: dt.datetime | None = None
     # The new text of the message (quoted history and signature cut), as Markdown.
@@ -96,6 +98,24 @@ def _address(message: Message, name: str) -> tuple[str, str]:
         if "@" in address and " " not in address and len(address) <= 254:
             return display.strip()[:200], address
     return "", ""
+
+
+def _addresses(message: Message, *names: str) -> list[str]:
+    """Every well-formed address of these headers, lower case, each once, in order."""
+    found: dict[str, None] = {}
+    for name in names:
+        value = _header(message, name)
+        if not value:
+            continue
+        try:
+            pairs = getaddresses([value])
+        except Exception:  # noqa: BLE001, S112 - an unreadable header names no one
+            continue
+        for _display, address in pairs:
+            address = address.strip().lower()
+            if "@" in address and " " not in address and len(address) <= 254:
+                found[address] = None
+    return list(found)[:100]
 
 
 def _decode(part: Message) -> str:
@@ -258,6 +278,7 @@ def _fill(parsed: ParsedMail, message: Message) -> None:
     parsed.sender_name, parsed.sender = _address(message, "From")
     if not parsed.sender:
         parsed.sender_name, parsed.sender = _address(message, "Sender")
+    parsed.copied = _addresses(message, "To", "Cc")
     parsed.subject = _header(message, "Subject")
     date = _header(message, "Date")
     if date:

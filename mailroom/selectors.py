@@ -48,6 +48,21 @@ def known_customer(*, address: str) -> User | None:
     return user
 
 
+def known_staff(*, address: str) -> User | None:
+    """The current tenant's active desk staff user (agent, manager, tenant administrator) with
+    this address: their mail may answer a ticket, never open one. Another tenant's staff and
+    inactive users are strangers."""
+    if not address:
+        return None
+    return (
+        User.objects.filter(
+            tenant_id=require_tenant_id(), role__in=User.STAFF_ROLES, is_active=True, email__iexact=address
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 def accepted_recently(*, sender: str, since: dt.datetime) -> int:
     """How many of the sender's messages became tickets or replies since ``since``."""
     return InboundMessage.objects.filter(

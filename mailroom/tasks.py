@@ -10,7 +10,7 @@ from servicedesk.tenancy import tenant_context
 
 @shared_task(ignore_result=True)
 def inbound_mail_sweep_task() -> None:
-    """Every minute (beat): the tenants' Maildir folders and IMAP mailboxes. Idempotent (a
+    """Every MAILROOM_SWEEP_SECONDS (beat): the tenants' Maildir folders and IMAP mailboxes. Idempotent (a
     message delivered twice is one row), so an overlapping run does no harm."""
     sweep_inbound_mail()
 

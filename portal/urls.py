@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from portal.forms.accounts import SignInForm
+from portal.forms.accounts import DeskPasswordResetForm, SignInForm
 from portal.views import (
     common,
     console,
@@ -258,6 +258,7 @@ urlpatterns = [
     path("desk-admin/questions/<int:pk>/", desk_admin.intake.question_edit, name="desk-admin-question"),
     path("desk-admin/questions/<int:pk>/remove/", desk_admin.intake.question_remove, name="desk-admin-question-remove"),
     path("desk-admin/mail/", desk_admin.home.desk_admin_mail, name="desk-admin-mail"),
+    path("desk-admin/mail/mailbox/", desk_admin.mailbox.mailbox_settings, name="desk-admin-mailbox"),
     path(
         "desk-admin/mail/<int:pk>/<str:action>/", desk_admin.home.desk_admin_mail_action, name="desk-admin-mail-action"
     ),
@@ -277,6 +278,7 @@ urlpatterns = [
     path(
         "accounts/password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=DeskPasswordResetForm,
             success_url=reverse_lazy("portal:password-reset-done"),
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",

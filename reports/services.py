@@ -18,6 +18,7 @@ from reports.models import MonthlyReportDelivery
 from reports.periods import month
 from reports.selectors import ReportFilters
 from servicedesk import calendars
+from servicedesk.mailing import public_url
 from servicedesk.models import CustomerAccount, SiteRestriction, Tenant, User
 
 
@@ -66,7 +67,7 @@ def send_monthly_reports(*, tenant: Tenant, now: dt.datetime) -> int:
                 with translation.override(user.language or tenant.default_language):
                     context = {
                         "account": account, "report": report, "user": user, "tenant": tenant,
-                        "reports_url": f"{settings.PUBLIC_BASE_URL}{reverse('portal:customer-reports')}",
+                        "reports_url": public_url(reverse("portal:customer-reports")),
                     }  # fmt: skip
                     subject = render_to_string("reports/monthly_report_subject.txt", context).strip()
                     body = render_to_string("reports/monthly_report.txt", context)

@@ -22,8 +22,7 @@ def public_base_url_set(app_configs: Any, **kwargs: Any) -> list[Warning]:
     if not settings.PUBLIC_BASE_URL:
         return [
             Warning(
-                "PUBLIC_BASE_URL is not set: links in mails (escalation acknowledgements) are built from the "
-                "first ALLOWED_HOSTS entry, over https.",
+                "PUBLIC_BASE_URL is not set: links in mails are built from the first ALLOWED_HOSTS entry, over https.",
                 hint="Set PUBLIC_BASE_URL to the address people reach the desk at, e.g. https://desk.example.com.",
                 id="servicedesk.W001",
             )

@@ -149,13 +149,16 @@ def send_notification(
 ) -> None:
     """Send an automatic notification (the ``notification`` template: the same words as plain
     text and as HTML), from the desk with Reply-To the tenant's desk address, in the thread of
-    ticket (or order, change) ``number`` if given, whose number the subject then carries."""
+    ticket (or order, change) ``number`` if given, whose number the subject then carries.
+    ``tenant`` may be None for mail to someone outside every tenant (a platform operator's
+    password reset): no Reply-To then, and no thread."""
     if number and number not in subject:
         subject = f"[{number}] {subject}"
-    domain = tenant.desk_address.rsplit("@", 1)[-1] if tenant.desk_address else None
+    desk_address = str(getattr(tenant, "desk_address", "") or "")
+    domain = desk_address.rsplit("@", 1)[-1] if desk_address else None
     threading = (
         ticket_threading(tenant_id=tenant.pk, number=number, domain=domain)
-        if number
+        if number and tenant is not None
         else Threading(message_id=new_message_id(domain=domain))
     )
     build_mail(
@@ -165,7 +168,7 @@ def send_notification(
         subject=subject,
         to=to,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        reply_to=tenant.desk_address,
+        reply_to=desk_address,
         threading=threading,
     ).send()
 

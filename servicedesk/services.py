@@ -7,7 +7,6 @@ from collections.abc import Collection, Iterable
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk import audit
 from servicedesk.errors import InvalidInput
+from servicedesk.mailing import public_url, send_notification
 from servicedesk.models import AuditEntry, Site, SiteRestriction, Team, TeamMembership, User
 from servicedesk.notifications import mail_kinds_for
 from servicedesk.tenancy import require_tenant_id
@@ -104,10 +104,12 @@ def update_profile(
     return user
 
 
-def send_invitation(*, user: User, base_url: str) -> str:
-    """E-mail a new user the link to set a password, after commit. The link is one use (its
-    token covers the password hash, which setting the password changes) and expires after
-    ``PASSWORD_RESET_TIMEOUT``. Returns the link's path."""
+def send_invitation(*, user: User) -> str:
+    """E-mail a new user the link to set a password, after commit, as the desk sends its mail
+    (``servicedesk.mailing``: a signed Message-ID, Reply-To the desk, the link from the
+    public address). The link is one use (its token covers the password hash, which setting
+    the password changes) and expires after ``PASSWORD_RESET_TIMEOUT``. Returns the link's
+    path."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     path = reverse("portal:password-reset-confirm", args=[uid, default_token_generator.make_token(user)])
     language = user.language or (user.tenant.default_language if user.tenant else "en")
@@ -121,10 +123,13 @@ def send_invitation(*, user: User, base_url: str) -> str:
             "name": user.full_name,
             "desk": desk,
             "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
-            "link": base_url.rstrip("/") + path,
+            "link": public_url(path),
             "email": user.email,
         }
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
+    tenant, to = user.tenant, [user.email]
+    transaction.on_commit(
+        lambda: send_notification(tenant=tenant, to=to, subject=subject, body=body, language=language)
+    )
     return path
 
 

@@ -4,6 +4,7 @@ stops on SIGTERM to make with no process left behind."""
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -74,6 +75,17 @@ def test_make_run_serves_the_desk_with_worker_and_beat_and_stops_cleanly(tmp_pat
         assert not (ROOT / "control").exists()  # the broker keeps everything under VAR_DIR
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as page:
             assert page.status == 200
+        # The demo's mail from alice (seeded into var/mail/northwind/new/) is taken in by the
+        # sweep, and the console backend prints the acknowledgement; its link leads to this
+        # server, port included (run_desk sets PUBLIC_BASE_URL).
+        acknowledged = re.compile(rf"opened ticket [A-Z]+-\d{{6}}[\s\S]*?http://127\.0\.0\.1:{port}/portal/tickets/")
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline and make.poll() is None and not acknowledged.search(output):
+            time.sleep(1)
+            log.seek(0)
+            output = log.read()
+        assert acknowledged.search(output), output[-4000:]
+        assert "Auto-Submitted: auto-replied" in output
     finally:
         make.send_signal(signal.SIGTERM)  # to make alone: it must pass the stop on
         try:

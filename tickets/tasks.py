@@ -27,7 +27,7 @@ def notify_sla_alerts_task(*, clock_ids_by_tenant: dict[str, list[int]]) -> None
 
 @shared_task(name=NOTIFY_REPLY_TASK, ignore_result=True)
 def notify_reply_task(*, tenant_id: int, comment_id: int) -> None:
-    """Mail the desk's public reply to the customer who opened the ticket (once: no retry, so a
+    """Mail the desk's public reply to the ticket's participants (once: no retry, so a
     mail error never sends it twice)."""
     with tenant_context(tenant_id):
         notify_reply(comment_id=comment_id)

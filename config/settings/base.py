@@ -27,8 +27,8 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-# Where people reach the desk: the start of the links in mails sent outside a request
-# (escalation acknowledgements). Unset, the first ALLOWED_HOSTS entry stands in for it.
+# Where people reach the desk: the start of every link in a mail (servicedesk.mailing.public_url).
+# Unset, the first ALLOWED_HOSTS entry stands in for it; `make run` sets it to its own server.
 PUBLIC_BASE_URL = env_base_url("PUBLIC_BASE_URL")
 
 INSTALLED_APPS = [
@@ -228,6 +228,9 @@ MAILROOM_IMAP_CA_FILE = env_str("MAILROOM_IMAP_CA_FILE", "")  # a private CA's c
 # The key the IMAP passwords are encrypted under (mailroom.secrets); empty: derived from SECRET_KEY.
 MAILROOM_SECRET_KEY = env_str("MAILROOM_SECRET_KEY", "")
 # Accepted messages (tickets and replies) per sender and hour; past it, mail is kept but ignored.
+# How often the mailboxes are read: a mail waits at most this long, and its acknowledgement
+# leaves within a minute of its arrival (the 15-minute confirmation, met by the mail).
+MAILROOM_SWEEP_SECONDS = env_int("MAILROOM_SWEEP_SECONDS", 30)
 MAILROOM_SENDER_LIMIT_PER_HOUR = env_int("MAILROOM_SENDER_LIMIT_PER_HOUR", 30)
 # Further addresses that are the desk's own (besides each mailbox and DEFAULT_FROM_EMAIL).
 MAILROOM_OWN_ADDRESSES = env_list("MAILROOM_OWN_ADDRESSES", [])
@@ -342,12 +345,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60.0,
         "options": {"expires": 60 * 60},
     },
-    # Every minute: inbound mail, every tenant's Maildir folder (and IMAP mailbox in production).
-    # No query but one mailbox per tenant; idempotent (a unique key per tenant and Message-ID).
+    # Every 30 s (MAILROOM_SWEEP_SECONDS): inbound mail, every tenant's Maildir folder (and IMAP
+    # mailbox in production), so a mail is acknowledged within a minute of arriving. No query but
+    # one mailbox per tenant; idempotent (a unique key per tenant and Message-ID), so an
+    # overlapping run does no harm.
     "inbound-mail-sweep": {
         "task": "mailroom.tasks.inbound_mail_sweep_task",
-        "schedule": 60.0,
-        "options": {"expires": 55},
+        "schedule": float(MAILROOM_SWEEP_SECONDS),
+        "options": {"expires": max(1, MAILROOM_SWEEP_SECONDS - 5)},
     },
     # Hourly: on each tenant's first business day of the month, every account's report of last
     # month by mail, once (the unique key of reports' MonthlyReportDelivery). A few small queries

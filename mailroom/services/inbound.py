@@ -9,14 +9,16 @@ inside the mailbox's tenant. The rules, in order:
 2. **Never a loop**: bounces (a report, an empty Return-Path, the mailer daemon), mailing
    lists (List-Id …), automatic mail (Auto-Submitted, Precedence, X-Auto-Response-Suppress),
    the desk's own addresses and Message-IDs: no ticket, no reply, no answer.
-3. **Known senders only**: an active customer user of this tenant. Anyone else is ignored (and,
-   if the tenant wants it, told once a day to use the portal).
+3. **Known senders only**: an active customer user of this tenant, or an active member of its
+   desk staff (whose mail may only answer a ticket: it becomes the desk's public reply).
+   Anyone else is ignored (and, if the tenant wants it, told once a day to use the portal).
 4. **A rate limit per sender**: past ``MAILROOM_SENDER_LIMIT_PER_HOUR`` accepted messages in an
    hour, the rest are kept but ignored.
 5. **A reply** (a ticket found by In-Reply-To / References, else by the number in the subject)
    becomes a public comment, only on a ticket the sender may see; otherwise the mail is new.
 6. **A new mail** becomes a ticket of the sender's account (channel ``email``), and the
-   acknowledgement with its number goes out once the transaction commits.
+   acknowledgement with its number goes out once the transaction commits. The users of that
+   account in To or Cc become the ticket's participants (they get the desk's replies too).
 
 Processing runs in one transaction: a message that fails leaves no half ticket, and is kept
 (status failed) for the tenant's administrators to retry or discard.
@@ -42,7 +44,7 @@ from django.utils.translation import override
 
 from mailroom.models import InboundMessage, Mailbox, SenderNotice
 from mailroom.parsing import ParsedMail, parse_message
-from mailroom.selectors import accepted_recently, known_customer, tickets_of_message_ids
+from mailroom.selectors import accepted_recently, known_customer, known_staff, tickets_of_message_ids
 from mailroom.services.classify import read_mail
 from servicedesk.dispatch import send_on_commit
 from servicedesk.errors import Conflict, InvalidInput
@@ -54,6 +56,7 @@ from tickets.selectors import tickets_visible_to
 from tickets.services.attachments import add_attachment
 from tickets.services.conversation import MAX_COMMENT, add_comment
 from tickets.services.intake import TicketDraft, open_ticket
+from tickets.services.participants import add_participants
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +184,7 @@ def _apply(*, mailbox: Mailbox, message: InboundMessage, parsed: ParsedMail, now
     if parsed.sender in _own_addresses(mailbox) or (parsed.message_id and is_own_message_id(parsed.message_id)):
         message.outcome = InboundMessage.Outcome.OWN_MAIL
         return
-    author = known_customer(address=parsed.sender)
+    author = known_customer(address=parsed.sender) or known_staff(address=parsed.sender)
     if author is None:
         message.outcome = InboundMessage.Outcome.UNKNOWN_SENDER
         _maybe_tell_stranger(mailbox=mailbox, address=parsed.sender, now=now)
@@ -197,17 +200,23 @@ def _apply(*, mailbox: Mailbox, message: InboundMessage, parsed: ParsedMail, now
         if comment is not None:
             message.outcome, message.ticket, message.comment = InboundMessage.Outcome.COMMENT, ticket, comment
             message.refused_attachments = _attach(ticket=ticket, author=author, parsed=parsed)
+            add_participants(ticket=ticket, addresses=parsed.copied)
             return
+    if author.is_desk_staff:
+        # The desk answers by mail; it never opens a ticket by mail (it logs one in the console).
+        message.outcome = InboundMessage.Outcome.STAFF_NOT_A_REPLY
+        return
     ticket = _open(author=author, parsed=parsed, now=now, follows=ticket)
     message.outcome, message.ticket = InboundMessage.Outcome.TICKET, ticket
     message.refused_attachments = _attach(ticket=ticket, author=author, parsed=parsed)
+    add_participants(ticket=ticket, addresses=parsed.copied)
     send_on_commit(SEND_ACKNOWLEDGEMENT_TASK, tenant_id=message.tenant_id, message_id=message.pk)
 
 
 def _ticket_replied_to(*, author: User, parsed: ParsedMail) -> Ticket | None:
-    """The ticket this mail answers, among those the author may see: by the thread (our signed
-    thread root, or a message of theirs that opened or answered a ticket) first, then by the
-    ticket number in the subject."""
+    """The ticket this mail answers, among those the author may see (staff: every ticket of
+    the tenant): by the thread (our signed thread root, or a message that opened or answered
+    a ticket) first, then by the ticket number in the subject."""
     tenant_id = require_tenant_id()
     chain = [*parsed.in_reply_to, *reversed(parsed.references)]
     numbers = [n for n in (ticket_of_thread_id(m, tenant_id=tenant_id) for m in chain) if n]
@@ -229,8 +238,10 @@ def _text_of(parsed: ParsedMail) -> str:
 
 
 def _comment(*, ticket: Ticket, author: User, parsed: ParsedMail) -> Comment | None:
-    """The reply as a public comment, or None when the ticket takes none (closed: the mail
-    then opens a new ticket that names it)."""
+    """The reply as a public comment, through the reply use case the pages use (a staff
+    author's reply is the desk's: mailed to the ticket's participants, meeting the respond
+    target), or None when the ticket takes none (closed: a customer's mail then opens a new
+    ticket that names it)."""
     try:
         with transaction.atomic():
             return add_comment(ticket=ticket, actor=author, body=_text_of(parsed)[:MAX_COMMENT])

@@ -5,7 +5,7 @@ mailboxes (production). Only the transport differs; both hand each message's byt
 - Maildir: ``{MAILROOM_MAILDIR_ROOT}/{tenant slug}/new/``; a message dealt with moves to
   ``cur/``, one that failed to process (kept, status failed) to ``quarantine/``; one that could
   not even be stored stays in ``new/`` for the next sweep.
-- IMAP (TLS): unseen messages of the folder; one stored is flagged \\Seen, one that could not be
+- IMAP (TLS from the start, or STARTTLS; never in the clear): unseen messages of the folder; one stored is flagged \\Seen, one that could not be
   stored stays unseen for the next poll.
 """
 
@@ -79,7 +79,7 @@ def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
         context.load_verify_locations(cafile=settings.MAILROOM_IMAP_CA_FILE)
     timeout = settings.MAILROOM_IMAP_TIMEOUT
     client: imaplib.IMAP4
-    if mailbox.imap_port == 143:
+    if mailbox.imap_security == Mailbox.Security.STARTTLS:
         client = imaplib.IMAP4(mailbox.imap_host, mailbox.imap_port, timeout=timeout)
         client.starttls(ssl_context=context)
     else:

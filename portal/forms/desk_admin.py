@@ -11,6 +11,7 @@ lists the errors for the summary at the top.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any, ClassVar
 
@@ -18,6 +19,7 @@ import holidays
 from django import forms
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import translation
@@ -25,6 +27,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from escalation.models import EscalationContact, EscalationLevel, EscalationMatrix, EscalationPolicy
+from mailroom.models import Mailbox
+from mailroom.secrets import encrypt_secret
 from orders.models import CatalogueItem, Contract, LeadTime, Service, ServiceType, Supplier
 from orders.models.requests import MIN_SSR_LEAD_HOURS, MIN_WEEKEND_NOTICE_DAYS
 from servicedesk import audit
@@ -774,3 +778,115 @@ class ContractForm(AdminForm):
             "valid_until": forms.DateInput(attrs={"type": "date"}),
         }
         formfield_callback = _walled_formfield
+
+
+# --- The desk's mailbox -----------------------------------------------------------------------
+
+
+class MailboxForm(AdminForm):
+    """Where the desk reads its mail: the desk's address (a setting of the tenant), the
+    transport, the IMAP server and log-in, and whether unknown senders get the note. The
+    password is write-only: the page says whether one is stored, never what it is; it is
+    stored encrypted (``mailroom.secrets``) and the audit log says only "set" or "not set"."""
+
+    desk_address = forms.EmailField(
+        label=_("Desk address"),
+        required=False,
+        max_length=254,
+        help_text=_("Where customers write to the desk; the Reply-To of every mail it sends. Empty: no mail is read."),
+    )
+    imap_password = forms.CharField(
+        label=_("IMAP password"),
+        required=False,
+        max_length=500,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    forget_password = forms.BooleanField(label=_("Remove the stored password"), required=False)
+
+    class Meta:
+        model = Mailbox
+        fields = ["transport", "imap_host", "imap_port", "imap_security", "imap_username", "imap_folder",
+                  "answer_unknown_senders"]  # fmt: skip
+        formfield_callback = _walled_formfield
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        self.init_kwargs = {"tenant": tenant}
+        self.tenant = tenant
+        super().__init__(*args, **kwargs)
+        self.fields["desk_address"].initial = tenant.desk_address
+        self.fields["imap_port"].validators += [MinValueValidator(1), MaxValueValidator(65535)]
+        self.fields["imap_port"].widget.attrs.update(min=1, max=65535)
+        self.fields["answer_unknown_senders"].help_text = _(
+            "Off by default: a sender the desk does not know is often a forged one, and the note would go to "
+            "someone who never wrote. On: at most one note a day per address."
+        )
+        self.fields["imap_password"].help_text = (
+            _("A password is stored (encrypted). Empty: keep it.")
+            if self.password_is_set
+            else _("No password is stored.")
+        )
+        if self.instance.pk is not None and not self.is_bound:
+            # The address the editor saw travels with the rest of what they saw (stale saves).
+            seen = audit.snapshot(self.instance, self.audited_fields())
+            seen["desk_address"] = (json.dumps(tenant.desk_address), tenant.desk_address)
+            self.fields["seen"].initial = audit.sign_snapshot(seen)
+
+    @property
+    def password_is_set(self) -> bool:
+        return bool(self.instance.imap_password_encrypted)
+
+    def clean_desk_address(self) -> str:
+        return str(self.cleaned_data.get("desk_address") or "").strip().lower()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("transport") == Mailbox.Transport.IMAP:
+            for name in ("imap_host", "imap_username", "imap_folder"):
+                if not str(data.get(name) or "").strip() and name not in self.errors:
+                    self.add_error(name, _("Needed to read the mailbox over IMAP."))
+            keeps = self.password_is_set and not data.get("forget_password")
+            if not data.get("imap_password") and not keeps:
+                self.add_error("imap_password", _("Needed to read the mailbox over IMAP."))
+            if not data.get("desk_address") and "desk_address" not in self.errors:
+                self.add_error("desk_address", _("Give the address the mailbox receives."))
+        if data.get("imap_host") and not re.fullmatch(r"[A-Za-z0-9.-]{1,200}", str(data["imap_host"])):
+            self.add_error("imap_host", _("Give a host name or address, e.g. imap.example.com."))
+        return data
+
+    def save_with_address(self, mailbox: Mailbox) -> Mailbox:
+        """Save the mailbox, its password and the desk's address (inside ``audit.save_changes``'
+        transaction, under the mailbox's lock); a desk address changed since the editor loaded
+        the page refuses the save (``audit.StaleEdit``)."""
+        tenant = Tenant.objects.select_for_update().get(pk=self.tenant.pk)
+        seen = self.seen_snapshot() or {}
+        if "desk_address" in seen and json.loads(seen["desk_address"][0]) != tenant.desk_address:
+            raise audit.StaleEdit(
+                [{"label": str(_("Desk address")), "seen": seen["desk_address"][1], "now": tenant.desk_address}]
+            )
+        before_address = tenant.desk_address
+        before_password = bool(Mailbox.objects.filter(pk=mailbox.pk).exclude(imap_password_encrypted="").exists())
+        if self.cleaned_data.get("imap_password"):
+            mailbox.imap_password_encrypted = encrypt_secret(self.cleaned_data["imap_password"])
+        elif self.cleaned_data.get("forget_password"):
+            mailbox.imap_password_encrypted = ""
+        mailbox.tenant = tenant
+        mailbox.save()
+        address = self.cleaned_data.get("desk_address") or ""
+        if address != tenant.desk_address:
+            tenant.desk_address = address
+            tenant.save(update_fields=["desk_address"])
+        changes = []
+        if address != before_address:
+            changes.append(audit.Change("desk_address", str(_("Desk address")), before_address, address))
+        after_password = bool(mailbox.imap_password_encrypted)
+        typed = bool(self.cleaned_data.get("imap_password"))
+        if typed or after_password != before_password:
+            words = {True: str(_("set")), False: str(_("not set"))}
+            after = str(_("set (new)")) if typed and before_password else words[after_password]
+            changes.append(audit.Change("imap_password", str(_("IMAP password")), words[before_password], after))
+        self.outside_changes = changes
+        return mailbox
+
+    def extra_changes(self, mailbox: Mailbox) -> list[audit.Change]:
+        return list(getattr(self, "outside_changes", []))

@@ -119,3 +119,10 @@ def test_imap_passwords_are_stored_encrypted_and_only_the_right_key_reads_them(s
     settings.MAILROOM_SECRET_KEY = "another-key-entirely-0123456789"
     with pytest.raises(UnreadableSecret):
         decrypt_secret(token)
+
+
+def test_the_mailboxes_are_read_often_enough_to_acknowledge_a_mail_within_a_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["inbound-mail-sweep"]
+    # A mail that arrives just after a sweep waits one interval, then is acknowledged at once.
+    assert entry["schedule"] <= 30
+    assert entry["options"]["expires"] < entry["schedule"]

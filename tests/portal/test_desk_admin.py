@@ -16,7 +16,8 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from escalation.models import EscalationContact, EscalationLevel, EscalationMatrix, EscalationPolicy
 from escalation.services.sweep import sweep_escalations
-from mailroom.models import InboundMessage
+from mailroom.models import InboundMessage, Mailbox
+from mailroom.secrets import decrypt_secret
 from orders.models import CatalogueItem, Contract, LeadTime, Service, ServiceType, Supplier
 from servicedesk.models import (
     AuditEntry,
@@ -140,6 +141,12 @@ def state(tenant) -> tuple:
             SiteRestriction.objects.count(),
             AuditEntry.objects.count(),
             list(InboundMessage.objects.order_by("pk").values_list("status", flat=True)),
+            list(
+                Mailbox.objects.values_list(
+                    "transport", "imap_host", "imap_password_encrypted", "answer_unknown_senders"
+                )
+            ),
+            list(Tenant.objects.filter(pk=tenant.pk).values_list("desk_address", flat=True)),
             list(User.objects.filter(tenant=tenant).order_by("pk").values_list("email", "role", "is_active")),
         )
 
@@ -341,7 +348,8 @@ def test_an_invited_user_gets_a_one_use_link_and_can_sign_in(client, demo, djang
     assert nora.tenant_id == demo.northwind.pk
     assert not nora.has_usable_password()
     assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(/accounts/password/reset/\S+)", mail.outbox[0].body)[1]
+    # The link starts with the desk's public address (servicedesk.mailing.public_url).
+    link = re.search(r"https://testserver(/accounts/password/reset/\S+)", mail.outbox[0].body)[1]
     client.logout()
     form_page = client.get(link, follow=True)
     set_url = form_page.redirect_chain[-1][0]
@@ -812,3 +820,104 @@ def test_a_new_contract_tier_moves_the_running_clocks_of_the_service(client, dem
     with tenant_context(demo.northwind):
         clock.refresh_from_db()
     assert clock.due_at == at("2026-11-20 17:10")  # premium 24×7: 15 minutes at any hour
+
+
+def _mailbox_form(client, url: str) -> dict[str, str]:
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["form"]
+    data = {name: form[name].value() for name in form.fields if name != "imap_password"}
+    return {k: ("on" if v is True else "" if v in (None, False) else str(v)) for k, v in data.items()}
+
+
+def test_the_administrator_sets_the_imap_mailbox_the_password_stays_secret_and_is_audited(client, demo):
+    client.force_login(demo.user(ADMIN))
+    url = reverse("portal:desk-admin-mailbox")
+    data = _mailbox_form(client, url)
+    assert data["transport"] == "maildir"
+    imap = {**data, "transport": "imap", "desk_address": "Support@Northwind.example", "imap_host": "imap.northwind.example",
+            "imap_port": "993", "imap_security": "tls", "imap_username": "desk", "imap_folder": "INBOX"}  # fmt: skip
+
+    refused = client.post(url, imap)  # no password yet
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["imap_password"] == ["Needed to read the mailbox over IMAP."]
+    saved = client.post(url, {**imap, "imap_password": "s3cret pass"})
+    assert saved.status_code == 302
+
+    with tenant_context(demo.northwind):
+        mailbox = Mailbox.objects.get()
+        entry = AuditEntry.objects.get()
+    assert (mailbox.transport, mailbox.imap_host, mailbox.imap_username) == ("imap", "imap.northwind.example", "desk")
+    assert "s3cret" not in mailbox.imap_password_encrypted
+    assert decrypt_secret(mailbox.imap_password_encrypted) == "s3cret pass"
+    assert Tenant.objects.get(pk=demo.northwind.pk).desk_address == "support@northwind.example"
+    changes = {c["field"]: (c["before"], c["after"]) for c in entry.changes}
+    assert changes["imap_password"] == ("not set", "set")
+    assert changes["desk_address"] == ("", "support@northwind.example")
+    assert changes["transport"] == ("", "IMAP mailbox")  # the desk had no mailbox before
+    assert "s3cret" not in str(entry.changes)
+
+    # The page says the password is set and never shows it; an empty field keeps it.
+    page = client.get(url)
+    assert "s3cret" not in page.content.decode()
+    assert page.context["form"].password_is_set
+    again = _mailbox_form(client, url)
+    assert client.post(url, {**again, "answer_unknown_senders": "on"}).status_code == 302
+    with tenant_context(demo.northwind):
+        mailbox.refresh_from_db()
+    assert decrypt_secret(mailbox.imap_password_encrypted) == "s3cret pass"
+    assert mailbox.answer_unknown_senders is True
+    # Bluepeak's desk is untouched.
+    assert Tenant.objects.get(pk=demo.bluepeak.pk).desk_address == ""
+    with tenant_context(demo.bluepeak):
+        assert not Mailbox.objects.filter(transport="imap").exists()
+
+
+def test_mailbox_errors_are_next_to_their_fields(client, demo):
+    client.force_login(demo.user(ADMIN))
+    url = reverse("portal:desk-admin-mailbox")
+    data = _mailbox_form(client, url)
+    response = client.post(url, {**data, "transport": "imap", "imap_host": "imap example", "imap_port": "70000",
+                                 "imap_username": "", "desk_address": "not-an-address"})  # fmt: skip
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) >= {"imap_host", "imap_port", "imap_username", "imap_password", "desk_address"}
+    html = response.content.decode()
+    assert 'class="field has-error"' in html
+    assert 'href="#id_imap_port"' in html  # the summary leads to the field
+
+
+def test_a_stale_mailbox_save_is_refused_and_names_the_other_change(client, demo):
+    client.force_login(demo.user(ADMIN))
+    url = reverse("portal:desk-admin-mailbox")
+    with tenant_context(demo.northwind):
+        Mailbox.objects.get_or_create(tenant=demo.northwind)
+    data = _mailbox_form(client, url)
+    Tenant.objects.filter(pk=demo.northwind.pk).update(desk_address="other@northwind.example")
+
+    stale = client.post(url, {**data, "desk_address": "mine@northwind.example"})
+    assert stale.status_code == 400
+    assert stale.context["stale"] == [{"label": "Desk address", "seen": "", "now": "other@northwind.example"}]
+    assert Tenant.objects.get(pk=demo.northwind.pk).desk_address == "other@northwind.example"
+    # Saved again knowingly, it replaces the other change.
+    again = {
+        **data,
+        **{k: v for k, v in _form_data(stale).items() if k == "seen"},
+        "desk_address": "mine@northwind.example",
+    }
+    assert client.post(url, again).status_code == 302
+    assert Tenant.objects.get(pk=demo.northwind.pk).desk_address == "mine@northwind.example"
+
+
+def _form_data(response) -> dict[str, str]:
+    form = response.context["form"]
+    return {"seen": str(form["seen"].value() or "")}
+
+
+def test_the_mailbox_page_is_in_german_and_spanish(client, demo):
+    client.force_login(demo.user(ADMIN))
+    url = reverse("portal:desk-admin-mailbox")
+    for language, words in (("de", "Postfach"), ("es", "Buzón")):
+        User.objects.filter(email=ADMIN).update(language=language)
+        page = client.get(url)
+        assert words in page.content.decode(), language

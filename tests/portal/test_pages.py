@@ -17,6 +17,8 @@ from django.test import Client
 from django.utils import translation
 
 from servicedesk.auth import DEMO_PASSWORD
+from servicedesk.mailing import is_own_message_id
+from servicedesk.models import Tenant
 
 LOGIN_URL = "/accounts/login/"
 
@@ -545,8 +547,9 @@ def test_a_password_reset_sends_one_email_with_a_link_that_sets_a_new_password(c
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["dave@acme.example"]
-    assert message.subject == "Reset your service desk password"
-    links = re.findall(r"http://testserver(/accounts/password/reset/[^/\s]+/[^/\s]+/)", message.body)
+    assert message.subject == "Restablecer la contraseña del centro de servicio"  # dave reads Spanish
+    # The link starts with the desk's public address (servicedesk.mailing.public_url).
+    links = re.findall(r"https://testserver(/accounts/password/reset/[^/\s]+/[^/\s]+/)", message.body)
     assert len(links) == 1
 
     form = client.get(links[0], follow=True)
@@ -559,6 +562,36 @@ def test_a_password_reset_sends_one_email_with_a_link_that_sets_a_new_password(c
     assert done["Location"] == "/accounts/password/reset/complete/"
     assert sign_in(client, "dave@acme.example", "a-new-long-passphrase-7").status_code == 302
     assert demo.user("alice@acme.example").check_password(DEMO_PASSWORD)  # nobody else's password changed
+
+
+def test_a_password_reset_mail_is_the_desks_own_mail_in_the_users_language(client, demo, mailoutbox, settings):
+    settings.PUBLIC_BASE_URL = "https://desk.example.com"
+    Tenant.objects.filter(pk=demo.northwind.pk).update(desk_address="desk@northwind.example")
+
+    client.post("/accounts/password/reset/", {"email": "dave@acme.example"})
+
+    message = mailoutbox[0]
+    headers = message.extra_headers
+    assert is_own_message_id(headers["Message-ID"])
+    assert headers["Message-ID"].endswith("@northwind.example>")
+    assert headers["Auto-Submitted"] == "auto-generated"
+    assert message.reply_to == ["desk@northwind.example"]
+    assert "In-Reply-To" not in headers  # about no ticket: no thread
+    # dave reads Spanish; the link starts with the public address, in both parts.
+    assert message.subject == "Restablecer la contraseña del centro de servicio"
+    assert re.search(r"^https://desk\.example\.com/accounts/password/reset/[^/\s]+/[^/\s]+/$", message.body, re.M)
+    html, kind = message.alternatives[0]
+    assert kind == "text/html"
+    assert 'href="https://desk.example.com/accounts/password/reset/' in html
+
+
+def test_a_platform_operators_password_reset_has_no_desk_to_reply_to(client, demo, mailoutbox):
+    client.post("/accounts/password/reset/", {"email": "operator@desk.example"})
+
+    message = mailoutbox[0]
+    assert message.reply_to == []
+    assert is_own_message_id(message.extra_headers["Message-ID"])
+    assert message.extra_headers["Auto-Submitted"] == "auto-generated"
 
 
 def test_a_password_reset_for_an_unknown_address_sends_nothing_and_looks_the_same(client, demo, mailoutbox):

@@ -24,6 +24,7 @@ NOT_NOTIFICATIONS = {
     "servicedesk/mailing.py",
     "mailroom/services/answers.py",
     "servicedesk/services.py",  # the invitation to set a password
+    "portal/forms/accounts.py",  # the password reset a person asked for
 }
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from django.core import mail
 
-from servicedesk.mailing import is_own_message_id, new_message_id, send_notification, thread_id, ticket_of_thread_id
+from servicedesk.mailing import (
+    is_own_message_id,
+    new_message_id,
+    public_url,
+    send_notification,
+    thread_id,
+    ticket_of_thread_id,
+)
 
 
 def test_a_notification_is_threaded_on_its_ticket_with_text_and_html(demo):
@@ -61,3 +68,12 @@ def test_a_thread_root_names_its_ticket_only_in_its_own_tenant():
     assert ticket_of_thread_id(root, tenant_id=8) is None
     forged = root.replace("INC-000042", "INC-000043")
     assert ticket_of_thread_id(forged, tenant_id=7) is None
+
+
+def test_links_in_mails_start_with_the_public_base_url_port_included(settings):
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8016"
+    assert public_url("/portal/tickets/INC-000042/") == "http://127.0.0.1:8016/portal/tickets/INC-000042/"
+    # Unset: the first allowed host stands in (over https outside DEBUG).
+    settings.PUBLIC_BASE_URL = ""
+    settings.ALLOWED_HOSTS = [".example.com", "desk.example.com", "localhost"]
+    assert public_url("/x/") == "https://desk.example.com/x/"

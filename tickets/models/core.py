@@ -474,6 +474,24 @@ class TicketMerge(TenantOwned):
         return f"{self.source_id} → {self.target_id}"
 
 
+class TicketParticipant(TenantOwned):
+    """A user of the ticket's customer account who took part in its conversation by mail (in
+    To or Cc of a message that opened or answered it): they get the desk's replies too. The
+    opener and the account's users who wrote on the ticket take part without a row."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+", db_index=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "ticket", "user"], name="ticket_participant_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.user_id}"
+
+
 def contact_fields() -> dict[str, Any]:
     """The contact roles a ticket carries (seed 001): call-back, tests, closure, on site."""
     return {

@@ -33,6 +33,7 @@ def add_comment(*, ticket: Ticket, actor: User, body: str, internal: bool = Fals
     """Add a public reply or (staff only) an internal note.
 
     A public reply is a change the customer sees (a new version); an internal note is not.
+    The desk's public reply is mailed to the ticket's participants (``notifications.notify_reply``).
     A customer's reply to a ticket that waits for the customer resumes it. Closed and
     cancelled tickets take internal notes only."""
     body = (body or "").strip()
@@ -59,7 +60,7 @@ def add_comment(*, ticket: Ticket, actor: User, body: str, internal: bool = Fals
         # refused as stale and nothing they read changes.
         return comment
     if actor.is_desk_staff:
-        # The customer who opened the ticket hears of the desk's reply by mail (if they want).
+        # The ticket's participants hear of the desk's reply by mail (each if they want).
         send_on_commit(NOTIFY_REPLY_TASK, tenant_id=locked.tenant_id, comment_id=comment.pk)
     fields = bump(locked, now)
     locked.search_document = f"{locked.search_document}\n{body}"

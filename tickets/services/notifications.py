@@ -14,10 +14,11 @@ from servicedesk.mailing import public_url, send_notification
 from servicedesk.models import User
 from servicedesk.notifications import MailKind, wants_mail
 from tickets.models import Comment, SlaAlert
+from tickets.services.participants import participants_of
 
 # The task that mails a batch's alerts, found by name (tasks import services, never the reverse).
 NOTIFY_SLA_ALERTS_TASK = "tickets.tasks.notify_sla_alerts_task"
-# The task that mails the desk's public reply to the customer who opened the ticket.
+# The task that mails the desk's public reply to the ticket's participants.
 NOTIFY_REPLY_TASK = "tickets.tasks.notify_reply_task"
 
 
@@ -72,30 +73,32 @@ def send_sla_notifications_on_commit(
         send_on_commit(NOTIFY_SLA_ALERTS_TASK, across_tenants=across_tenants, clock_ids_by_tenant=batch)
 
 
-def notify_reply(*, comment_id: int) -> bool:
-    """Mail the desk's public reply ``comment_id`` to the customer user who opened its ticket,
+def notify_reply(*, comment_id: int) -> int:
+    """Mail the desk's public reply ``comment_id`` to the ticket's participants (the opener, the
+    account's users who wrote on it or were in To/Cc of its mail: ``participants_of``), each
     in their language and in the ticket's mail thread (so answering the mail adds a reply to
     the ticket, through the mail room); not to someone who turned these mails off, and never
-    for an internal note or a customer's own reply. Returns whether a mail went."""
-    comment = (
-        Comment.objects.select_related("ticket__tenant", "ticket__created_by", "author").filter(pk=comment_id).first()
-    )
+    for an internal note or a customer's own reply. Returns how many mails went."""
+    comment = Comment.objects.select_related("ticket__tenant", "author").filter(pk=comment_id).first()
     if comment is None or comment.internal or comment.author is None or not comment.author.is_desk_staff:
-        return False
+        return 0
     ticket = comment.ticket
-    person = ticket.created_by
-    if person is None or not person.is_customer or not person.email or not wants_mail(person, MailKind.TICKET_REPLY):
-        return False
-    language = person.language or ticket.tenant.default_language
-    with translation.override(language):
-        subject = _("New reply on your ticket: %(subject)s") % {"subject": ticket.subject}
-        body = _("%(agent)s replied to your ticket %(number)s:\n\n%(reply)s\n\nAnswer this mail to reply.") % {
-            "agent": comment.author.full_name or _("The desk"),
-            "number": ticket.number,
-            "reply": comment.body,
-        }
-    send_notification(
-        tenant=ticket.tenant, to=[person.email], subject=subject, body=body, language=language,
-        number=ticket.number, link=public_url(reverse("portal:customer-ticket", args=[ticket.number])),
-    )  # fmt: skip
-    return True
+    link = public_url(reverse("portal:customer-ticket", args=[ticket.number]))
+    sent = 0
+    for person in participants_of(ticket):
+        if not person.email or not wants_mail(person, MailKind.TICKET_REPLY):
+            continue
+        language = person.language or ticket.tenant.default_language
+        with translation.override(language):
+            subject = _("New reply on your ticket: %(subject)s") % {"subject": ticket.subject}
+            body = _("%(agent)s replied to your ticket %(number)s:\n\n%(reply)s\n\nAnswer this mail to reply.") % {
+                "agent": comment.author.full_name or _("The desk"),
+                "number": ticket.number,
+                "reply": comment.body,
+            }
+        send_notification(
+            tenant=ticket.tenant, to=[person.email], subject=subject, body=body, language=language,
+            number=ticket.number, link=link,
+        )  # fmt: skip
+        sent += 1
+    return sent

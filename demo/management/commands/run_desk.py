@@ -2,7 +2,8 @@
 
 Used by ``make run``: migrates, seeds the demo data, starts ``runserver`` and a worker with
 an embedded beat, prints the URL and the demo log-ins, and stops every process it started on
-Ctrl-C or SIGTERM (or when one of them dies).
+Ctrl-C or SIGTERM (or when one of them dies). Unless ``PUBLIC_BASE_URL`` is given, the
+processes get it set to this server (``http://127.0.0.1:PORT``), so links in mails work.
 """
 
 from __future__ import annotations
@@ -27,6 +28,17 @@ from servicedesk.auth import DEMO_PASSWORD
 STOP_GRACE_SECONDS = 15
 
 
+def local_base_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches ``runserver`` on ``host``:``port`` (a server
+    listening on every address is reached on 127.0.0.1)."""
+    host = host.strip("[]")
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - names the wildcard, binds nothing
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 class Command(BaseCommand):
     help = "Run the web server, a Celery worker and beat together, with demo data."
 
@@ -46,6 +58,8 @@ class Command(BaseCommand):
         if not options["no_seed"]:
             call_command("seed_demo", quiet_logins=True, verbosity=0)
 
+        # Links in the mails the worker sends lead to this server, port included (unless given).
+        os.environ.setdefault("PUBLIC_BASE_URL", local_base_url(host, port))
         python = sys.executable
         children = {
             "web": subprocess.Popen([python, "manage.py", "runserver", f"{host}:{port}", "--noreload"]),

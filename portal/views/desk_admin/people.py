@@ -72,7 +72,7 @@ def person_invite(request: HttpRequest) -> HttpResponse:
             return saved
 
         def invite(user: User) -> None:
-            send_invitation(user=user, base_url=request.build_absolute_uri("/"))
+            send_invitation(user=user)
             audit.record(actor=actor, action=AuditEntry.Action.INVITE, instance=user)
 
         with transaction.atomic():
