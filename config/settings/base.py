@@ -305,6 +305,10 @@ else:
         "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
     }
+# Notifications recorded this long ago and still not sent (their task lost with a worker killed
+# mid-task or with the broker's queue) are handed to a task again by the next sweep. Longer
+# than a notification task's time limit and first retries, so a task still at work is left be.
+NOTIFICATION_RESEND_SECONDS = env_int("NOTIFICATION_RESEND_SECONDS", 5 * 60)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
