@@ -202,24 +202,29 @@ def send_notifications_on_commit(event_ids_by_tenant: Mapping[int, list[int]], *
 
 
 RESEND_LIMIT = 1_000
+# Older than this, a notification is news no more: it is left unsent (and a deployment does not
+# send what went missing long before).
+RESEND_WITHIN = dt.timedelta(days=1)
 
 
 def resend_overdue_notifications(*, now: dt.datetime | None = None) -> int:
-    """Hand the notifications of events recorded more than NOTIFICATION_RESEND_SECONDS ago and
-    still not sent (attempts or account notices) to the task again, across tenants: their task
-    was lost (a worker killed in the middle of it, a broker restarted with it in the queue).
-    Safe beside a task still at work: ``notify_escalation`` sends only what is not sent yet and
-    skips rows another task holds. Returns how many events were handed on."""
-    before = (now or timezone.now()) - dt.timedelta(seconds=settings.NOTIFICATION_RESEND_SECONDS)
+    """Hand the notifications of events recorded more than NOTIFICATION_RESEND_SECONDS ago
+    (and within RESEND_WITHIN) and still not sent (attempts or account notices) to the task
+    again, across tenants: their task was lost (a worker killed in the middle of it, a broker
+    restarted with it in the queue). Safe beside a task still at work: ``notify_escalation``
+    sends only what is not sent yet and skips rows another task holds. Returns how many events
+    were handed on."""
+    now = now or timezone.now()
+    before, since = now - dt.timedelta(seconds=settings.NOTIFICATION_RESEND_SECONDS), now - RESEND_WITHIN
     attempts = (
         cross_tenant.across_tenants(EscalationAttempt)
-        .filter(notified_at__isnull=True, at__lt=before)
+        .filter(notified_at__isnull=True, at__lt=before, at__gte=since)
         .order_by()
         .values_list("tenant_id", "event_id")[:RESEND_LIMIT]
     )
     events = (
         cross_tenant.across_tenants(EscalationEvent)
-        .filter(account_notified_at__isnull=True, is_skipped=False, at__lt=before)
+        .filter(account_notified_at__isnull=True, is_skipped=False, at__lt=before, at__gte=since)
         .order_by()
         .values_list("tenant_id", "pk")[:RESEND_LIMIT]
     )

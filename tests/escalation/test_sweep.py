@@ -408,6 +408,7 @@ def test_notifications_whose_task_was_lost_are_handed_on_again_once_they_are_ove
     lost = sent.pop()["event_ids_by_tenant"]
 
     assert resend_overdue_notifications(now=at("2026-11-19 09:04")) == 0  # a task may be at work
+    assert resend_overdue_notifications(now=at("2026-11-20 09:01")) == 0  # news no more
     assert sent == []
     handed_on = resend_overdue_notifications(now=at("2026-11-19 09:06"))
     assert len(sent) == 1

@@ -105,19 +105,23 @@ def notify_reply(*, comment_id: int) -> bool:
 
 
 RESEND_LIMIT = 1_000
+# Older than this, a notification is news no more: it is left unsent (and a deployment does not
+# send what went missing long before).
+RESEND_WITHIN = dt.timedelta(days=1)
 
 
 def resend_overdue_sla_notifications(*, now: dt.datetime | None = None) -> int:
-    """Hand the alerts recorded more than NOTIFICATION_RESEND_SECONDS ago and still not mailed
-    to the task again, across tenants: their task was lost (a worker killed in the middle of
-    it, a broker restarted with it in the queue). Safe beside a task still at work:
-    ``notify_sla_alerts`` sends only what is not sent yet and skips rows another task holds.
-    Returns how many alerts were handed on."""
-    before = (now or timezone.now()) - dt.timedelta(seconds=settings.NOTIFICATION_RESEND_SECONDS)
+    """Hand the alerts recorded more than NOTIFICATION_RESEND_SECONDS ago (and within
+    RESEND_WITHIN) and still not mailed to the task again, across tenants: their task was lost
+    (a worker killed in the middle of it, a broker restarted with it in the queue). Safe beside
+    a task still at work: ``notify_sla_alerts`` sends only what is not sent yet and skips rows
+    another task holds. Returns how many alerts were handed on."""
+    now = now or timezone.now()
+    before, since = now - dt.timedelta(seconds=settings.NOTIFICATION_RESEND_SECONDS), now - RESEND_WITHIN
     overdue: dict[int, set[int]] = {}
     alerts = (
         cross_tenant.across_tenants(SlaAlert)
-        .filter(notified_at__isnull=True, at__lt=before)
+        .filter(notified_at__isnull=True, at__lt=before, at__gte=since)
         .order_by()
         .values_list("tenant_id", "clock_id")[:RESEND_LIMIT]
     )
