@@ -1,12 +1,12 @@
 """Faults with real processes: a Celery worker killed (SIGKILL) in the middle of the escalation
-sweep's batch or of its notification task, and the broker (Redis) restarted under a running
-beat and worker. The escalations and their mails happen exactly once all the same, and
-nothing needs a hand to recover.
+sweep's batch, while the SLA sweep's batch commits, or in the middle of a notification task,
+and the broker (Redis) restarted under a running beat and worker. The escalations, alerts and
+their mails happen exactly once all the same, and nothing needs a hand to recover.
 
 Each test starts its own ``redis-server`` on a free port in a temporary folder (never the
 shared ones), a mail sink on another, and ``celery -A config beat`` and ``worker`` processes
-on the test database, the escalation sweep every second. Waits are on conditions, with
-generous deadlines; nothing is timed.
+on the test database, the sweeps every second. Waits are on conditions, with generous
+deadlines; nothing is timed.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from servicedesk.db.aliases import SYSTEM_DB
 from servicedesk.models import Tenant, User
 from servicedesk.tenancy import tenant_context
 from tests.conftest import seed_world
-from tickets.models import Ticket
+from tickets.models import SlaAlert, Ticket, TicketEvent
 from tickets.services.intake import TicketDraft, open_ticket
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, databases=["default", SYSTEM_DB])]
@@ -364,6 +364,23 @@ def _assert_escalated_once(ticket: Ticket, sink: MailSink) -> None:
     assert {a.email.lower() for a in attempts if a.email} <= mailed_to
 
 
+def _sla_alerts(ticket: Ticket) -> list[tuple[str, str, bool]]:
+    with tenant_context(ticket.tenant_id):
+        return sorted(
+            (target, kind, notified is not None)
+            for target, kind, notified in SlaAlert.objects.filter(clock__ticket_id=ticket.pk).values_list(
+                "clock__target", "kind", "notified_at"
+            )
+        )
+
+
+def _sla_events(ticket: Ticket) -> list[tuple[str, str]]:
+    with tenant_context(ticket.tenant_id):
+        return sorted(
+            TicketEvent.objects.filter(ticket_id=ticket.pk, kind__startswith="sla_").values_list("kind", "field")
+        )
+
+
 def _blocked_by(pid: int) -> list[int]:
     with connections[SYSTEM_DB].cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [pid])
@@ -416,6 +433,47 @@ def test_a_worker_killed_in_the_middle_of_a_sweep_batch_leaves_nothing_and_the_b
     wait_for(lambda: _all_notified(ticket), "the next worker escalates and notifies")
     wait_for(_sweeps_since(timezone.now()), "two more sweeps ran")
     _assert_escalated_once(ticket, mail_sink)
+
+
+def test_a_worker_killed_while_committing_an_sla_batch_leaves_it_whole_and_its_mails_are_sent_once(
+    desk: Desk, mail_sink: MailSink
+):
+    seed_world()
+    desk.env.update(SLA_SWEEP_SECONDS="1", ESCALATION_SWEEP_SECONDS="3600")  # the SLA sweep alone
+    ticket = _old_p1("Down: worker killed committing the SLA batch")
+
+    # The batch's statement records the alerts and the timeline events; their reference to the
+    # ticket is checked when the transaction commits (deferred), and waits there on the held row.
+    holder = psycopg2.connect(_database_url(SYSTEM_DB))
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM tickets_ticket WHERE id = %s FOR UPDATE", [ticket.pk])
+        holder_pid = holder.get_backend_pid()
+        desk.beat()
+        first = desk.worker("worker-a")
+        wait_for(lambda: _blocked_by(holder_pid), "the worker's SLA batch waits on the held ticket")
+        (stuck,) = _blocked_by(holder_pid)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        holder.rollback()
+        holder.close()
+    wait_for(lambda: not _backend_alive(stuck), "the killed worker's transaction ends")
+    # The database finished the commit it had been sent: the batch is whole, and its mails
+    # were to be handed on by the worker that is gone.
+    unsent = [("respond", "breach", False), ("respond", "warning", False)]
+    assert _sla_alerts(ticket) == unsent
+    assert _sla_events(ticket) == [("sla_breach", "respond"), ("sla_warning", "respond")]
+
+    desk.worker("worker-b")
+    sent = [("respond", "breach", True), ("respond", "warning", True)]
+    wait_for(lambda: _sla_alerts(ticket) == sent, "the next worker mails the alerts")
+    runs = desk.log("worker-b").count("sla_sweep_task") + 2 * (RESEND_SECONDS + 2)  # received and succeeded
+    wait_for(lambda: desk.log("worker-b").count("sla_sweep_task") >= runs, "more sweeps ran")
+    assert _sla_alerts(ticket) == sent
+    assert _sla_events(ticket) == [("sla_breach", "respond"), ("sla_warning", "respond")]  # not redone
+    mails = [mail for mail in mail_sink.mails() if ticket.number in mail[1]]
+    assert len(mails) == len(set(mails)) == 2, mails  # the breach and the warning, to the manager, once
 
 
 def test_a_worker_killed_while_mailing_an_escalation_mails_it_once_later(desk: Desk, mail_sink: MailSink):
