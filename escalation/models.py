@@ -326,7 +326,17 @@ class EscalationEvent(TenantOwned):
             models.UniqueConstraint(fields=["tenant", "ticket", "round", "level"], name="escalation_event_once"),
         ]
         # The reports: escalations in a period (reports.figures.escalations).
-        indexes = [models.Index(fields=["tenant", "at"], name="escalationevent_tenant_at_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "at"], name="escalationevent_tenant_at_idx"),
+            # Account notices not sent yet (their task lost with a worker or the broker): the
+            # sweep task hands them on again after a while. Partial, so it holds only those few,
+            # and not led by tenant_id on purpose (found across tenants; README, "Timers").
+            models.Index(
+                fields=["at"],
+                condition=Q(account_notified_at__isnull=True, is_skipped=False),
+                name="escevent_unnotified_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"ticket {self.ticket_id} → level {self.level} ({self.trigger})"
@@ -363,6 +373,11 @@ class EscalationAttempt(TenantOwned):
         ordering = ["number"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "event", "number"], name="escalation_attempt_once"),
+        ]
+        indexes = [
+            # Attempts not sent yet (their task lost with a worker or the broker), like
+            # escevent_unnotified_idx.
+            models.Index(fields=["at"], condition=Q(notified_at__isnull=True), name="escattempt_unnotified_idx"),
         ]
 
     def __str__(self) -> str:

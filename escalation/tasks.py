@@ -4,7 +4,11 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from escalation.services.notifications import NOTIFY_ESCALATIONS_TASK, notify_escalation
+from escalation.services.notifications import (
+    NOTIFY_ESCALATIONS_TASK,
+    notify_escalation,
+    resend_overdue_notifications,
+)
 from escalation.services.sweep import discover, sweep_escalations
 from servicedesk.tenancy import tenant_context
 
@@ -12,8 +16,10 @@ from servicedesk.tenancy import tenant_context
 @shared_task(ignore_result=True, acks_late=True)
 def escalation_sweep_task() -> None:
     """Every minute (beat): timers for new tickets, escalation by age and breach, unanswered
-    attempts. Idempotent, so a late ack is safe."""
+    attempts; then hands on again notifications whose task was lost. Idempotent, so a late ack
+    is safe."""
     sweep_escalations()
+    resend_overdue_notifications()
 
 
 @shared_task(ignore_result=True, acks_late=True)

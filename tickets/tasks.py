@@ -4,14 +4,22 @@ from celery import shared_task
 from django.db import transaction
 
 from servicedesk.tenancy import tenant_context
-from tickets.services.notifications import NOTIFY_REPLY_TASK, NOTIFY_SLA_ALERTS_TASK, notify_reply, notify_sla_alerts
+from tickets.services.notifications import (
+    NOTIFY_REPLY_TASK,
+    NOTIFY_SLA_ALERTS_TASK,
+    notify_reply,
+    notify_sla_alerts,
+    resend_overdue_sla_notifications,
+)
 from tickets.services.sla_sweep import sweep_sla_clocks
 
 
 @shared_task(ignore_result=True, acks_late=True)
 def sla_sweep_task() -> None:
-    """Every minute (beat): warnings and breaches. Idempotent, so a late ack is safe."""
+    """Every minute (beat): warnings and breaches; then hands on again alerts whose mail task
+    was lost. Idempotent, so a late ack is safe."""
     sweep_sla_clocks()
+    resend_overdue_sla_notifications()
 
 
 @shared_task(

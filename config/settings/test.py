@@ -20,7 +20,9 @@ from .base import *  # noqa: E402,F403
 # Argon2 stays the production hasher (a test asserts it); the suite hashes thousands of
 # passwords and uses a fast one.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Mail stays in memory; a test that runs the desk in processes of their own sends it to a
+# mail server of its own instead (tests/servicedesk/test_worker_faults.py).
+EMAIL_BACKEND = os.environ.get("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 STATIC_ROOT = None  # type: ignore[assignment]  # WhiteNoise serves from the finders in tests
 WHITENOISE_USE_FINDERS = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

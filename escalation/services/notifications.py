@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from escalation.models import EscalationAttempt, EscalationEvent, EscalationNotice
 from escalation.services.config import settings_of_tenant
+from servicedesk import cross_tenant
 from servicedesk.dispatch import send_on_commit
 from servicedesk.mailing import public_url, send_notification
 from servicedesk.models import User
@@ -197,3 +199,37 @@ def send_notifications_on_commit(event_ids_by_tenant: Mapping[int, list[int]], *
     batch = {str(tenant_id): ids for tenant_id, ids in event_ids_by_tenant.items() if ids}
     if batch:
         send_on_commit(NOTIFY_ESCALATIONS_TASK, across_tenants=across_tenants, event_ids_by_tenant=batch)
+
+
+RESEND_LIMIT = 1_000
+# Older than this, a notification is news no more: it is left unsent (and a deployment does not
+# send what went missing long before).
+RESEND_WITHIN = dt.timedelta(days=1)
+
+
+def resend_overdue_notifications(*, now: dt.datetime | None = None) -> int:
+    """Hand the notifications of events recorded more than NOTIFICATION_RESEND_SECONDS ago
+    (and within RESEND_WITHIN) and still not sent (attempts or account notices) to the task
+    again, across tenants: their task was lost (a worker killed in the middle of it, a broker
+    restarted with it in the queue). Safe beside a task still at work: ``notify_escalation``
+    sends only what is not sent yet and skips rows another task holds. Returns how many events
+    were handed on."""
+    now = now or timezone.now()
+    before, since = now - dt.timedelta(seconds=settings.NOTIFICATION_RESEND_SECONDS), now - RESEND_WITHIN
+    attempts = (
+        cross_tenant.across_tenants(EscalationAttempt)
+        .filter(notified_at__isnull=True, at__lt=before, at__gte=since)
+        .order_by()
+        .values_list("tenant_id", "event_id")[:RESEND_LIMIT]
+    )
+    events = (
+        cross_tenant.across_tenants(EscalationEvent)
+        .filter(account_notified_at__isnull=True, is_skipped=False, at__lt=before, at__gte=since)
+        .order_by()
+        .values_list("tenant_id", "pk")[:RESEND_LIMIT]
+    )
+    overdue: dict[int, set[int]] = {}
+    for tenant_id, event_id in [*attempts, *events]:
+        overdue.setdefault(tenant_id, set()).add(event_id)
+    send_notifications_on_commit({tenant_id: sorted(ids) for tenant_id, ids in overdue.items()})
+    return sum(len(ids) for ids in overdue.values())

@@ -19,6 +19,7 @@ from rest_framework import renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from orders.api.common import STATUS_ACCOUNT_SITE_FILTERS, enum_field, ref, request_filters, service_ref
 from orders.models import CatalogueItem, SimpleServiceRequest
@@ -332,6 +333,14 @@ class SsrBillingViewSet(viewsets.ViewSet):
     their own."""
 
     renderer_classes = [renderers.JSONRenderer, CsvRenderer]
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        """JSON is how the report's errors come, not a format of the report: ``?format=json``
+        is a 400 naming ``format`` (the error itself then in JSON)."""
+        negotiated = super().perform_content_negotiation(request, force)
+        if not force and request.query_params.get(api_settings.URL_FORMAT_OVERRIDE or "format") == "json":
+            raise serializers.ValidationError({"format": [_("Choose one of: %(formats)s.") % {"formats": "csv"}]})
+        return negotiated
 
     @extend_schema(
         parameters=[SsrBillingQuerySerializer],

@@ -389,3 +389,36 @@ def test_a_batch_across_tenants_hands_its_notifications_to_one_task_that_keeps_e
     count = len(mailoutbox)
     tasks.notify_escalations_task.run(**sent[0])
     assert len(mailoutbox) == count
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "system"])
+def test_notifications_whose_task_was_lost_are_handed_on_again_once_they_are_overdue(monkeypatch, mailoutbox, settings):
+    """The batch's notification task never ran (its worker killed, or the broker restarted
+    with it queued): the sweep task hands the events on again once they are
+    NOTIFICATION_RESEND_SECONDS old, and what was sent is not handed on again."""
+    from escalation import tasks
+    from escalation.services.notifications import resend_overdue_notifications
+
+    settings.NOTIFICATION_RESEND_SECONDS = 300
+    northwind, _bluepeak, ours, _theirs = _a_ticket_in_each_of_two_tenants()
+    sent = []
+    monkeypatch.setattr(tasks.notify_escalations_task, "delay", lambda **kwargs: sent.append(kwargs))
+    sweep_escalations(now=at("2026-11-19 09:00"), across_tenants=True)
+    assert len(sent) == 1  # handed to a task that is then lost
+    lost = sent.pop()["event_ids_by_tenant"]
+
+    assert resend_overdue_notifications(now=at("2026-11-19 09:04")) == 0  # a task may be at work
+    assert resend_overdue_notifications(now=at("2026-11-20 09:01")) == 0  # news no more
+    assert sent == []
+    handed_on = resend_overdue_notifications(now=at("2026-11-19 09:06"))
+    assert len(sent) == 1
+    again = sent.pop()["event_ids_by_tenant"]
+    assert handed_on == sum(len(ids) for ids in again.values())
+    assert {tenant: set(ids) for tenant, ids in again.items()} == {tenant: set(ids) for tenant, ids in lost.items()}
+    tasks.notify_escalations_task.run(event_ids_by_tenant=again)
+    with tenant_context(northwind):
+        assert not EscalationAttempt.objects.filter(event__ticket=ours, notified_at__isnull=True).exists()
+    count = len(mailoutbox)
+    assert count > 0
+    assert resend_overdue_notifications(now=at("2026-11-19 10:00")) == 0
+    assert sent == []

@@ -382,3 +382,17 @@ def test_a_format_the_operation_does_not_have_is_a_400_in_json_and_an_error_of_a
     assert refused.status_code == 400
     assert refused["Content-Type"] == "application/json"
     assert list(refused.json()) == ["month"]
+
+
+@pytest.mark.django_db
+def test_json_asked_of_an_operation_that_answers_only_csv_is_a_400_naming_format(demo):
+    """The billing report is CSV; JSON is only how its errors come. ``?format=json`` used to be
+    accepted and answered with CSV anyway."""
+    client = demo.api(AGENT)
+    asked = client.get("/api/v1/billing/ssr/", {"format": "json", "month": "2026-11"})
+    assert (asked.status_code, asked["Content-Type"]) == (400, "application/json")
+    assert asked.json() == {"format": ["Choose one of: csv."]}
+    assert client.get("/api/v1/billing/ssr/", {"format": "csv", "month": "2026-11"})["Content-Type"].startswith(
+        "text/csv"
+    )
+    assert client.get("/api/v1/billing/ssr/", {"month": "2026-11"})["Content-Type"].startswith("text/csv")

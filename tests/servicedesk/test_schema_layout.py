@@ -8,7 +8,13 @@ from servicedesk.models import tenant_owned_models
 
 # The beat sweeps' entrances: one range scan over every tenant's due rows (README, "Timers").
 # Not unique, so distributing the table by tenant keeps them as they are, one per shard.
-CROSS_TENANT_TIMER_INDEXES = {"slaclock_next_check_idx", "ticketesc_next_check_idx"}
+CROSS_TENANT_TIMER_INDEXES = {
+    "slaclock_next_check_idx",
+    "ticketesc_next_check_idx",
+    "escattempt_unnotified_idx",
+    "escevent_unnotified_idx",
+    "slaalert_unnotified_idx",
+}
 
 
 @pytest.mark.django_db

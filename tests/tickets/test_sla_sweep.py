@@ -200,3 +200,42 @@ def test_a_manager_who_turned_sla_mail_off_gets_none(
         sweep_sla_clocks(now=dt.datetime(2026, 11, 18, 9, 16, tzinfo=dt.UTC), tenant_ids=[desk.northwind.pk])
     assert sorted({m.to[0] for m in mailoutbox}) == ["voice.agent@northwind.example"]
     assert _alerts(desk.northwind) == [("respond", "breach"), ("respond", "warning")]  # recorded all the same
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "system"])
+def test_alerts_whose_mail_task_was_lost_are_handed_on_again_once_they_are_overdue(
+    desk, time_machine, mailoutbox, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    """The alerts' task never ran (its worker killed, or the broker restarted with it queued):
+    the sweep task hands them on again once they are NOTIFICATION_RESEND_SECONDS old, and what
+    was mailed is not handed on again."""
+    from tickets import tasks
+    from tickets.services.notifications import resend_overdue_sla_notifications
+
+    settings.NOTIFICATION_RESEND_SECONDS = 300
+    time_machine.move_to("2026-11-18T09:00:00Z", tick=False)
+    with tenant_context(desk.northwind):
+        _incident(desk.user("alice@acme.example"))
+    sent = []
+    monkeypatch.setattr(tasks.notify_sla_alerts_task, "delay", lambda **kwargs: sent.append(kwargs))
+    at = dt.datetime(2026, 11, 18, 9, 16, tzinfo=dt.UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_sla_clocks(now=at, tenant_ids=[desk.northwind.pk])
+    assert len(sent) == 1
+    lost = sent.pop()["clock_ids_by_tenant"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resend_overdue_sla_notifications(now=at + dt.timedelta(minutes=4)) == 0  # a task may be at work
+        assert resend_overdue_sla_notifications(now=at + dt.timedelta(days=1, minutes=1)) == 0  # news no more
+    assert sent == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resend_overdue_sla_notifications(now=at + dt.timedelta(minutes=6)) == 2  # warning and breach
+    assert [call["clock_ids_by_tenant"] for call in sent] == [lost]
+    tasks.notify_sla_alerts_task.run(**sent.pop())
+    assert sorted((m.to[0], m.subject.split(":")[0]) for m in mailoutbox) == [
+        ("manager@northwind.example", "SLA breached"),
+        ("manager@northwind.example", "SLA warning"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resend_overdue_sla_notifications(now=at + dt.timedelta(hours=1)) == 0
+    assert sent == []

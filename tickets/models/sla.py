@@ -152,6 +152,12 @@ class SlaAlert(TenantOwned):
     class Meta:
         ordering = ["at"]
         constraints = [models.UniqueConstraint(fields=["tenant", "clock", "kind"], name="sla_alert_once_per_kind")]
+        indexes = [
+            # Alerts not mailed yet (their task lost with a worker or the broker): the sweep task
+            # hands them on again after a while. Partial, so it holds only those few, and not led
+            # by tenant_id on purpose (found across tenants; README, "Timers").
+            models.Index(fields=["at"], condition=Q(notified_at__isnull=True), name="slaalert_unnotified_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on clock {self.clock_id}"

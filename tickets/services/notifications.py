@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from servicedesk import cross_tenant
 from servicedesk.dispatch import send_on_commit
 from servicedesk.mailing import public_url, send_notification
 from servicedesk.models import User
@@ -102,3 +105,30 @@ def notify_reply(*, comment_id: int) -> int:
         )  # fmt: skip
         sent += 1
     return sent
+
+
+RESEND_LIMIT = 1_000
+# Older than this, a notification is news no more: it is left unsent (and a deployment does not
+# send what went missing long before).
+RESEND_WITHIN = dt.timedelta(days=1)
+
+
+def resend_overdue_sla_notifications(*, now: dt.datetime | None = None) -> int:
+    """Hand the alerts recorded more than NOTIFICATION_RESEND_SECONDS ago (and within
+    RESEND_WITHIN) and still not mailed to the task again, across tenants: their task was lost
+    (a worker killed in the middle of it, a broker restarted with it in the queue). Safe beside
+    a task still at work: ``notify_sla_alerts`` sends only what is not sent yet and skips rows
+    another task holds. Returns how many alerts were handed on."""
+    now = now or timezone.now()
+    before, since = now - dt.timedelta(seconds=settings.NOTIFICATION_RESEND_SECONDS), now - RESEND_WITHIN
+    overdue: dict[int, set[int]] = {}
+    alerts = (
+        cross_tenant.across_tenants(SlaAlert)
+        .filter(notified_at__isnull=True, at__lt=before, at__gte=since)
+        .order_by()
+        .values_list("tenant_id", "clock_id")[:RESEND_LIMIT]
+    )
+    for tenant_id, clock_id in alerts:
+        overdue.setdefault(tenant_id, set()).add(clock_id)
+    send_sla_notifications_on_commit({tenant_id: sorted(ids) for tenant_id, ids in overdue.items()})
+    return len(alerts)
