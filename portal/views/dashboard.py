@@ -163,8 +163,11 @@ def _escalations_table(d: Dashboard) -> Table:
 
 
 def _times_table(d: Dashboard) -> Table:
-    header = [_("target"), _("count"), _("mean (s)"), _("median (s)"), _("90th percentile (s)")]
-    rows = [[t, x.count, x.mean, x.median, x.p90] for t, x in d.durations.items()]
+    header = [_("target"), _("measured in"), _("count"), _("mean (s)"), _("median (s)"), _("90th percentile (s)")]
+    rows = []
+    for t, x in d.durations.items():
+        rows.append([t, "business", x.business_count, x.business_mean, x.business_median, x.business_p90])
+        rows.append([t, "wall-clock", x.count, x.mean, x.median, x.p90])
     return header, rows
 
 
