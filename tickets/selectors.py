@@ -82,6 +82,11 @@ class TicketFilters:
     team_id: int | None = None
     assignee_id: int | None = None
     unassigned: bool = False
+    product_area_id: int | None = None
+    #: created (or, with ``by_resolution``, last resolved) in [dates_from, dates_until)
+    dates_from: dt.datetime | None = None
+    dates_until: dt.datetime | None = None
+    by_resolution: bool = False
     q: str = ""
     #: a key of TICKET_ORDERINGS; empty: the caller orders
     sort: str = ""
@@ -111,6 +116,13 @@ def filter_tickets(*, actor: User, filters: TicketFilters) -> QuerySet[Ticket]:
         tickets = tickets.filter(assignee_id=filters.assignee_id)
     if filters.unassigned:
         tickets = tickets.filter(assignee__isnull=True)
+    if filters.product_area_id is not None:
+        tickets = tickets.filter(product_area_id=filters.product_area_id)
+    instant = "resolved_at" if filters.by_resolution else "created_at"
+    if filters.dates_from is not None:
+        tickets = tickets.filter(**{f"{instant}__gte": filters.dates_from})
+    if filters.dates_until is not None:
+        tickets = tickets.filter(**{f"{instant}__lt": filters.dates_until})
     tickets = search_tickets(tickets, filters.q)
     if filters.sort:
         tickets = tickets.order_by(*TICKET_ORDERINGS[filters.sort])
