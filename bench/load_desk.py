@@ -778,9 +778,9 @@ def _small_tenants(cur: Any, loader: Loader, sizes: Sizes, now: dt.datetime) -> 
         slug = f"{SMALL_PREFIX}{i + 1:04d}"
         city, postcode, country, sub, zone = CITIES[i % len(CITIES)]
         rows.setdefault("servicedesk_tenant", []).append(
-            (t, slug, f"Small desk {i + 1}", country, zone, "en", "t", created, 7, c, 60)
+            (t, slug, f"Small desk {i + 1}", country, zone, "en", "t", created, 7, c, 60, "", "")
         )
-        rows.setdefault("servicedesk_businesscalendar", []).append((c, t, "24×7", zone, "t", "{}", "", ""))
+        rows.setdefault("servicedesk_businesscalendar", []).append((c, t, "24×7", zone, "t", "{}", "", "", "t"))
         rows.setdefault("servicedesk_customeraccount", []).append((a, t, f"Customer of {slug}", "C-0001", "t"))
         rows.setdefault("servicedesk_site", []).append(
             (s, t, a, "Head office", "Hauptstrasse 1", postcode, city, country, sub, zone)
@@ -791,7 +791,7 @@ def _small_tenants(cur: Any, loader: Loader, sizes: Sizes, now: dt.datetime) -> 
         ):
             rows.setdefault("servicedesk_user", []).append(
                 (uid, "!bench-unusable", N, "f", email, f"{role.title()} of {slug}", role, "", "", "", "t", "f",
-                 created, account, t)
+                 created, account, t, "[]")
             )  # fmt: skip
         rows.setdefault("orders_servicetype", []).append((st, t, "internet", "Internet"))
         rows.setdefault("orders_service", []).append(
@@ -824,12 +824,13 @@ def _small_tenants(cur: Any, loader: Loader, sizes: Sizes, now: dt.datetime) -> 
         )
     columns = {
         "servicedesk_tenant": "id, slug, name, country, time_zone, default_language, is_active, created_at, "
-        "reopen_window_days, business_calendar_id, breaching_soon_minutes",
-        "servicedesk_businesscalendar": "id, tenant_id, name, time_zone, always_open, weekly_hours, country, subdivision",
+        "reopen_window_days, business_calendar_id, breaching_soon_minutes, desk_address, accent_colour",
+        "servicedesk_businesscalendar": "id, tenant_id, name, time_zone, always_open, weekly_hours, country, subdivision, "
+        "is_active",
         "servicedesk_customeraccount": "id, tenant_id, name, reference, is_active",
         "servicedesk_site": "id, tenant_id, account_id, name, street, postcode, city, country, subdivision, time_zone",
         "servicedesk_user": "id, password, last_login, is_superuser, email, full_name, role, phone, language, "
-        "time_zone, is_active, is_staff, date_joined, customer_account_id, tenant_id",
+        "time_zone, is_active, is_staff, date_joined, customer_account_id, tenant_id, mail_opt_outs",
         "orders_servicetype": "id, tenant_id, code, name",
         "orders_service": "id, tenant_id, service_id, service_type_id, product, product_area_id, account_id, site_id, "
         "circuit_id, serial_number, bandwidth, status, created_at",
