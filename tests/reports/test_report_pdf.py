@@ -135,6 +135,7 @@ def test_the_monthly_mail_carries_the_pdf(demo, history, time_machine):
     time_machine.move_to("2026-11-02T07:00:00Z", tick=False)
     send_monthly_reports_task()
     alice = next(message for message in mail.outbox if message.to == ["alice@acme.example"])
+    assert "The whole report is attached as a PDF." in alice.body
     [(name, content, kind)] = alice.attachments
     assert (name, kind) == (f"service-report-2026-10-{demo.acme.pk}.pdf", "application/pdf")
     text = _text(content)
