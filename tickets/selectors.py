@@ -87,6 +87,10 @@ class TicketFilters:
     dates_from: dt.datetime | None = None
     dates_until: dt.datetime | None = None
     by_resolution: bool = False
+    #: created after ``created_after`` (exclusive) and no later than ``created_not_after``: an
+    #: age bucket of the dashboard's backlog
+    created_after: dt.datetime | None = None
+    created_not_after: dt.datetime | None = None
     q: str = ""
     #: a key of TICKET_ORDERINGS; empty: the caller orders
     sort: str = ""
@@ -123,6 +127,10 @@ def filter_tickets(*, actor: User, filters: TicketFilters) -> QuerySet[Ticket]:
         tickets = tickets.filter(**{f"{instant}__gte": filters.dates_from})
     if filters.dates_until is not None:
         tickets = tickets.filter(**{f"{instant}__lt": filters.dates_until})
+    if filters.created_after is not None:
+        tickets = tickets.filter(created_at__gt=filters.created_after)
+    if filters.created_not_after is not None:
+        tickets = tickets.filter(created_at__lte=filters.created_not_after)
     tickets = search_tickets(tickets, filters.q)
     if filters.sort:
         tickets = tickets.order_by(*TICKET_ORDERINGS[filters.sort])

@@ -15,9 +15,12 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms.widgets import LongSelect
+from portal.templatetags.report_tags import age_label
+from reports.figures import AGE_BUCKETS
 from servicedesk.models import ProductArea, Team, User
 from servicedesk.selectors import accounts_visible_to, sites_visible_to, staff_of_tenant
 from tickets.models import Priority, Ticket
@@ -157,14 +160,17 @@ class QueueForm(TicketListForm):
     date_to = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    age = forms.ChoiceField(label=_("Age"), required=False)
     sort = forms.ChoiceField(label=_("Order"), choices=SORT_CHOICES, required=False)
 
     field_order = [
         "q", "status", "priority", "kind", "team", "assignee", "account", "site", "product_area", "dates",
-        "date_from", "date_to", "sort",
+        "date_from", "date_to", "age", "sort",
     ]  # fmt: skip
     #: Narrowing filters beyond the search and the status (the queue is "filtered" with any).
-    NARROWING = ("kind", "priority", "team", "assignee", "account", "site", "product_area", "date_from", "date_to")
+    NARROWING = (
+        "kind", "priority", "team", "assignee", "account", "site", "product_area", "date_from", "date_to", "age",
+    )  # fmt: skip
     default_status = "open"
     STATUS_GROUPS = {"open": Ticket.OPEN_STATUSES}
 
@@ -200,6 +206,10 @@ class QueueForm(TicketListForm):
         ]
         areas = [(str(pk), name) for pk, name in ProductArea.objects.order_by("name").values_list("pk", "name")]
         cast(forms.ChoiceField, self.fields["product_area"]).choices = [("", _("All product areas")), *areas]
+        cast(forms.ChoiceField, self.fields["age"]).choices = [
+            ("", _("Any age")),
+            *((key, age_label(key)) for key, _low, _high in AGE_BUCKETS),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -226,10 +236,21 @@ class QueueForm(TicketListForm):
             end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone).astimezone(dt.UTC)
         return start, end
 
+    def age_range(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """An age bucket of the dashboard's backlog as creation instants: created after now less
+        its upper bound, and no later than now less its lower bound (``reports.figures.backlog``)."""
+        bounds = {key: (low, high) for key, low, high in AGE_BUCKETS}.get(self.value("age"))
+        if bounds is None:
+            return None, None
+        now, (low, high) = timezone.now(), bounds
+        after = None if high is None else now - dt.timedelta(hours=high)
+        return after, now - dt.timedelta(hours=low)
+
     def filters(self) -> TicketFilters:
         priority, team, account = self.value("priority"), self.value("team"), self.value("account")
         site, area = self.value("site"), self.value("product_area")
         dates_from, dates_until = self.date_range()
+        created_after, created_not_after = self.age_range()
         assignee = self.value("assignee")  # "mine", "unassigned" or a staff user's id
         assignee_id = self.actor.pk if assignee == "mine" else None
         if assignee not in ("", "mine", "unassigned"):
@@ -246,6 +267,8 @@ class QueueForm(TicketListForm):
             dates_from=dates_from,
             dates_until=dates_until,
             by_resolution=self.value("dates") == "resolved",
+            created_after=created_after,
+            created_not_after=created_not_after,
         )
 
     @property

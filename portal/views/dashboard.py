@@ -80,6 +80,8 @@ def queue_links(filters: ReportFilters, period: Period) -> dict[str, str]:
     }
     for priority in ("P1", "P2", "P3", "P4"):
         links[priority] = link(status="open", priority=priority, sort="created")
+        for bucket, _low, _high in AGE_BUCKETS:
+            links[f"{priority} {bucket}"] = link(status="open", priority=priority, age=bucket, sort="created")
     return links
 
 
@@ -104,7 +106,12 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             "backlog_chart": charts.backlog_bars(dashboard.backlog),
             "age_buckets": buckets,
             "backlog_rows": [
-                {"priority": p, "cells": [counts[b] for b in buckets], "total": sum(counts.values()), "link": links[p]}
+                {
+                    "priority": p,
+                    "cells": [{"count": counts[b], "link": links[f"{p} {b}"]} for b in buckets],
+                    "total": sum(counts.values()),
+                    "link": links[p],
+                }
                 for p, counts in dashboard.backlog.items()
             ],
             "triggers": triggers,

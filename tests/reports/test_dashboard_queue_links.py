@@ -106,3 +106,22 @@ def test_another_tenants_site_and_area_are_no_choice(client, demo, history):
         assert "has-error" in page
         assert history.numbers["H"] not in page
         assert "Frankfurt" not in page
+
+
+def test_each_backlog_cell_opens_the_queue_of_its_open_tickets(manager, history):
+    n = history.numbers
+    page = manager.get("/dashboard/", OCTOBER_END).content.decode()
+    section = re.search(r'<h2 id="backlog">.*?</section>', page, re.S).group(0)
+    cells = [
+        (html.unescape(link), int(count))
+        for link, count in re.findall(r'<td class="num"><a href="([^"]+)">(\d+)</a></td>', section)
+        if "age=" in link
+    ]
+    # Open on 2 November 09:00Z: C and D (opened 31 October, 1–3 days old), E and H (3–7 days).
+    assert sum(count for _link, count in cells) == 4
+    seen = set()
+    for link, count in cells:
+        numbers = _queue_numbers(manager, link)
+        assert len(numbers) == count, link
+        seen |= numbers
+    assert seen == {n["C"], n["D"], n["E"], n["H"]}
