@@ -1,5 +1,6 @@
-"""The product area carried on the ticket: set at intake from the ticket's service, and filled
-for existing tickets by migration tickets/0012_ticket_product_area (in ranges of ids)."""
+"""What migrations tickets/0012 and 0013 fill for existing rows: the product area carried on the
+ticket (set at intake from the ticket's service; filled in ranges of ids) and the business seconds
+of met clocks (by one UPDATE on always-open calendars, by the calendar walk on others)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.db import connection
 
 from servicedesk.tenancy import tenant_context
 from tests.reports.conftest import ALICE, INCIDENT, Desk
-from tickets.models import Ticket
+from tickets.models import SlaClock, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +35,18 @@ def test_intake_carries_the_services_area_and_the_migration_fills_it_in_batches(
     with tenant_context(demo.northwind):
         filled = dict(Ticket.objects.filter(number__in=numbers).values_list("number", "product_area_id"))
     assert filled == expected
+
+
+def test_the_migration_fills_the_business_seconds_of_clocks_met_before_it(demo, history):
+    business = importlib.import_module("tickets.migrations.0013_slaclock_business_seconds")
+    with tenant_context(demo.northwind):
+        recorded = dict(SlaClock.objects.filter(met_at__isnull=False).values_list("pk", "business_seconds"))
+        calendars = set(SlaClock.objects.filter(pk__in=recorded).values_list("calendar__always_open", flat=True))
+        SlaClock.objects.update(business_seconds=None)
+    assert len(recorded) >= 10
+    assert all(value is not None for value in recorded.values())
+    assert calendars == {True, False}  # both ways of filling: one UPDATE and the calendar walk
+    business.fill_business_seconds(apps, SimpleNamespace(connection=connection))
+    with tenant_context(demo.northwind):
+        filled = dict(SlaClock.objects.filter(met_at__isnull=False).values_list("pk", "business_seconds"))
+    assert filled == recorded
