@@ -46,11 +46,13 @@ from servicedesk.tenancy import tenant_context  # noqa: E402
 
 MANAGER_EMAIL = "manager@load-desk.example"
 
-#: The indexes the reports read (migrations tickets 0008_report_indexes and escalation
-#: 0002_escalations_by_time), for a database migrated without them.
+#: The indexes the reports read (migrations tickets 0008_report_indexes, 0012_ticket_product_area,
+#: 0013_slaclock_business_seconds and escalation 0002_escalations_by_time), for a database
+#: migrated without them.
 REPORT_INDEXES = {
     "slaclock_met_idx": (
-        "tickets_slaclock (tenant_id, met_at) INCLUDE (state, target, ticket_id, started_at) WHERE met_at IS NOT NULL"
+        "tickets_slaclock (tenant_id, met_at) INCLUDE (state, target, ticket_id, started_at, business_seconds)"
+        " WHERE met_at IS NOT NULL"
     ),
     "slaclock_breached_idx": (
         "tickets_slaclock (tenant_id, due_at) INCLUDE (target, ticket_id, met_at) WHERE state = 'breached'"
@@ -65,6 +67,7 @@ REPORT_INDEXES = {
         " account_id, site_id) WHERE kind = 'incident' AND impact = 'outage' AND service_id IS NOT NULL"
     ),
     "escalationevent_tenant_at_idx": "escalation_escalationevent (tenant_id, at)",
+    "ticket_tenant_area_idx": "tickets_ticket (tenant_id, product_area_id, created_at DESC, id DESC)",
 }
 
 

@@ -231,8 +231,9 @@ class World:
 
     tenant_id: int
     calendar_id: int
-    # per account: (account id, customers, services: (pk, site id, team id, tier, product, serial, type code))
-    accounts: list[tuple[int, list[int], list[tuple[int, int, int | None, str, str, str, str]]]]
+    # per account: (account id, customers, services: (pk, site id, team id, tier, product, serial, type code,
+    # product area id))
+    accounts: list[tuple[int, list[int], list[tuple[int, int, int | None, str, str, str, str, int | None]]]]
     agents: list[int]
     team_agents: dict[int, list[int]]
     policies: dict[str, tuple[int, int, int, tuple[int, int, int, int]]]  # tier → (id, respond, callback, restore)
@@ -527,7 +528,9 @@ def _provision_large(now: dt.datetime, rng: random.Random) -> tuple[World, int]:
         tier = tier_of[s.pk] if tier_of[s.pk] in policies else ""
         code = next(c for c, t in types.items() if t.pk == s.service_type_id)
         team = team_of_area[s.product_area_id]
-        by_account[s.account_id][1].append((s.pk, s.site_id, team, tier, s.product, s.serial_number, code))
+        by_account[s.account_id][1].append(
+            (s.pk, s.site_id, team, tier, s.product, s.serial_number, code, s.product_area_id)
+        )
     team_agents: dict[int, list[int]] = {}
     for user, slug in zip(agents, agent_team, strict=True):
         team_agents.setdefault(teams[slug].pk, []).append(user.pk)
@@ -813,7 +816,7 @@ def _small_tenants(cur: Any, loader: Loader, sizes: Sizes, now: dt.datetime) -> 
             World(
                 tenant_id=t,
                 calendar_id=c,
-                accounts=[(a, [customer], [(svc, s, None, "", "Business Internet", "", "internet")])],
+                accounts=[(a, [customer], [(svc, s, None, "", "Business Internet", "", "internet", None)])],
                 agents=[agent],
                 team_agents={},
                 policies={"": (p, respond, callback, restore)},
@@ -852,11 +855,13 @@ TICKET_COLUMNS = (
     "description_html, impact, urgency, priority, priority_overridden, priority_reason, problem_started_at, "
     "occurrence, customer_reference, contacts, answers, caller_name, caller_company, caller_phone, "
     "product_name, serial_number, is_entitled, escalation_level, team_id, assignee_id, created_by_id, "
-    "created_at, updated_at, resolved_at, closed_at, version, search_document, next_due_at, next_warn_at"
+    "created_at, updated_at, resolved_at, closed_at, version, search_document, next_due_at, next_warn_at, "
+    "product_area_id"
 )
 CLOCK_COLUMNS = (
     "id, tenant_id, ticket_id, target, policy_id, calendar_id, state, started_at, budget_minutes, "
-    "warning_percent, paused_seconds, paused_since, due_at, warn_at, met_at, warned_at, breached_at, next_check_at"
+    "warning_percent, paused_seconds, paused_since, due_at, warn_at, met_at, warned_at, breached_at, next_check_at, "
+    "business_seconds"
 )
 EVENT_COLUMNS = "id, tenant_id, ticket_id, kind, actor_id, at, field, from_value, to_value, reason, internal"
 COMMENT_COLUMNS = "id, tenant_id, ticket_id, author_id, body, body_html, internal, created_at"
@@ -1113,7 +1118,9 @@ class TicketGenerator:
             clock_id = self._id("tickets_slaclock")
             self.w_clock((clock_id, tenant, ticket_id, target, policy_id, world.calendar_id, state, _ts(created_at),
                           budget, WARNING_PERCENT, 0, _ts(paused_since if state == "paused" else None), _ts(due),
-                          _ts(warn), _ts(met_at), _ts(warned), _ts(breached), _ts(next_check)))  # fmt: skip
+                          _ts(warn), _ts(met_at), _ts(warned), _ts(breached), _ts(next_check),
+                          # Never paused, on the 24x7 calendar: business time is the elapsed time.
+                          N if met_at is None else max(0, int((met_at - created_at).total_seconds()))))  # fmt: skip
             clocks += 1
             for kind_, instant, event_kind in (("warning", warned, "sla_warning"), ("breach", breached, "sla_breach")):
                 if instant is None:
@@ -1147,6 +1154,7 @@ class TicketGenerator:
             creator, _ts(created_at), _ts(updated), _ts(resolved_at), _ts(closed_at), version, search,
             _ts(min(due for due, _ in counting) if counting else None),
             _ts(min(warn for _, warn in counting) if counting else None),
+            service[7] if service and service[7] is not None else N,
         ))  # fmt: skip
         return clocks
 

@@ -78,7 +78,9 @@ class SlaReportView(APIView):
             OpenApiParameter("to", str, description="Last day, YYYY-MM-DD."),
             OpenApiParameter("account", int, description="A customer account's id."),
             OpenApiParameter("site", int, description="A site's id."),
-            OpenApiParameter("product_area", int, description="A product area's id (the ticket's service's)."),
+            OpenApiParameter(
+                "product_area", int, description="A product area's id (the ticket's: its service's when it was opened)."
+            ),
             OpenApiParameter("team", int, description="A team's id."),
             OpenApiParameter("priority", str, description="P1…P4, or several separated by commas."),
             OpenApiParameter("kind", str, description="incident · complaint · enquiry, or several."),

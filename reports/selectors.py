@@ -34,7 +34,7 @@ MET, BREACHED = SlaClock.State.MET, SlaClock.State.BREACHED
 @dataclass(frozen=True)
 class ReportFilters:
     """What a report is narrowed to; an empty field does not filter. The product area is the
-    area of the ticket's service."""
+    ticket's (its service's when it was opened)."""
 
     account_id: int | None = None
     site_id: int | None = None
@@ -64,7 +64,7 @@ def tickets_in_scope(*, actor: User, filters: ReportFilters) -> QuerySet[Ticket]
     if filters.site_id is not None:
         tickets = tickets.filter(site_id=filters.site_id)
     if filters.product_area_id is not None:
-        tickets = tickets.filter(service__product_area_id=filters.product_area_id)
+        tickets = tickets.filter(product_area_id=filters.product_area_id)
     if filters.team_id is not None:
         tickets = tickets.filter(team_id=filters.team_id)
     if filters.priorities:

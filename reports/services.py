@@ -7,14 +7,15 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from reports.dashboard import build_dashboard
 from reports.models import MonthlyReportDelivery
+from reports.pdf import filename, monthly_report_pdf
 from reports.periods import month
 from reports.selectors import ReportFilters
 from servicedesk import calendars
@@ -37,7 +38,8 @@ def first_business_day(tenant: Tenant, day: dt.date) -> dt.date:
 def send_monthly_reports(*, tenant: Tenant, now: dt.datetime) -> int:
     """On the tenant's first business day of a month, mail every active account last month's
     report, to the account's active users who see the whole account (a user restricted to
-    some sites would read the others' figures). Call inside the tenant's context. Returns the
+    some sites would read the others' figures), each in their language with the report as a PDF
+    in their language and time zone attached. Call inside the tenant's context. Returns the
     number of reports sent; a second call on the same day sends none."""
     zone = ZoneInfo(tenant.time_zone)
     today = now.astimezone(zone).date()
@@ -63,15 +65,24 @@ def send_monthly_reports(*, tenant: Tenant, now: dt.datetime) -> int:
             report = build_dashboard(
                 actor=users[0], filters=ReportFilters(), period=period, now=now, breach_limit=20, every_service=True
             )
+            pdfs: dict[tuple[str, str], bytes] = {}
             for user in users:
-                with translation.override(user.language or tenant.default_language):
+                language = user.language or tenant.default_language
+                reader_zone = user.time_zone or tenant.time_zone
+                with translation.override(language), timezone.override(ZoneInfo(reader_zone)):
                     context = {
                         "account": account, "report": report, "user": user, "tenant": tenant,
                         "reports_url": public_url(reverse("portal:customer-reports")),
                     }  # fmt: skip
                     subject = render_to_string("reports/monthly_report_subject.txt", context).strip()
                     body = render_to_string("reports/monthly_report.txt", context)
-                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+                    if (language, reader_zone) not in pdfs:
+                        pdfs[language, reader_zone] = monthly_report_pdf(
+                            report=report, account=account, zone_name=tenant.time_zone, restricted=False
+                        )
+                message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+                message.attach(filename(account, report), pdfs[language, reader_zone], "application/pdf")
+                message.send()
             delivery.recipients, delivery.sent_at = len(users), now
             delivery.save(update_fields=["recipients", "sent_at"])
             sent += 1

@@ -83,6 +83,15 @@ class TicketFilters:
     team_id: int | None = None
     assignee_id: int | None = None
     unassigned: bool = False
+    product_area_id: int | None = None
+    #: created (or, with ``by_resolution``, last resolved) in [dates_from, dates_until)
+    dates_from: dt.datetime | None = None
+    dates_until: dt.datetime | None = None
+    by_resolution: bool = False
+    #: created after ``created_after`` (exclusive) and no later than ``created_not_after``: an
+    #: age bucket of the dashboard's backlog
+    created_after: dt.datetime | None = None
+    created_not_after: dt.datetime | None = None
     q: str = ""
     #: a key of TICKET_ORDERINGS; empty: the caller orders
     sort: str = ""
@@ -112,6 +121,17 @@ def filter_tickets(*, actor: User, filters: TicketFilters) -> QuerySet[Ticket]:
         tickets = tickets.filter(assignee_id=filters.assignee_id)
     if filters.unassigned:
         tickets = tickets.filter(assignee__isnull=True)
+    if filters.product_area_id is not None:
+        tickets = tickets.filter(product_area_id=filters.product_area_id)
+    instant = "resolved_at" if filters.by_resolution else "created_at"
+    if filters.dates_from is not None:
+        tickets = tickets.filter(**{f"{instant}__gte": filters.dates_from})
+    if filters.dates_until is not None:
+        tickets = tickets.filter(**{f"{instant}__lt": filters.dates_until})
+    if filters.created_after is not None:
+        tickets = tickets.filter(created_at__gt=filters.created_after)
+    if filters.created_not_after is not None:
+        tickets = tickets.filter(created_at__lte=filters.created_not_after)
     tickets = search_tickets(tickets, filters.q)
     if filters.sort:
         tickets = tickets.order_by(*TICKET_ORDERINGS[filters.sort])

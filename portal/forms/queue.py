@@ -40,7 +40,7 @@ class ConsoleQueueForm(QueueForm):
     queue = forms.ChoiceField(choices=list(QUEUE_LABELS.items()), required=False)
     sort = forms.ChoiceField(label=_("Order"), choices=SORT_CHOICES, required=False)
 
-    field_order = ["q", "status", "priority", "kind", "team", "assignee", "account", "sort"]
+    field_order = QueueForm.field_order
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

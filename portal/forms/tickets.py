@@ -9,15 +9,20 @@ max_length checks): one submission shows every problem at once, in the service's
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms.widgets import LongSelect
-from servicedesk.models import Team, User
-from servicedesk.selectors import account_choices, staff_of_tenant, team_choices
+from portal.templatetags.report_tags import age_label
+from reports.figures import AGE_BUCKETS
+from servicedesk.models import ProductArea, Team, User
+from servicedesk.selectors import account_choices, sites_visible_to, staff_of_tenant, team_choices
 from tickets.models import Priority, Ticket
 from tickets.selectors import TicketFilters
 from tickets.services.lifecycle import ACTIONS
@@ -144,9 +149,28 @@ class QueueForm(TicketListForm):
     team = forms.ChoiceField(label=_("Team"), required=False, widget=LongSelect)
     assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=LongSelect)
     account = forms.ChoiceField(label=_("Customer account"), required=False, widget=LongSelect)
+    site = forms.ChoiceField(label=_("Site"), required=False, widget=LongSelect)
+    product_area = forms.ChoiceField(label=_("Product area"), required=False)
+    dates = forms.ChoiceField(
+        label=_("Dates of"), choices=[("created", _("Opening")), ("resolved", _("Resolution"))], required=False
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    age = forms.ChoiceField(label=_("Age"), required=False)
     sort = forms.ChoiceField(label=_("Order"), choices=SORT_CHOICES, required=False)
 
-    field_order = ["q", "status", "priority", "kind", "team", "assignee", "account", "sort"]
+    field_order = [
+        "q", "status", "priority", "kind", "team", "assignee", "account", "site", "product_area", "dates",
+        "date_from", "date_to", "age", "sort",
+    ]  # fmt: skip
+    #: Narrowing filters beyond the search and the status (the queue is "filtered" with any).
+    NARROWING = (
+        "kind", "priority", "team", "assignee", "account", "site", "product_area", "date_from", "date_to", "age",
+    )  # fmt: skip
     default_status = "open"
     STATUS_GROUPS = {"open": Ticket.OPEN_STATUSES}
 
@@ -171,9 +195,61 @@ class QueueForm(TicketListForm):
         ]
         accounts = account_choices(actor=actor)
         cast(forms.ChoiceField, self.fields["account"]).choices = [("", _("All accounts")), *accounts]
+        sites = sites_visible_to(actor=actor).order_by("account__name", "name")
+        cast(forms.ChoiceField, self.fields["site"]).choices = [
+            ("", _("All sites")),
+            *(
+                (str(pk), f"{name} ({account})")
+                for pk, name, account in sites.values_list("pk", "name", "account__name")
+            ),
+        ]
+        areas = [(str(pk), name) for pk, name in ProductArea.objects.order_by("name").values_list("pk", "name")]
+        cast(forms.ChoiceField, self.fields["product_area"]).choices = [("", _("All product areas")), *areas]
+        cast(forms.ChoiceField, self.fields["age"]).choices = [
+            ("", _("Any age")),
+            *((key, age_label(key)) for key, _low, _high in AGE_BUCKETS),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("date_from"), data.get("date_to")
+        if first and last and last < first:
+            self.add_error("date_to", _("The end of the period comes before its start."))
+        return data
+
+    def _day(self, name: str) -> dt.date | None:
+        if not self.is_valid() and name in self.errors:
+            return None
+        return self.cleaned_data.get(name)
+
+    def date_range(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The chosen days as instants: from the first day's midnight to the midnight after the
+        last, in the tenant's zone (the days of the dashboard's periods)."""
+        zone = ZoneInfo(self.actor.tenant.time_zone if self.actor.tenant else "UTC")
+        first, last = self._day("date_from"), self._day("date_to")
+        if first and last and last < first:
+            return None, None
+        start = dt.datetime.combine(first, dt.time.min, tzinfo=zone).astimezone(dt.UTC) if first else None
+        end = None
+        if last:
+            end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone).astimezone(dt.UTC)
+        return start, end
+
+    def age_range(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """An age bucket of the dashboard's backlog as creation instants: created after now less
+        its upper bound, and no later than now less its lower bound (``reports.figures.backlog``)."""
+        bounds = {key: (low, high) for key, low, high in AGE_BUCKETS}.get(self.value("age"))
+        if bounds is None:
+            return None, None
+        now, (low, high) = timezone.now(), bounds
+        after = None if high is None else now - dt.timedelta(hours=high)
+        return after, now - dt.timedelta(hours=low)
 
     def filters(self) -> TicketFilters:
         priority, team, account = self.value("priority"), self.value("team"), self.value("account")
+        site, area = self.value("site"), self.value("product_area")
+        dates_from, dates_until = self.date_range()
+        created_after, created_not_after = self.age_range()
         assignee = self.value("assignee")  # "mine", "unassigned" or a staff user's id
         assignee_id = self.actor.pk if assignee == "mine" else None
         if assignee not in ("", "mine", "unassigned"):
@@ -185,6 +261,13 @@ class QueueForm(TicketListForm):
             assignee_id=assignee_id,
             unassigned=assignee == "unassigned",
             account_id=int(account) if account else None,
+            site_id=int(site) if site else None,
+            product_area_id=int(area) if area else None,
+            dates_from=dates_from,
+            dates_until=dates_until,
+            by_resolution=self.value("dates") == "resolved",
+            created_after=created_after,
+            created_not_after=created_not_after,
         )
 
     @property
@@ -192,7 +275,7 @@ class QueueForm(TicketListForm):
         return bool(
             self.value("q")
             or self.value("status", self.default_status) != self.default_status
-            or any(self.value(name) for name in ("kind", "priority", "team", "assignee", "account"))
+            or any(self.value(name) for name in self.NARROWING)
         )
 
 

@@ -25,6 +25,7 @@ from portal.templatetags.report_tags import age_label, short_target, trigger_lab
 from portal.views.access import managers_required, signed_in_user
 from reports.dashboard import Dashboard, build_dashboard
 from reports.figures import AGE_BUCKETS
+from reports.periods import Period
 from reports.selectors import TARGETS, ReportFilters
 from servicedesk.models import Team, User
 from servicedesk.selectors import accounts_visible_to, sites_visible_to, staff_of_tenant
@@ -52,23 +53,35 @@ def _dashboard(request: HttpRequest, breach_limit: int) -> tuple[DashboardForm, 
     return form, dashboard
 
 
-def queue_links(filters: ReportFilters) -> dict[str, str]:
-    """The console queue narrowed like the dashboard, as far as the queue's filters reach
-    (priority, kind, team, account): all tickets, the open ones, and the open ones per priority,
-    oldest first (the backlog)."""
-    base = {"account": filters.account_id, "team": filters.team_id, "kind": ",".join(filters.kinds)}
+def queue_links(filters: ReportFilters, period: Period) -> dict[str, str]:
+    """The console queue narrowed exactly like the dashboard (account, site, product area, team,
+    priority, kind): the tickets opened in the period, those resolved in it (by the days of
+    their opening or last resolution in the tenant's zone, as the figures count them), and the
+    open ones per priority, oldest first (the backlog)."""
+    base = {
+        "account": filters.account_id,
+        "site": filters.site_id,
+        "product_area": filters.product_area_id,
+        "team": filters.team_id,
+        "kind": ",".join(filters.kinds),
+    }
     base = {key: value for key, value in base.items() if value}
+    chosen = {"priority": ",".join(filters.priorities)} if filters.priorities else {}
+    days = {"date_from": period.first.isoformat(), "date_to": period.last.isoformat()}
     queue = reverse("portal:console-queue")
 
     def link(**extra: Any) -> str:
         return f"{queue}?{urlencode({**base, **extra})}"
 
     links = {
-        "all": link(status="all", priority=",".join(filters.priorities)) if filters.priorities else link(status="all"),
-        "open": link(status="open", sort="created"),
+        "opened": link(status="all", **chosen, dates="created", **days, sort="created"),
+        "resolved": link(status="all", **chosen, dates="resolved", **days, sort="created"),
+        "open": link(status="open", **chosen, sort="created"),
     }
     for priority in ("P1", "P2", "P3", "P4"):
         links[priority] = link(status="open", priority=priority, sort="created")
+        for bucket, _low, _high in AGE_BUCKETS:
+            links[f"{priority} {bucket}"] = link(status="open", priority=priority, age=bucket, sort="created")
     return links
 
 
@@ -80,7 +93,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     labels = {target: short_target(target) for target in TARGETS}
     buckets = [key for key, _low, _high in AGE_BUCKETS]
     triggers = EscalationEvent.Trigger.values
-    links = queue_links(dashboard.filters)
+    links = queue_links(dashboard.filters, dashboard.period)
     return render(
         request,
         "dashboards/home.html",
@@ -93,7 +106,12 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             "backlog_chart": charts.backlog_bars(dashboard.backlog),
             "age_buckets": buckets,
             "backlog_rows": [
-                {"priority": p, "cells": [counts[b] for b in buckets], "total": sum(counts.values()), "link": links[p]}
+                {
+                    "priority": p,
+                    "cells": [{"count": counts[b], "link": links[f"{p} {b}"]} for b in buckets],
+                    "total": sum(counts.values()),
+                    "link": links[p],
+                }
                 for p, counts in dashboard.backlog.items()
             ],
             "triggers": triggers,
@@ -163,8 +181,11 @@ def _escalations_table(d: Dashboard) -> Table:
 
 
 def _times_table(d: Dashboard) -> Table:
-    header = [_("target"), _("count"), _("mean (s)"), _("median (s)"), _("90th percentile (s)")]
-    rows = [[t, x.count, x.mean, x.median, x.p90] for t, x in d.durations.items()]
+    header = [_("target"), _("measured in"), _("count"), _("mean (s)"), _("median (s)"), _("90th percentile (s)")]
+    rows = []
+    for t, x in d.durations.items():
+        rows.append([t, "business", x.business_count, x.business_mean, x.business_median, x.business_p90])
+        rows.append([t, "wall-clock", x.count, x.mean, x.median, x.p90])
     return header, rows
 
 

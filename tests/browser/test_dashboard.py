@@ -4,7 +4,7 @@ An Acme incident on the Frankfurt MPLS line is opened two hours ago and acknowle
 later (its 15-minute response target breached); a Globex incident is answered in time. The
 manager opens the dashboard, narrows it to the last three days and the Data/IP/ICT product
 area, follows the breach to its ticket and downloads the breaches as CSV; alice opens her
-reports page. Every page passes axe-core, also at 390 px.
+reports page and downloads it as PDF. Every page passes axe-core, also at 390 px.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
+from pypdf import PdfReader
 
 from servicedesk.models import Tenant, User
 from servicedesk.tenancy import tenant_context
@@ -83,6 +84,15 @@ def test_the_manager_follows_a_breach_and_downloads_it_and_alice_reads_her_repor
     expect(alice.get_by_role("heading", level=1)).to_contain_text("Service report")
     expect(alice.get_by_role("region", name="Breaches").get_by_role("link", name=late.number)).to_be_visible()
     check_page(alice, "portal-reports")
+    with alice.expect_download() as download_info:
+        alice.get_by_role("link", name="Download PDF").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("service-report-")
+    assert download.suggested_filename.endswith(".pdf")
+    reader = PdfReader(download.path())
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Service report" in text
+    assert late.number in text
     alice_phone = new_page(browser, desk_url, width=390)
     sign_in(alice_phone, "alice@acme.example")
     alice_phone.goto(f"{desk_url}/portal/reports/")

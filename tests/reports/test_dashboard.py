@@ -44,11 +44,17 @@ def test_the_exports_hold_the_hand_computed_figures(manager, history):
         ["restore", "Restoration", "2", "1", "0.6667"],
         ["rfo", "RFO", "0", "0", ""],
     ]
-    # Response: A 10, E 5, F 5, C 20 and H 30 minutes; restoration: B 3.5 h, F 0.5 h, A 7.5 h
-    # (its pause and its time resolved included: wall-clock).
+    # Response: A 10, E 5, F 5, C 20 and H 30 minutes, never paused: business time (the premium
+    # policy's 24×7 calendar) is wall-clock time. Restoration in wall-clock time: B 3.5 h, F 0.5 h,
+    # A 7.5 h (22:30Z–06:00Z across the end of summer time: 00:30 CEST to 07:00 CET is 7.5 real
+    # hours, not the 6.5 the local clocks differ by), its pause and its hour resolved included. In
+    # business time A is 7.5 h less 2 h waiting for the customer and 1 h resolved = 4.5 h
+    # (16,200 s): mean (12,600 + 1,800 + 16,200) / 3 = 10,200, median 12,600, 90th 16,200.
     assert _csv(manager, "times") == [
-        ["respond", "5", "840.0", "600.0", "1800.0"],
-        ["restore", "3", "13800.0", "12600.0", "27000.0"],
+        ["respond", "business", "5", "840.0", "600.0", "1800.0"],
+        ["respond", "wall-clock", "5", "840.0", "600.0", "1800.0"],
+        ["restore", "business", "3", "10200.0", "12600.0", "16200.0"],
+        ["restore", "wall-clock", "3", "13800.0", "12600.0", "27000.0"],
     ]
     summary = dict(_csv(manager, "summary"))
     assert summary["tickets opened"] == "5"
@@ -67,12 +73,13 @@ def test_the_exports_hold_the_hand_computed_figures(manager, history):
 
 
 def test_availability_counts_outages_within_the_periods_169_hours(manager, history):
-    # INET-3001: E from 10-27 09:00 and still open: 110 h. MPLS-1001: A 22:00 (the period's
-    # start) .. 06:00 is 7 h 40 min from its 22:20 start, B 22:00–01:00 3 h, C 22:00–23:00 1 h;
-    # D began after the period. MPLS-2001: F 08:30–09:30.
+    # INET-3001: E from 10-27 09:00 and still open: 110 h. MPLS-1001: A 10-24 22:20–10-25 06:00,
+    # B 22:00 (the period's start; it began at 21:00) – 01:00, overlapping A: together one outage
+    # of 22:00–06:00 = 8 h, not 7 h 40 min + 3 h; C 10-31 22:00–23:00 1 h; 28,800 + 3,600 =
+    # 32,400 s. D began after the period. MPLS-2001: F 08:30–09:30.
     assert _csv(manager, "availability") == [
         ["NW-INET-3001", "Business Internet", "London", "1", "396000", str(round(1 - 396000 / PERIOD_SECONDS, 4))],
-        ["NW-MPLS-1001", "MPLS IP-VPN", "Frankfurt", "3", "42000", str(round(1 - 42000 / PERIOD_SECONDS, 4))],
+        ["NW-MPLS-1001", "MPLS IP-VPN", "Frankfurt", "3", "32400", str(round(1 - 32400 / PERIOD_SECONDS, 4))],
         ["NW-MPLS-2001", "MPLS IP-VPN", "Madrid", "1", "3600", str(round(1 - 3600 / PERIOD_SECONDS, 4))],
     ]
     assert round(1 - 3600 / PERIOD_SECONDS, 4) == 0.9941  # with 168 hours it would be 0.994

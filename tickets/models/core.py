@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from orders.models import Service, ServiceType
-from servicedesk.models import CustomerAccount, CustomerOwned, Site, Team, TenantOwned, User
+from servicedesk.models import CustomerAccount, CustomerOwned, ProductArea, Site, Team, TenantOwned, User
 from servicedesk.reference_data import ReferenceData
 from servicedesk.timeline import TimelineEntry
 from servicedesk.walls import CustomerWall
@@ -171,6 +171,12 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets", db_index=False
     )
+    # The product area of the service when the ticket was opened (tickets.services.intake), carried
+    # on the ticket so the reports and the queue narrow by it without joining every ticket to its
+    # service (index ticket_tenant_area_idx).
+    product_area = models.ForeignKey(
+        ProductArea, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     subject = models.CharField(_("subject"), max_length=MAX_SUBJECT)
     description = models.TextField(_("description"))
@@ -247,6 +253,9 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
             models.Index(fields=["tenant", "account", "-updated_at", "-id"], name="ticket_account_updated_idx"),
             models.Index(fields=["tenant", "site"], name="ticket_tenant_site_idx"),
             models.Index(fields=["tenant", "service"], name="ticket_tenant_service_idx"),
+            # One product area's tickets, newest first: the queue's product-area filter and the
+            # reports' semi-join of a product area (index-only: the id is a key column).
+            models.Index(fields=["tenant", "product_area", "-created_at", "-id"], name="ticket_tenant_area_idx"),
             models.Index(fields=["tenant", "assignee", "status"], name="ticket_tenant_assignee_idx"),
             models.Index(fields=["tenant", "team", "status"], name="ticket_tenant_team_idx"),
             # The reports: tickets resolved in a period.

@@ -101,6 +101,10 @@ class SlaClock(TenantOwned):
     due_at = models.DateTimeField()
     warn_at = models.DateTimeField()
     met_at = models.DateTimeField(null=True, blank=True)
+    # Business time on the clock's calendar from its start to ``met_at``, pauses excluded: recorded
+    # when the target is met (NULL until then, and again once reopened), so the reports average
+    # and rank it in SQL without walking a calendar per clock.
+    business_seconds = models.PositiveBigIntegerField(null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
     next_check_at = models.DateTimeField(null=True, blank=True)
@@ -121,7 +125,7 @@ class SlaClock(TenantOwned):
             models.Index(
                 fields=["tenant", "met_at"],
                 condition=Q(met_at__isnull=False),
-                include=["state", "target", "ticket", "started_at"],
+                include=["state", "target", "ticket", "started_at", "business_seconds"],
                 name="slaclock_met_idx",
             ),
             models.Index(

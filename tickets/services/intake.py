@@ -296,6 +296,7 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
         account=account,
         site=site,
         service=service,
+        product_area_id=service.product_area_id if service else None,
         subject=cleaned["subject"],
         description=cleaned["description"],
         description_html=render_markdown(cleaned["description"]),

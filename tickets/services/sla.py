@@ -15,7 +15,8 @@ Rules (each has a test in tests/tickets/test_sla_clocks.py):
   time paused. Acknowledging meets ``respond``; a logged call-back meets ``callback``;
   resolving meets ``restore``; reopening resumes ``restore`` and counts the time it was
   resolved as paused. Cancelling stops every clock.
-- A clock met after its due instant is ``breached`` (``met_at`` still says when).
+- A clock met after its due instant is ``breached`` (``met_at`` still says when). Meeting a target
+  records ``business_seconds``: business time from the start to ``met_at``, pauses excluded.
 - The ticket carries the earliest ``due_at`` and ``warn_at`` of its counting clocks (running
   or breached, not met, paused or stopped) as ``next_due_at`` and ``next_warn_at`` (NULL when
   none counts), written here in the transaction that changes the clocks; the agents' queues
@@ -169,7 +170,10 @@ def _clocks(ticket: Ticket) -> list[SlaClock]:
     return list(SlaClock.objects.filter(ticket=ticket).select_related("calendar").select_for_update())
 
 
-_FIELDS = ["state", "paused_seconds", "paused_since", "due_at", "warn_at", "met_at", "breached_at", "next_check_at"]
+_FIELDS = [
+    "state", "paused_seconds", "paused_since", "due_at", "warn_at", "met_at", "business_seconds", "breached_at",
+    "next_check_at",
+]  # fmt: skip
 
 
 def _save(ticket: Ticket, clocks: list[SlaClock], every: list[SlaClock]) -> None:
@@ -218,7 +222,7 @@ def reopen(ticket: Ticket, resolved_at: dt.datetime | None, now: dt.datetime) ->
     for clock in clocks:
         clock.paused_since = resolved_at or clock.met_at
         _end_pause(clock, now, cache)
-        clock.met_at = None
+        clock.met_at, clock.business_seconds = None, None
         clock.state = State.RUNNING
         schedule(clock, cache)
         _refresh_breach(clock, now)
@@ -236,6 +240,7 @@ def meet(ticket: Ticket, target: str, now: dt.datetime) -> None:
             clock.state = State.RUNNING
             schedule(clock, cache)
         clock.met_at = now
+        clock.business_seconds = business_seconds(clock, now, cache)
         if now > clock.due_at:
             clock.breached_at = clock.breached_at or clock.due_at
             clock.state = State.BREACHED
@@ -243,6 +248,13 @@ def meet(ticket: Ticket, target: str, now: dt.datetime) -> None:
             clock.state = State.MET
         clock.next_check_at = None
     _save(ticket, clocks, every)
+
+
+def business_seconds(clock: SlaClock, met_at: dt.datetime, cache: CalendarCache) -> int:
+    """Business time on the clock's calendar from its start to ``met_at``, less the business time
+    it spent paused (0 when met before it started: a deferred start)."""
+    elapsed = calendars.business_time_between(cache.get(clock.calendar), clock.started_at, met_at)
+    return max(0, int(elapsed.total_seconds()) - clock.paused_seconds)
 
 
 def stop(ticket: Ticket, now: dt.datetime) -> None:
