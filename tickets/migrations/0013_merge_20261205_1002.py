@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0012_ticket_participants'),
-        ('tickets', '0012_unnotified_indexes'),
+        ("tickets", "0012_ticket_participants"),
+        ("tickets", "0012_unnotified_indexes"),
     ]
 
-    operations = [
-    ]
+    operations = []

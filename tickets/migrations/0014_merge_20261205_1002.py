@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0013_merge_20261205_1002'),
-        ('tickets', '0013_slaclock_business_seconds'),
+        ("tickets", "0013_merge_20261205_1002"),
+        ("tickets", "0013_slaclock_business_seconds"),
     ]
 
-    operations = [
-    ]
+    operations = []
