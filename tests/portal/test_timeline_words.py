@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from portal.timeline import CUSTOMER, DESK, lines_for, sentence, timeline_line
+from portal.timeline import CUSTOMER, DESK, audience_of, lines_for, sentence, timeline_line
+from servicedesk.models import User
 from tickets.models import Ticket, TicketEvent
 
 Kind = TicketEvent.Kind
@@ -53,6 +54,8 @@ EVERY_LINE = [
     event(Kind.COMMENTED, after="internal note", internal=True),
     event(Kind.ATTACHMENT_ADDED, after="trace.txt"),
     event(Kind.CALLBACK),
+    event(Kind.MERGED, field="into", before="in_progress", after="INC-000001"),
+    event(Kind.MERGED, field="from", after="INC-000002"),
     event(Kind.SLA_WARNING, field="restore", after="2026-12-01T19:30:00.000000+00:00", internal=True),
     event(Kind.SLA_BREACH, field="respond", after="2026-12-01T19:30:00.000000+00:00", internal=True),
 ]
@@ -90,6 +93,8 @@ ENGLISH = [
     "An internal note was added.",
     "A file was attached: trace.txt.",
     "A specialist called the customer back.",
+    "Merged into INC-000001 by the desk.",
+    "INC-000002 was merged into this ticket.",
     "The “Restoration” target is close to being missed (due 01/12/2026 20:30).",
     "The “Response (ticket number confirmed)” target was missed (due 01/12/2026 20:30).",
 ]
@@ -126,6 +131,27 @@ def test_lines_read_in_the_readers_language(language, expected):
     lines = [EVERY_LINE[1], EVERY_LINE[18], EVERY_LINE[15]]
     with translation.override(language):
         assert [sentence(line) for line in lines] == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ["Merged into INC-000001 by Lena Fischer.", "INC-000002 was merged into this ticket."]),
+        ("de", ["Von Lena Fischer mit INC-000001 zusammengeführt.", "INC-000002 wurde mit diesem Ticket zusammengeführt."]),
+        ("es", ["Fusionado con INC-000001 por Lena Fischer.", "INC-000002 se ha fusionado con este ticket."]),
+    ],
+)  # fmt: skip
+def test_a_merge_has_a_line_of_its_own_on_both_tickets_naming_who_merged(language, expected):
+    lena = User(full_name="Lena Fischer")
+    into = event(Kind.MERGED, field="into", before="acknowledged", after="INC-000001")
+    into.actor = lena
+    came = event(Kind.MERGED, field="from", after="INC-000002")
+    came.actor = lena
+    with translation.override(language):
+        assert [sentence(into), sentence(came)] == expected
+        # Not a status line: nothing says the ticket was simply closed.
+        assert sentence(into) != sentence(event(Kind.TRANSITION, field="status", before="new", after="closed"))
+    assert audience_of(into) == audience_of(came) == CUSTOMER
 
 
 @pytest.mark.parametrize(

@@ -387,6 +387,9 @@ class TicketEvent(TimelineEntry):
         CALLBACK = "callback", _("Called back")
         SLA_WARNING = "sla_warning", _("SLA warning")
         SLA_BREACH = "sla_breach", _("SLA breached")
+        # A duplicate merged into another ticket: on the duplicate (field "into") and on the
+        # ticket it went into (field "from"), each naming the other's number.
+        MERGED = "merged", _("Merged")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=24, choices=Kind.choices)
