@@ -150,6 +150,8 @@ def _field_sentence(event: TicketEvent) -> str:
     if field == "rfo":
         return _rfo_sentence(after)
     if field == "problem":
+        if not after:
+            return _("Unlinked from problem %(number)s.") % {"number": before}
         return _("Linked to problem %(number)s.") % {"number": after}
     if field == "description":
         return _("The description was changed.")

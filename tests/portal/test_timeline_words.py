@@ -54,6 +54,7 @@ EVERY_LINE = [
     event(Kind.COMMENTED, after="internal note", internal=True),
     event(Kind.ATTACHMENT_ADDED, after="trace.txt"),
     event(Kind.CALLBACK),
+    event(Kind.FIELD_CHANGED, field="problem", before="PRB-000001", after="", internal=True),
     event(Kind.MERGED, field="into", before="in_progress", after="INC-000001"),
     event(Kind.MERGED, field="from", after="INC-000002"),
     event(Kind.SLA_WARNING, field="restore", after="2026-12-01T19:30:00.000000+00:00", internal=True),
@@ -93,6 +94,7 @@ ENGLISH = [
     "An internal note was added.",
     "A file was attached: trace.txt.",
     "A specialist called the customer back.",
+    "Unlinked from problem PRB-000001.",
     "Merged into INC-000001 by the desk.",
     "INC-000002 was merged into this ticket.",
     "The “Restoration” target is close to being missed (due 01/12/2026 20:30).",
@@ -189,11 +191,12 @@ def test_customers_read_only_the_customer_lines_and_staff_read_all():
     assert desk_only == [
         "Linked to problem PRB-000001.",
         "An internal note was added.",
+        "Unlinked from problem PRB-000001.",
         "The “Restoration” target is close to being missed (due 01/12/2026 19:30).",
         "The “Response (ticket number confirmed)” target was missed (due 01/12/2026 19:30).",
     ]
     assert all(line.audience == CUSTOMER for line in customer)
-    assert len(customer) == len(EVERY_LINE) - 4
+    assert len(customer) == len(EVERY_LINE) - 5
     # Not flagged internal, still the desk's: an SLA line written without the flag.
     unflagged = event(Kind.SLA_BREACH, field="respond", after="2026-12-01T19:30:00+00:00")
     assert lines_for([unflagged], staff=False) == []
