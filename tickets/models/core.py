@@ -219,6 +219,10 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
     # next_due_at and find "breaching soon" by both, through the indexes below.
     next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
     next_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # next_due_at - next_warn_at, written with them: the longest of the open tickets (one step
+    # of ticket_open_warn_lead_idx) bounds how far after now a warned ticket can be due, so
+    # "breaching soon" reads a bounded range of next_due_at (tickets.selectors.narrow_to_queue).
+    next_warn_lead = models.DurationField(null=True, blank=True, editable=False)
 
     wall = CustomerWall(account="account", site="site", opener="created_by")
 
@@ -272,6 +276,7 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
                 fields=["tenant", "assignee", "next_due_at", "id"], name="ticket_assignee_due_idx", condition=_OPEN
             ),
             models.Index(fields=["tenant", "team", "next_due_at", "id"], name="ticket_team_due_idx", condition=_OPEN),
+            models.Index(fields=["tenant", "next_warn_lead"], name="ticket_open_warn_lead_idx", condition=_OPEN),
             models.Index(
                 fields=["tenant", "next_due_at", "id"],
                 name="ticket_unassigned_due_idx",
