@@ -3,8 +3,8 @@ of 20,000 open tickets, due from a month ago to a month ahead and each warned be
 minutes and 2 days before it is due, finding how far the queue reaches (the longest warning
 lead, one step of ticket_open_warn_lead_idx), its page and its count read about as many
 rows or index entries as the queue holds (EXPLAIN ANALYZE counts what each scan read:
-before, the page and the count walked the 10,000 tickets due after now), and the queue holds
-exactly the tickets due within the window or warned and not yet due."""
+before, the count read every one of the 20,000), and the queue holds exactly the tickets due
+within the window or warned and not yet due."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def test_the_breaching_soon_queue_reads_ranges_of_its_indexes_not_every_open_tic
 
     assert listed == expected
     # Each reads about the queue (what is due within the window, what is warned and not yet
-    # due), not the 10,000 tickets due after now nor the 10,000 warned before it.
+    # due, and what is due before the longest lead ends), not every open ticket due after now.
     assert first_page < 3 * len(expected) + 100, first_page
     assert count < 3 * len(expected) + 100, count
     assert bounding < 10, bounding  # the tenant's row and the longest lead: a step of an index each
