@@ -749,6 +749,14 @@ def _ts(value: dt.datetime | None) -> str:
     return N if value is None else value.isoformat()
 
 
+def _lead(counting: list[tuple[dt.datetime, dt.datetime]]) -> str:
+    """A ticket's next_warn_lead (its next due instant less its next warning) as an interval."""
+    if not counting:
+        return N
+    lead = min(due for due, _ in counting) - min(warn for _, warn in counting)
+    return f"{lead.total_seconds()} seconds"
+
+
 # --- the small tenants' set-up ------------------------------------------------------------------
 
 
@@ -856,7 +864,7 @@ TICKET_COLUMNS = (
     "occurrence, customer_reference, contacts, answers, caller_name, caller_company, caller_phone, "
     "product_name, serial_number, is_entitled, escalation_level, team_id, assignee_id, created_by_id, "
     "created_at, updated_at, resolved_at, closed_at, version, search_document, next_due_at, next_warn_at, "
-    "product_area_id"
+    "product_area_id, next_warn_lead"
 )
 CLOCK_COLUMNS = (
     "id, tenant_id, ticket_id, target, policy_id, calendar_id, state, started_at, budget_minutes, "
@@ -1155,6 +1163,7 @@ class TicketGenerator:
             _ts(min(due for due, _ in counting) if counting else None),
             _ts(min(warn for _, warn in counting) if counting else None),
             service[7] if service and service[7] is not None else N,
+            _lead(counting),
         ))  # fmt: skip
         return clocks
 

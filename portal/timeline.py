@@ -150,6 +150,8 @@ def _field_sentence(event: TicketEvent) -> str:
     if field == "rfo":
         return _rfo_sentence(after)
     if field == "problem":
+        if not after:
+            return _("Unlinked from problem %(number)s.") % {"number": before}
         return _("Linked to problem %(number)s.") % {"number": after}
     if field == "description":
         return _("The description was changed.")
@@ -199,6 +201,14 @@ def _assignment_sentence(event: TicketEvent) -> str:
     return _("Nobody is assigned to the ticket any more.")
 
 
+def _merge_sentence(event: TicketEvent) -> str:
+    if event.field == "from":
+        return _("%(number)s was merged into this ticket.") % {"number": event.to_value}
+    if event.actor is None:
+        return _("Merged into %(number)s by the desk.") % {"number": event.to_value}
+    return _("Merged into %(number)s by %(person)s.") % {"number": event.to_value, "person": event.actor.full_name}
+
+
 def sentence(event: TicketEvent) -> str:
     """What the line says, in the active language."""
     kind = event.kind
@@ -231,6 +241,8 @@ def sentence(event: TicketEvent) -> str:
         }
     if kind == Kind.ASSIGNED:
         return _assignment_sentence(event)
+    if kind == Kind.MERGED:
+        return _merge_sentence(event)
     return _field_sentence(event)
 
 

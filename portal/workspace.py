@@ -123,4 +123,7 @@ def mark_shortcuts(context: dict[str, Any]) -> None:
     for name, key, label in (("reply_form", "r", _("Reply")), ("note_form", "n", _("Internal note"))):
         form = context.get(name)
         if form is not None:
-            form.fields["body"].widget.attrs.update({"data-shortcut": key, "data-shortcut-label": label})
+            form.fields["body"].widget.attrs.update(
+                # Ctrl+Enter in the box sends it (the form's data-send-shortcut).
+                {"data-shortcut": key, "data-shortcut-label": label, "aria-keyshortcuts": f"{key} Control+Enter"}
+            )

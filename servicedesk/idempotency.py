@@ -1,5 +1,5 @@
 """``Idempotency-Key`` on the API's creating requests (opening a ticket, adding a comment,
-placing an order or an SSR): a client that did not hear the answer sends the request again
+merging a duplicate, placing an order or an SSR): a client that did not hear the answer sends the request again
 with the same key and gets the first answer back (``Idempotent-Replayed: true``) instead of a
 second ticket. The header follows the IETF draft "The Idempotency-Key HTTP Header Field".
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -35,7 +35,7 @@ from orders.selectors import get_service_for
 from servicedesk import api_fields
 from servicedesk.api_auth import actor_of
 from servicedesk.api_pagination import DeskPagination, paginated
-from servicedesk.api_params import id_param, list_param
+from servicedesk.api_params import MAX_INTEGER, id_param, list_param
 from servicedesk.api_parsers import DeskFormParser, DeskJSONParser, DeskMultiPartParser
 from servicedesk.errors import run_use_cases
 from servicedesk.http import attachment_response
@@ -51,6 +51,7 @@ from tickets.selectors import (
     comments_visible_to,
     filter_tickets,
     get_attachment_for,
+    get_merge_target_for,
     get_ticket_for,
     get_ticket_to_write,
     share_actor_tenant,
@@ -62,6 +63,7 @@ from tickets.services.attachments import add_attachment
 from tickets.services.conversation import add_comment, log_callback
 from tickets.services.intake import TicketDraft, draft_errors, open_ticket
 from tickets.services.lifecycle import ACTIONS, available_actions, transition_ticket
+from tickets.services.merging import merge_ticket
 from tickets.services.sla import summary as sla_summary
 from tickets.services.updates import (
     DeskOnlyChange,
@@ -301,6 +303,18 @@ def _update_ticket(ticket: Ticket, actor: User, data: dict[str, Any]) -> None:
             )
         )
     run_use_cases(steps, version=version)
+
+
+class MergeSerializer(serializers.Serializer[Any]):
+    target = serializers.CharField(
+        max_length=40, help_text="The number of the open ticket of the same customer account to merge this one into."
+    )
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_INTEGER,
+        help_text="The version of this ticket you read; a stale one is refused with 409. Without it: as it is now.",
+    )
 
 
 class TransitionSerializer(serializers.Serializer[Any]):
@@ -555,6 +569,37 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
         note = request.data.get("note", "") if isinstance(request.data, dict) else ""
         log_callback(ticket=self._ticket(), actor=actor_of(request), note=str(note))
         return Response(TicketSerializer(self._ticket(), context={"request": request}).data)
+
+    @extend_schema(
+        request=MergeSerializer,
+        responses={200: TicketSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        examples=[OpenApiExample("Into the first report", request_only=True, value={"target": "INC-000041"})],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def merge(self, request: Request, number: str) -> Response:
+        """Staff: merge this ticket, a duplicate, into another open ticket of the same customer
+        account. Its replies, notes and files move there, the customer is told there in a public
+        reply, and this ticket is closed; its history stays on it and its number leads to the
+        target. Answers the target. Into itself or a ticket no longer open: a 400 on ``target``;
+        another account's or tenant's ticket, or a customer asking: 404."""
+        actor = actor_of(request)
+        if not actor.is_desk_staff:
+            raise Http404
+        ticket = self._ticket()
+        serializer = MergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        target_number = serializer.validated_data["target"].strip()
+        into = (
+            ticket
+            if target_number == ticket.number
+            else get_merge_target_for(actor=actor, ticket=ticket, number=target_number)
+        )
+        version = serializer.validated_data.get("version", ticket.version)
+        merged = merge_ticket(ticket=ticket, into=into, actor=actor, version=version)
+        target = get_ticket_for(actor=actor, number=merged.number)
+        return Response(TicketSerializer(target, context={"request": request}).data)
 
     @extend_schema(responses={200: EventSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -13,7 +13,14 @@ from rest_framework.response import Response
 from servicedesk.api_auth import actor_of
 from tickets.models import Problem, Rfo, SlaTarget
 from tickets.selectors import get_problem_for, get_ticket_for, problems_visible_to, rfo_of
-from tickets.services.problems import link_incident, open_problem, publish_rfo, request_rfo, update_problem
+from tickets.services.problems import (
+    link_incident,
+    open_problem,
+    publish_rfo,
+    request_rfo,
+    unlink_incident,
+    update_problem,
+)
 
 
 class ProblemSerializer(serializers.ModelSerializer[Problem]):
@@ -87,6 +94,17 @@ class ProblemViewSet(viewsets.GenericViewSet[Problem]):
         ticket = get_ticket_for(actor=actor, number=str(request.data.get("ticket", "")))
         link_incident(problem=problem, actor=actor, ticket=ticket)
         return Response(ProblemSerializer(get_problem_for(actor=actor, number=number)).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path="incidents/<str:ticket>")
+    def unlink(self, request: Request, number: str, ticket: str) -> Response:
+        """Unlink the incident ``ticket`` (its number) from this problem; an incident that is
+        not linked stays so (204 all the same). The ticket's and the problem's timelines say so."""
+        actor = actor_of(request)
+        problem = get_problem_for(actor=actor, number=number)
+        incident = get_ticket_for(actor=actor, number=ticket)
+        unlink_incident(problem=problem, actor=actor, ticket=incident)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class RfoSerializer(serializers.ModelSerializer[Rfo]):

@@ -311,7 +311,8 @@ def narrow_to_queue(tickets: QuerySet[Ticket], *, queue: str, actor: User, now: 
     """``tickets`` narrowed to one of the agents' ``QUEUES`` (an unknown name: all open). Each
     queue in the next-due order is served by one of the partial indexes of ``Ticket.Meta``:
     "breaching soon" (nothing overdue, and warned or due within the tenant's window) and
-    "breached" (something overdue) are ranges of the open tickets' next due instants."""
+    "breached" (something overdue) are ranges of the open tickets' next due instants (the
+    first one bounded by ``_breaching_range``)."""
     if queue == "waiting":
         return tickets.filter(status=Ticket.Status.WAITING_FOR_CUSTOMER)
     tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
@@ -323,13 +324,38 @@ def narrow_to_queue(tickets: QuerySet[Ticket], *, queue: str, actor: User, now: 
     if queue == "unassigned":
         return tickets.filter(assignee__isnull=True)
     if queue == "breaching":
-        window = dt.timedelta(minutes=actor.tenant.breaching_soon_minutes if actor.tenant else 60)
-        return tickets.filter(Q(next_due_at__lte=now + window) | Q(next_warn_at__lte=now), next_due_at__gt=now)
+        return tickets.filter(**_breaching_range(actor=actor, now=now)).filter(
+            Q(next_due_at__lte=now + _breaching_window(actor)) | Q(next_warn_at__lte=now)
+        )
     if queue == "breached":
         return tickets.filter(next_due_at__lte=now)
     if queue == "escalated":
         return tickets.filter(escalation_level__gt=0)
     return tickets
+
+
+def _breaching_window(actor: User) -> dt.timedelta:
+    return dt.timedelta(minutes=actor.tenant.breaching_soon_minutes if actor.tenant else 60)
+
+
+def _breaching_range(*, actor: User, now: dt.datetime) -> dict[str, dt.datetime]:
+    """The range of next due instants that holds "breaching soon": after now, up to the end of
+    the tenant's window or, if later, as far as a ticket warned by now can be due (one warned
+    early in a long budget is due well after the window). The queue reads this range of
+    ticket_open_due_idx, never every open ticket due after now (nor every one warned before
+    now, breached ones included, as a range of next_warn_at would)."""
+    end = now + _breaching_window(actor)
+    # A ticket warned by now is due at most its lead after now (warned at or before now, due
+    # its lead after that): the longest lead of the tenant's open tickets, the last entry of
+    # ticket_open_warn_lead_idx, bounds the range.
+    longest = (
+        Ticket.objects.visible_to(actor)
+        .filter(status__in=Ticket.OPEN_STATUSES, next_warn_lead__isnull=False)
+        .order_by("-next_warn_lead")
+        .values_list("next_warn_lead", flat=True)
+        .first()
+    )
+    return {"next_due_at__gt": now, "next_due_at__lte": max(end, now + longest) if longest else end}
 
 
 def queue_counts(*, actor: User, now: dt.datetime) -> dict[str, tuple[int, bool]]:

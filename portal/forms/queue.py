@@ -99,11 +99,14 @@ class BulkActionForm(ServiceErrorsMixin, forms.Form):
         self.actor = actor
         if not with_choices:
             return
-        teams = [(str(pk), name) for pk, name in Team.objects.order_by("name").values_list("pk", "name")]
+        # Only the active teams and people get tickets (tickets.services.updates.assign_ticket).
+        active_teams = Team.objects.filter(is_active=True).order_by("name")
+        teams = [(str(pk), name) for pk, name in active_teams.values_list("pk", "name")]
         cast(forms.ChoiceField, self.fields["team"]).choices = [("", "—"), *teams]
         staff = [
             (str(pk), full_name or email)
             for pk, full_name, email in staff_of_tenant(actor=actor)
+            .filter(is_active=True)
             .order_by("full_name")
             .values_list("pk", "full_name", "email")
         ]

@@ -15,6 +15,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -336,21 +337,41 @@ class VersionedForm(ServiceErrorsMixin, forms.Form):
     seen_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
 
 
-class AssignmentForm(VersionedForm):
-    team = forms.ChoiceField(label=_("Team"), required=False)
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+class _AnyIdChoiceField(forms.ChoiceField):
+    """Offers its choices; accepts any id (or blank), which the service then checks, naming the
+    field (a team deactivated since the page was shown: "… is inactive")."""
 
-    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+    def valid_value(self, value: Any) -> bool:
+        return value in ("", None) or (str(value).isdigit() and len(str(value)) <= 18)
+
+
+class AssignmentForm(VersionedForm):
+    """Offers the active teams and people of the desk, and the ticket's own team and assignee
+    even when inactive (a ticket keeps them; the service refuses giving it to inactive ones)."""
+
+    team = _AnyIdChoiceField(label=_("Team"), required=False)
+    assignee = _AnyIdChoiceField(label=_("Assignee"), required=False)
+
+    def __init__(self, *args: Any, actor: User, ticket: Ticket | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "assignment_%s")  # beside the priority form on one page
         super().__init__(*args, **kwargs)
-        self.actor = actor
-        teams = [(str(team.pk), team.name) for team in Team.objects.order_by("name")]
+        self.actor, self.ticket = actor, ticket
+        current_team = ticket.team_id if ticket is not None else None
+        current_assignee = ticket.assignee_id if ticket is not None else None
+        inactive = _("%(name)s (inactive)")
+        teams = [
+            (str(pk), name if active else inactive % {"name": name})
+            for pk, name, active in Team.objects.filter(Q(is_active=True) | Q(pk=current_team))
+            .order_by("name")
+            .values_list("pk", "name", "is_active")
+        ]
         cast(forms.ChoiceField, self.fields["team"]).choices = [("", _("No team")), *teams]
         staff = [
-            (str(pk), full_name or email)
-            for pk, full_name, email in staff_of_tenant(actor=actor)
+            (str(pk), (full_name or email) if active else inactive % {"name": full_name or email})
+            for pk, full_name, email, active in staff_of_tenant(actor=actor)
+            .filter(Q(is_active=True) | Q(pk=current_assignee))
             .order_by("full_name")
-            .values_list("pk", "full_name", "email")
+            .values_list("pk", "full_name", "email", "is_active")
         ]
         cast(forms.ChoiceField, self.fields["assignee"]).choices = [("", _("Unassigned")), *staff]
 

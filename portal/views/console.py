@@ -74,7 +74,7 @@ def download(request: HttpRequest, number: str, attachment_id: int) -> FileRespo
 def _update(
     request: HttpRequest,
     number: str,
-    form: AssignmentForm | PriorityForm,
+    make_form: Callable[[Ticket], AssignmentForm | PriorityForm],
     form_name: str,
     done: str,
     use_case: Callable[..., Ticket],
@@ -82,6 +82,7 @@ def _update(
     """Apply ``form``'s changes on the version it was made on (one ``use_case`` call)."""
     actor = signed_in_user(request)
     current = get_ticket_for(actor=actor, number=number)
+    form = make_form(current)
     if not form.is_valid():
         return ticket_page(request, CONSOLE, actor, current, status=400, **{form_name: form})
     try:
@@ -114,7 +115,11 @@ def _on_current_version(form: AssignmentForm | PriorityForm, current: Ticket) ->
     data.update(form.data)
     data["version"] = str(current.version)
     data["seen_at"] = timezone.now().isoformat()
-    again = AssignmentForm(data, actor=form.actor) if isinstance(form, AssignmentForm) else PriorityForm(data)
+    again = (
+        AssignmentForm(data, actor=form.actor, ticket=current)
+        if isinstance(form, AssignmentForm)
+        else PriorityForm(data)
+    )
     again.is_valid()
     return again
 
@@ -122,15 +127,24 @@ def _on_current_version(form: AssignmentForm | PriorityForm, current: Ticket) ->
 @staff_required
 @require_POST
 def assign(request: HttpRequest, number: str) -> HttpResponseBase:
-    form = AssignmentForm(request.POST, actor=signed_in_user(request))
-    return _update(request, number, form, "assignment_form", _("The assignment is saved."), assign_ticket)
+    actor = signed_in_user(request)
+    return _update(
+        request,
+        number,
+        lambda ticket: AssignmentForm(request.POST, actor=actor, ticket=ticket),
+        "assignment_form",
+        _("The assignment is saved."),
+        assign_ticket,
+    )
 
 
 @staff_required
 @require_POST
 def set_priority(request: HttpRequest, number: str) -> HttpResponseBase:
-    form = PriorityForm(request.POST)
-    return _update(request, number, form, "priority_form", _("The priority is saved."), override_priority)
+    return _update(
+        request, number, lambda ticket: PriorityForm(request.POST), "priority_form", _("The priority is saved."),
+        override_priority,
+    )  # fmt: skip
 
 
 # --- orders ---------------------------------------------------------------------------------------

@@ -197,6 +197,7 @@ def ticket_page(
             assignment_form=bound.get("assignment_form")
             or AssignmentForm(
                 actor=actor,
+                ticket=ticket,
                 initial={**version, "team": ticket.team_id or "", "assignee": ticket.assignee_id or ""},
             ),
             priority_form=bound.get("priority_form")

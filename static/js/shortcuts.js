@@ -15,7 +15,10 @@
  *   - Keys in use: ? (this list), / (search), t (open the ticket due next) and, in a list
  *     marked data-queue-rows, j / k (next / previous row), Enter (open the row's
  *     [data-row-link], the browser's own), x (choose the row's checkbox). The ticket page:
- *     r (reply), n (internal note), a (assign to me), s (resolve).
+ *     r (reply), n (internal note), c (canned response), a (assign to me), s (resolve).
+ *   - Ctrl+Enter (or Cmd+Enter) in a text box of a form marked data-send-shortcut sends the
+ *     form (the ticket page's reply and internal note): write, then send without leaving the
+ *     keyboard's home row. The page lists it in its dialog.
  *   - Escape closes the dialog (the browser's own).
  */
 (function () {
@@ -119,8 +122,26 @@
     return !!box;
   }
 
+  function send(event) {
+    var target = event.target;
+    if (!target || target.tagName !== "TEXTAREA" || !target.closest) return false;
+    var form = target.closest("form[data-send-shortcut]");
+    if (!form) return false;
+    if (typeof form.requestSubmit === "function") {
+      form.requestSubmit();
+    } else {
+      form.submit();
+    }
+    return true;
+  }
+
   document.addEventListener("keydown", function (event) {
-    if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey) return;
+    if (event.defaultPrevented) return;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.altKey) {
+      if (send(event)) event.preventDefault();
+      return;
+    }
+    if (event.ctrlKey || event.altKey || event.metaKey) return;
     if (typing(event.target)) return;
     var dialog = document.getElementById("shortcut-help");
     if (dialog && dialog.open) return;

@@ -1,5 +1,7 @@
-/* The console's ticket workspace: canned responses go into the reply where the cursor is, and
-   the presence poll (htmx, every few seconds) says whether this agent is typing a reply. */
+/* The console's ticket workspace: canned responses go into the reply where the cursor is, the
+   presence poll (htmx, every few seconds) says whether this agent is typing a reply, and after
+   an action the page comes back with the focus on the part it names (#conversation after a
+   reply: the keyboard goes on from there, where the reply now is). */
 (function () {
   "use strict";
   var TYPING_MS = 15000;
@@ -30,6 +32,17 @@
     typingTimer = setTimeout(function () { flag.value = "0"; }, TYPING_MS);
   }
 
+  function focusArrival() {
+    var main = document.querySelector("main");
+    if (!main || !location.hash || main.querySelector(".form-errors")) return;  // forms.js has the errors
+    if (document.activeElement && document.activeElement !== document.body) return;
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (!target || !main.contains(target)) return;
+    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", focusArrival);
   document.addEventListener("submit", function (event) {
     if (event.target.matches(".canned-form")) insertCanned(event);
   });

@@ -223,11 +223,14 @@ def test_merging_moves_the_conversation_and_files_tells_the_customer_and_closes_
         told = comments.filter(internal=False).order_by("-created_at").first()
         assert "INC-000002" in told.body
         assert told.author.email == AGENT
-        # The duplicate keeps its own history, and a line saying where it went.
+        # The duplicate keeps its own history, and a line of its own saying where it went (not a
+        # status line); the target's history says what came in.
         assert source_events < set(TicketEvent.objects.filter(ticket=source).values_list("pk", flat=True))
-        assert TicketEvent.objects.filter(
-            ticket=source, kind=TicketEvent.Kind.TRANSITION, to_value="closed", reason="Merged into INC-000001."
-        ).exists()
+        merged = TicketEvent.objects.get(ticket=source, kind=TicketEvent.Kind.MERGED)
+        assert (merged.field, merged.to_value, merged.actor.email) == ("into", "INC-000001", AGENT)
+        assert not TicketEvent.objects.filter(ticket=source, kind=TicketEvent.Kind.TRANSITION, to_value="closed")
+        came = TicketEvent.objects.get(ticket=target, kind=TicketEvent.Kind.MERGED)
+        assert (came.field, came.to_value) == ("from", "INC-000002")
         assert not SlaClock.objects.filter(ticket=source, state=SlaClock.State.RUNNING).exists()
 
 
@@ -246,6 +249,11 @@ def test_the_old_number_of_a_merged_ticket_leads_to_the_target(world):  # noqa: 
     assert opened_by_customer["Location"] == "/portal/tickets/INC-000001/"
     assert 'href="/console/tickets/INC-000001/"' in text(opened_by_agent)
     assert "Merged into INC-000001" in text(opened_by_agent)
+    assert "Merged into INC-000001 by Lena Fischer." in text(opened_by_agent)  # its history's line
+    assert "INC-000002 was merged into this ticket." in text(signed_in(AGENT).get(URL.format("INC-000001")))
+    assert "INC-000002 was merged into this ticket." in text(
+        signed_in("alice@acme.example").get("/portal/tickets/INC-000001/")
+    )
 
 
 def test_merging_into_a_resolved_ticket_or_on_a_stale_page_is_refused_and_changes_nothing(world):  # noqa: F811
@@ -260,8 +268,8 @@ def test_merging_into_a_resolved_ticket_or_on_a_stale_page_is_refused_and_change
         URL.format("INC-000002") + "merge/", {"version": source.version - 1, "target": "INC-000001", "confirm": "on"}
     )
 
-    assert resolved.status_code == 409
-    assert "CMP-000001 is no longer open: merge into an open ticket." in text(resolved)
+    assert resolved.status_code == 400
+    assert errors_of(resolved, "target") == ["CMP-000001 is no longer open: merge into an open ticket."]
     assert stale.status_code == 409
     assert "Someone else changed this ticket after you loaded it." in text(stale)
     assert (snapshot("INC-000002", world.northwind), snapshot("CMP-000001", world.northwind)) == before

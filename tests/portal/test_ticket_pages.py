@@ -1078,3 +1078,52 @@ def test_the_ticket_page_shows_the_service_level_targets(demo, time_machine):
     assert '<time class="when" datetime="2026-11-23T08:40:00+00:00">' in section
     assert "Response (ticket number confirmed)" in section
     assert "On track" in section
+
+
+def test_the_assignment_form_offers_active_teams_and_people_and_refuses_an_inactive_team_next_to_it(world):
+    from servicedesk.models import Team
+
+    agent = signed_in("agent@northwind.example")
+    found = ticket("INC-000004", world.northwind)
+    jonas = User.objects.get(email="voice.agent@northwind.example")
+    with tenant_context(world.northwind):
+        retired = Team.objects.create(tenant=world.northwind, name="Retired desk", is_active=False)
+    User.objects.filter(pk=jonas.pk).update(is_active=False)
+    before = snapshot("INC-000004", world.northwind)
+
+    page = agent.get("/console/tickets/INC-000004/")
+    form = re.search(r'<form method="post" action="/console/tickets/INC-000004/assign/".*?</form>', main(page), re.S)
+    refused = agent.post(
+        "/console/tickets/INC-000004/assign/", {"version": found.version, "team": retired.pk, "assignee": ""}
+    )
+    refused_agent = agent.post(
+        "/console/tickets/INC-000004/assign/", {"version": found.version, "team": found.team_id, "assignee": jonas.pk}
+    )
+
+    people = re.search(r'<select name="assignee".*?</select>', form.group(0), re.S).group(0)
+    assert "Retired desk" not in form.group(0)
+    assert "Lena Fischer" in people
+    assert f'<option value="{jonas.pk}"' not in people
+    assert f'<option value="{found.team_id}" selected>' in form.group(0)
+    assert refused.status_code == 400
+    assert errors_of(refused, "team") == ["Retired desk is inactive: choose an active team."]
+    assert refused_agent.status_code == 400
+    assert errors_of(refused_agent, "assignee") == ["Jonas Becker is deactivated: choose an active agent or manager."]
+    assert snapshot("INC-000004", world.northwind) == before
+
+
+def test_a_ticket_shows_its_own_inactive_team_and_keeps_it_when_saved(world):
+    agent = signed_in("agent@northwind.example")
+    found = ticket("INC-000004", world.northwind)
+    with tenant_context(world.northwind):
+        type(found.team).objects.filter(pk=found.team_id).update(is_active=False)
+    me = User.objects.get(email="agent@northwind.example")
+
+    page = agent.get("/console/tickets/INC-000004/")
+    saved = agent.post(
+        "/console/tickets/INC-000004/assign/", {"version": found.version, "team": found.team_id, "assignee": me.pk}
+    )
+
+    assert f'<option value="{found.team_id}" selected>Data/IP/ICT desk (inactive)</option>' in text(page)
+    assert saved.status_code == 302
+    assert assignment_of("INC-000004", world.northwind) == ("Data/IP/ICT desk", "agent@northwind.example")

@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from portal.timeline import CUSTOMER, DESK, lines_for, sentence, timeline_line
+from portal.timeline import CUSTOMER, DESK, audience_of, lines_for, sentence, timeline_line
+from servicedesk.models import User
 from tickets.models import Ticket, TicketEvent
 
 Kind = TicketEvent.Kind
@@ -53,6 +54,9 @@ EVERY_LINE = [
     event(Kind.COMMENTED, after="internal note", internal=True),
     event(Kind.ATTACHMENT_ADDED, after="trace.txt"),
     event(Kind.CALLBACK),
+    event(Kind.FIELD_CHANGED, field="problem", before="PRB-000001", after="", internal=True),
+    event(Kind.MERGED, field="into", before="in_progress", after="INC-000001"),
+    event(Kind.MERGED, field="from", after="INC-000002"),
     event(Kind.SLA_WARNING, field="restore", after="2026-12-01T19:30:00.000000+00:00", internal=True),
     event(Kind.SLA_BREACH, field="respond", after="2026-12-01T19:30:00.000000+00:00", internal=True),
 ]
@@ -90,6 +94,9 @@ ENGLISH = [
     "An internal note was added.",
     "A file was attached: trace.txt.",
     "A specialist called the customer back.",
+    "Unlinked from problem PRB-000001.",
+    "Merged into INC-000001 by the desk.",
+    "INC-000002 was merged into this ticket.",
     "The “Restoration” target is close to being missed (due 01/12/2026 20:30).",
     "The “Response (ticket number confirmed)” target was missed (due 01/12/2026 20:30).",
 ]
@@ -130,6 +137,27 @@ def test_lines_read_in_the_readers_language(language, expected):
 
 @pytest.mark.parametrize(
     ("language", "expected"),
+    [
+        ("en", ["Merged into INC-000001 by Lena Fischer.", "INC-000002 was merged into this ticket."]),
+        ("de", ["Von Lena Fischer mit INC-000001 zusammengeführt.", "INC-000002 wurde mit diesem Ticket zusammengeführt."]),
+        ("es", ["Fusionado con INC-000001 por Lena Fischer.", "INC-000002 se ha fusionado con este ticket."]),
+    ],
+)  # fmt: skip
+def test_a_merge_has_a_line_of_its_own_on_both_tickets_naming_who_merged(language, expected):
+    lena = User(full_name="Lena Fischer")
+    into = event(Kind.MERGED, field="into", before="acknowledged", after="INC-000001")
+    into.actor = lena
+    came = event(Kind.MERGED, field="from", after="INC-000002")
+    came.actor = lena
+    with translation.override(language):
+        assert [sentence(into), sentence(came)] == expected
+        # Not a status line: nothing says the ticket was simply closed.
+        assert sentence(into) != sentence(event(Kind.TRANSITION, field="status", before="new", after="closed"))
+    assert audience_of(into) == audience_of(came) == CUSTOMER
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
     [("en", "The customer replied."), ("de", "Der Kunde hat geantwortet."), ("es", "El cliente ha respondido.")],
 )
 def test_a_reason_the_desk_wrote_itself_is_shown_in_the_readers_language(language, expected):
@@ -163,11 +191,12 @@ def test_customers_read_only_the_customer_lines_and_staff_read_all():
     assert desk_only == [
         "Linked to problem PRB-000001.",
         "An internal note was added.",
+        "Unlinked from problem PRB-000001.",
         "The “Restoration” target is close to being missed (due 01/12/2026 19:30).",
         "The “Response (ticket number confirmed)” target was missed (due 01/12/2026 19:30).",
     ]
     assert all(line.audience == CUSTOMER for line in customer)
-    assert len(customer) == len(EVERY_LINE) - 4
+    assert len(customer) == len(EVERY_LINE) - 5
     # Not flagged internal, still the desk's: an SLA line written without the flag.
     unflagged = event(Kind.SLA_BREACH, field="respond", after="2026-12-01T19:30:00+00:00")
     assert lines_for([unflagged], staff=False) == []

@@ -39,7 +39,10 @@ def test_every_operation_documents_its_errors_in_the_shapes_the_api_writes(docum
 
 
 def test_the_creating_posts_document_the_idempotency_key_and_its_422(document):
-    creating = {"/api/v1/tickets/", "/api/v1/tickets/{number}/comments/", "/api/v1/orders/", "/api/v1/ssrs/"}
+    creating = {
+        "/api/v1/tickets/", "/api/v1/tickets/{number}/comments/", "/api/v1/tickets/{number}/merge/",
+        "/api/v1/orders/", "/api/v1/ssrs/",
+    }  # fmt: skip
     for path in creating:
         operation = document["paths"][path]["post"]
         assert "Idempotency-Key" in [parameter["name"] for parameter in operation.get("parameters", [])], path

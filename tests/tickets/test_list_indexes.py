@@ -20,9 +20,10 @@ def test_the_open_tickets_indexes_are_conditioned_on_the_open_statuses():
     assert set(partial) == {
         "ticket_open_created_idx", "ticket_open_priority_idx", "ticket_open_due_idx", "ticket_assignee_due_idx",
         "ticket_team_due_idx", "ticket_unassigned_due_idx", "ticket_escalated_due_idx", "ticket_waiting_due_idx",
+        "ticket_open_warn_lead_idx",
     }  # fmt: skip
     for name in ("ticket_open_created_idx", "ticket_open_priority_idx", "ticket_open_due_idx", "ticket_assignee_due_idx",
-                 "ticket_team_due_idx"):  # fmt: skip
+                 "ticket_team_due_idx", "ticket_open_warn_lead_idx"):  # fmt: skip
         assert partial[name].children == [OPEN], name
     assert partial["ticket_unassigned_due_idx"] == Q(OPEN) & Q(assignee__isnull=True)
     assert partial["ticket_escalated_due_idx"] == Q(OPEN) & Q(escalation_level__gt=0)

@@ -252,3 +252,46 @@ def test_lines_of_the_same_instant_read_in_the_order_they_were_written(desk):
     lines = agent.get(f"/api/v1/tickets/{number}/timeline/").json()["results"]
 
     assert [(line["field"], line["id"]) for line in lines[1:]] == [("urgency", urgency.pk), ("priority", priority.pk)]
+
+
+@pytest.mark.django_db
+def test_an_inactive_team_or_a_deactivated_agent_gets_no_ticket_but_keeps_its_own(desk):
+    from servicedesk.models import Team
+
+    number, version = _open(desk)
+    agent = desk.api("agent@northwind.example")
+    colleague = desk.user("voice.agent@northwind.example")
+    with tenant_context(desk.northwind):
+        team = Team.objects.create(tenant=desk.northwind, name="Old voice desk")
+    given = agent.patch(
+        f"/api/v1/tickets/{number}/", {"version": version, "team": team.pk, "assignee": colleague.pk}, format="json"
+    )
+    assert given.status_code == 200
+    version = given.json()["version"]
+    with tenant_context(desk.northwind):
+        Team.objects.filter(pk=team.pk).update(is_active=False)
+    type(colleague).objects.filter(pk=colleague.pk).update(is_active=False)
+    other_number, other_version = _open(desk)
+    routed_to = _ticket(desk, other_number).team_id  # the intake's routing (an active team)
+
+    team_refused = agent.patch(
+        f"/api/v1/tickets/{other_number}/", {"version": other_version, "team": team.pk}, format="json"
+    )
+    agent_refused = agent.patch(
+        f"/api/v1/tickets/{other_number}/", {"version": other_version, "assignee": colleague.pk}, format="json"
+    )
+    # The ticket that has them keeps them: another change of it goes through.
+    kept = agent.patch(
+        f"/api/v1/tickets/{number}/",
+        {"version": version, "team": team.pk, "assignee": colleague.pk, "urgency": "low"},
+        format="json",
+    )
+
+    assert team_refused.status_code == 400
+    assert team_refused.json() == {"team": ["Old voice desk is inactive: choose an active team."]}
+    assert agent_refused.status_code == 400
+    assert agent_refused.json() == {"assignee": ["Jonas Becker is deactivated: choose an active agent or manager."]}
+    other = _ticket(desk, other_number)
+    assert (other.team_id, other.assignee_id, other.version) == (routed_to, None, other_version)
+    assert kept.status_code == 200
+    assert (kept.json()["team"]["id"], kept.json()["assignee"]["id"]) == (team.pk, colleague.pk)

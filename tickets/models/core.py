@@ -225,6 +225,10 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
     # next_due_at and find "breaching soon" by both, through the indexes below.
     next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
     next_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # next_due_at - next_warn_at, written with them: the longest of the open tickets (one step
+    # of ticket_open_warn_lead_idx) bounds how far after now a warned ticket can be due, so
+    # "breaching soon" reads a bounded range of next_due_at (tickets.selectors.narrow_to_queue).
+    next_warn_lead = models.DurationField(null=True, blank=True, editable=False)
 
     wall = CustomerWall(account="account", site="site", opener="created_by")
 
@@ -281,6 +285,7 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
                 fields=["tenant", "assignee", "next_due_at", "id"], name="ticket_assignee_due_idx", condition=_OPEN
             ),
             models.Index(fields=["tenant", "team", "next_due_at", "id"], name="ticket_team_due_idx", condition=_OPEN),
+            models.Index(fields=["tenant", "next_warn_lead"], name="ticket_open_warn_lead_idx", condition=_OPEN),
             models.Index(
                 fields=["tenant", "next_due_at", "id"],
                 name="ticket_unassigned_due_idx",
@@ -396,6 +401,9 @@ class TicketEvent(TimelineEntry):
         CALLBACK = "callback", _("Called back")
         SLA_WARNING = "sla_warning", _("SLA warning")
         SLA_BREACH = "sla_breach", _("SLA breached")
+        # A duplicate merged into another ticket: on the duplicate (field "into") and on the
+        # ticket it went into (field "from"), each naming the other's number.
+        MERGED = "merged", _("Merged")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -31,8 +31,10 @@ def merge_ticket(*, ticket: Ticket, into: Ticket, actor: User, version: int) -> 
     """Merge ``ticket`` (on the version the caller read) into ``into``; returns the target.
 
     Both must come through the actor's walls (get_ticket_for). Desk staff only; never across
-    customer accounts (InvalidInput: the caller shows that as "no such ticket"); both open;
-    the target not itself merged. Raises StaleTicket when ``ticket`` changed since it was read."""
+    customer accounts (InvalidInput: the caller shows that as "no such ticket"); never into
+    itself or into a ticket no longer open (InvalidInput on ``target``); ``ticket`` open
+    (MergeRefused). Raises StaleTicket when ``ticket`` changed since it was read. Each ticket's
+    history gets a line naming the other."""
     if not actor.is_desk_staff:
         raise PermissionRefused(_("Only the desk merges tickets."))
     if into.pk == ticket.pk:
@@ -47,9 +49,8 @@ def merge_ticket(*, ticket: Ticket, into: Ticket, actor: User, version: int) -> 
     if not source.is_open:
         raise MergeRefused(_("Only an open ticket can be merged into another."), code="merge_source_closed")
     if not target.is_open:
-        raise MergeRefused(
-            _("%(number)s is no longer open: merge into an open ticket.") % {"number": target.number},
-            code="merge_target_closed",
+        raise InvalidInput.single(
+            "target", _("%(number)s is no longer open: merge into an open ticket.") % {"number": target.number}
         )
     now = timezone.now()
     moved_comments = Comment.objects.filter(ticket=source).update(ticket=target)
@@ -59,10 +60,7 @@ def merge_ticket(*, ticket: Ticket, into: Ticket, actor: User, version: int) -> 
     source.close_as_duplicate()
     source.save(update_fields=["status", "closed_at", *bump(source, now)])
     TicketMerge.objects.create(tenant_id=source.tenant_id, source=source, target=target, merged_by=actor, merged_at=now)
-    timeline.record_status_change(
-        ticket=source, actor=actor, at=now, before=before,
-        reason=_("Merged into %(number)s.") % {"number": target.number},
-    )  # fmt: skip
+    timeline.record_merge(source=source, target=target, actor=actor, at=now, before=before)
     sla.stop(source, now)
 
     # What the customer reads on the target, in the target's conversation, in their language.

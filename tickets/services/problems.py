@@ -215,12 +215,18 @@ def request_rfo(*, ticket: Ticket, actor: User) -> Rfo:
 def publish_rfo(
     *, rfo: Rfo, actor: User, summary: str, preventive_measures: str = "", problem: Problem | None = None
 ) -> Rfo:
-    """Publish the report to the affected customer; meets the ``rfo`` target."""
+    """Publish the report to the affected customer; meets the ``rfo`` target.
+
+    The ticket's row is locked first (as every use case of a ticket does, before its clocks),
+    so its due instants are written from the ticket as it is now: a transition in progress
+    finishes before, never under, the publishing."""
     _staff_only(actor)
     summary = (summary or "").strip()
     if not summary:
         raise InvalidInput.single("summary", _("Say what happened and why."))
+    ticket = Ticket.objects.select_for_update().get(pk=rfo.ticket_id)
     locked = Rfo.objects.select_for_update().get(pk=rfo.pk)
+    locked.ticket = ticket
     if locked.status == Rfo.Status.PUBLISHED:
         raise Conflict(_("This report is already published."), code="rfo_published")
     now = timezone.now()

@@ -19,8 +19,8 @@ Rules (each has a test in tests/tickets/test_sla_clocks.py):
   records ``business_seconds``: business time from the start to ``met_at``, pauses excluded.
 - The ticket carries the earliest ``due_at`` and ``warn_at`` of its counting clocks (running
   or breached, not met, paused or stopped) as ``next_due_at`` and ``next_warn_at`` (NULL when
-  none counts), written here in the transaction that changes the clocks; the agents' queues
-  sort and filter by them. The sweep's warnings and breaches change neither.
+  none counts), and the time between them as ``next_warn_lead``, written here in the
+  transaction that changes the clocks; the agents' queues sort and filter by them. The sweep's warnings and breaches change neither.
 - A change of priority, contract or policy recomputes the running clocks from their start
   with the new budget, pauses kept; a met or stopped clock stays as it was. A clock that was
   breached and is not due any more under the new budget runs again (its alert stays on
@@ -110,6 +110,7 @@ def plan_clocks(ticket: Ticket, reference: IntakeReference) -> list[SlaClock]:
     inside the creating transaction)."""
     clocks = _planned_clocks(ticket, reference)
     ticket.next_due_at, ticket.next_warn_at = due_instants(clocks)
+    ticket.next_warn_lead = warn_lead(ticket.next_due_at, ticket.next_warn_at)
     return clocks
 
 
@@ -152,6 +153,11 @@ def due_instants(clocks: Iterable[SlaClock]) -> tuple[dt.datetime | None, dt.dat
     return min(clock.due_at for clock in counting), min(clock.warn_at for clock in counting)
 
 
+def warn_lead(due: dt.datetime | None, warn: dt.datetime | None) -> dt.timedelta | None:
+    """How long before its next due instant the ticket is warned (``next_warn_lead``)."""
+    return None if due is None or warn is None else due - warn
+
+
 def track_due_instants(ticket: Ticket, clocks: Iterable[SlaClock] | None = None) -> None:
     """Write the ticket's ``next_due_at`` and ``next_warn_at`` from ``clocks`` (all of its
     clocks; None: read them) when they changed. Call inside the transaction that changed the
@@ -160,8 +166,9 @@ def track_due_instants(ticket: Ticket, clocks: Iterable[SlaClock] | None = None)
         clocks = SlaClock.objects.filter(ticket=ticket).only("state", "met_at", "due_at", "warn_at")
     due, warn = due_instants(clocks)
     if (ticket.next_due_at, ticket.next_warn_at) != (due, warn):
-        Ticket.objects.filter(pk=ticket.pk).update(next_due_at=due, next_warn_at=warn)
-        ticket.next_due_at, ticket.next_warn_at = due, warn
+        lead = warn_lead(due, warn)
+        Ticket.objects.filter(pk=ticket.pk).update(next_due_at=due, next_warn_at=warn, next_warn_lead=lead)
+        ticket.next_due_at, ticket.next_warn_at, ticket.next_warn_lead = due, warn, lead
 
 
 def _clocks(ticket: Ticket) -> list[SlaClock]:

@@ -100,6 +100,13 @@ def record_attachment(*, ticket: Ticket, actor: User, at: dt.datetime, name: str
     return _line(ticket, TicketEvent.Kind.ATTACHMENT_ADDED, actor, at, internal=internal, to_value=name)
 
 
+def record_merge(*, source: Ticket, target: Ticket, actor: User, at: dt.datetime, before: str) -> None:
+    """``source`` (its status was ``before``) was merged into ``target`` and closed: a line on
+    each, naming the other."""
+    _line(source, TicketEvent.Kind.MERGED, actor, at, field="into", from_value=before, to_value=target.number)
+    _line(target, TicketEvent.Kind.MERGED, actor, at, field="from", to_value=source.number)
+
+
 def record_callback(*, ticket: Ticket, actor: User, at: dt.datetime, note: str = "") -> TicketEvent:
     """A specialist called the customer back."""
     return _line(ticket, TicketEvent.Kind.CALLBACK, actor, at, reason=note[:2000])

@@ -66,7 +66,7 @@ class InvalidAssessment(InvalidInput):
 
 
 class InvalidAssignment(InvalidInput):
-    """No such team, or the assignee is not staff of this desk."""
+    """No such team or an inactive one, or the assignee is not active staff of this desk."""
 
 
 class InvalidPriority(InvalidInput):
@@ -226,17 +226,27 @@ def _priority_changed(ticket: Ticket, now: dt.datetime) -> None:
 @transaction.atomic
 def assign_ticket(*, ticket: Ticket, actor: User, version: int, team_id: int | None, assignee_id: int | None) -> Ticket:
     """The desk gives the ticket to a team and an agent or manager of this desk (None: none).
-    Raises DeskOnlyChange, StaleTicket, TicketClosed or InvalidAssignment."""
+    An inactive team or a deactivated person gets no ticket (the ones they have stay theirs:
+    keeping them is no change). Raises DeskOnlyChange, StaleTicket, TicketClosed or
+    InvalidAssignment."""
     _desk_only(actor, ["team", "assignee"])
     locked = _lock(ticket, version)
     errors: dict[str, list[str]] = {}
     team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
     if team_id is not None and team is None:
         errors["team"] = [_("There is no such team.")]
+    elif team is not None and not team.is_active and team.pk != locked.team_id:
+        # An inactive team keeps the tickets it has; it gets no new ones.
+        errors["team"] = [_("%(team)s is inactive: choose an active team.") % {"team": team.name}]
     # None unassigns; any number names a user (0 is none of the desk's, not "nobody").
     assignee = staff_of_tenant(actor=actor).filter(pk=assignee_id).first() if assignee_id is not None else None
     if assignee_id is not None and assignee is None:
         errors["assignee"] = [_("Assign the ticket to an agent or manager of this desk.")]
+    elif assignee is not None and not assignee.is_active and assignee.pk != locked.assignee_id:
+        errors["assignee"] = [
+            _("%(person)s is deactivated: choose an active agent or manager.")
+            % {"person": assignee.full_name or assignee.email}
+        ]
     if errors:
         raise InvalidAssignment(errors)
 
