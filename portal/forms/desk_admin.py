@@ -687,11 +687,18 @@ class LeadTimeForm(AdminForm):
 class DeskSettingsForm(AdminForm):
     class Meta:
         model = Tenant
-        fields = ["name", "default_language", "time_zone", "reopen_window_days", "business_calendar", "accent_colour"]
+        fields = ["name", "default_language", "time_zone", "reopen_window_days", "breaching_soon_minutes",
+                  "business_calendar", "accent_colour"]  # fmt: skip
         formfield_callback = _walled_formfield
+
+    #: The agents' "breaching soon" window: at least a minute, at most a day.
+    BREACHING_SOON_LIMITS = (1, 24 * 60)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["breaching_soon_minutes"].widget.attrs.update(
+            {"min": self.BREACHING_SOON_LIMITS[0], "max": self.BREACHING_SOON_LIMITS[1]}
+        )
         self.fields["business_calendar"].label = _("Office hours")
         self.fields["business_calendar"].help_text = _(
             "The desk's own hours: reason-for-outage deadlines, and faults that affect no service raised "
@@ -705,6 +712,15 @@ class DeskSettingsForm(AdminForm):
     #: What the accent colour must stand out against: the page's ground (links) and the white
     #: of button labels and cards.
     ACCENT_BACKGROUNDS = ("#f5f7fa", "#ffffff")
+
+    def clean_breaching_soon_minutes(self) -> int:
+        minutes = int(self.cleaned_data["breaching_soon_minutes"])
+        low, high = self.BREACHING_SOON_LIMITS
+        if not low <= minutes <= high:
+            raise forms.ValidationError(
+                _("Give between %(low)d and %(high)d minutes (a day).") % {"low": low, "high": high}
+            )
+        return minutes
 
     def clean_accent_colour(self) -> str:
         colour = str(self.cleaned_data.get("accent_colour") or "").strip().lower()

@@ -661,7 +661,7 @@ def test_the_desk_settings_are_changed_with_their_audit_entry(client, demo):
         foreign = BusinessCalendar.objects.first()
     url = reverse("portal:desk-admin-settings")
     data = {"name": "Northwind Networks", "default_language": "en", "time_zone": "Europe/Berlin",
-            "reopen_window_days": "7", "business_calendar": str(office.pk)}  # fmt: skip
+            "reopen_window_days": "7", "breaching_soon_minutes": "60", "business_calendar": str(office.pk)}  # fmt: skip
 
     refused = client.post(url, {**data, "business_calendar": str(foreign.pk)})
     saved = client.post(url, data)
@@ -674,6 +674,30 @@ def test_the_desk_settings_are_changed_with_their_audit_entry(client, demo):
     with tenant_context(demo.northwind):
         entry = AuditEntry.objects.get()
     assert [(c["field"], c["before"], c["after"]) for c in entry.changes] == [("default_language", "German", "English")]
+
+
+def test_the_breaching_soon_window_is_set_on_the_desk_settings_and_validated(client, demo):
+    client.force_login(demo.user(ADMIN))
+    url = reverse("portal:desk-admin-settings")
+    data = {"name": demo.northwind.name, "default_language": demo.northwind.default_language,
+            "time_zone": demo.northwind.time_zone, "reopen_window_days": "7",
+            "business_calendar": str(demo.northwind.business_calendar_id or "")}  # fmt: skip
+
+    shown = client.get(url)
+    too_long = client.post(url, {**data, "breaching_soon_minutes": "1441"})
+    zero = client.post(url, {**data, "breaching_soon_minutes": "0"})
+    saved = client.post(url, {**data, "breaching_soon_minutes": "90"})
+
+    assert 'name="breaching_soon_minutes"' in shown.content.decode()
+    assert too_long.status_code == 400
+    assert "Give between 1 and 1440 minutes" in too_long.content.decode()
+    assert zero.status_code == 400
+    assert saved.status_code == 302
+    demo.northwind.refresh_from_db()
+    assert demo.northwind.breaching_soon_minutes == 90
+    with tenant_context(demo.northwind):
+        entry = AuditEntry.objects.get()
+    assert [(c["field"], c["before"], c["after"]) for c in entry.changes] == [("breaching_soon_minutes", "60", "90")]
 
 
 def test_a_catalogue_item_needs_48_business_hours_and_a_requested_one_is_withdrawn(client, demo):
