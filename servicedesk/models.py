@@ -45,6 +45,8 @@ class Tenant(ReferenceData, models.Model):
     accent_colour = models.CharField(
         _("accent colour"), max_length=7, blank=True, help_text=_("#RRGGBB; empty: the desk's blue.")
     )
+    # Branding: the logo in the page header (servicedesk.branding checks and stores it).
+    logo = models.FileField(_("logo"), upload_to="tenants/branding/", max_length=300, blank=True)
     reopen_window_days = models.PositiveSmallIntegerField(
         _("reopen window (days)"), default=7, help_text=_("How long after resolution a customer may reopen a ticket.")
     )

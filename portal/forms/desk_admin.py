@@ -40,7 +40,7 @@ from servicedesk.models import (
     User,
 )
 from servicedesk.validators import contrast_ratio, validate_time_zone
-from tickets.models import Impact, Priority, QuestionnaireField, SlaPolicy, Ticket, Urgency
+from tickets.models import CannedResponse, Impact, Priority, QuestionnaireField, SlaPolicy, Ticket, Urgency
 from tickets.questionnaires import YES_NO
 
 LANGUAGES = (("en", _("English")), ("de", _("German")), ("es", _("Spanish")))
@@ -494,6 +494,23 @@ class QuestionForm(AdminForm):
 # --- Teams and product areas --------------------------------------------------------------------
 
 
+class CannedResponseForm(AdminForm):
+    """A reply agents insert in the ticket workspace, in one language (a title is unique per
+    language)."""
+
+    class Meta:
+        model = CannedResponse
+        fields = ["language", "title", "body"]
+        formfield_callback = _walled_formfield
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = _("Markdown, as in a reply; at most %(max)d characters.") % {
+            "max": CannedResponse.MAX_BODY
+        }
+
+
 class ProductAreaForm(AdminForm):
     class Meta:
         model = ProductArea
@@ -675,7 +692,8 @@ class LeadTimeForm(AdminForm):
         self.fields["supplier"].label = _("Supplier")
 
     def choices(self) -> dict[str, QuerySet[Any]]:
-        return {"supplier": Supplier.objects.order_by("name")}
+        keep = self.instance.supplier_id
+        return {"supplier": Supplier.objects.filter(models.Q(is_active=True) | models.Q(pk=keep)).order_by("name")}
 
     def clean_country(self) -> str:
         return str(self.cleaned_data["country"]).upper()

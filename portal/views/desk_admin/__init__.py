@@ -11,6 +11,7 @@ deactivation instead of deleting what is in use.
 from portal.views.desk_admin import (
     audit,
     calendars,
+    canned,
     catalogue,
     customers,
     escalation,
@@ -25,6 +26,7 @@ from portal.views.desk_admin import (
 __all__ = [
     "audit",
     "calendars",
+    "canned",
     "catalogue",
     "customers",
     "escalation",
