@@ -188,6 +188,26 @@ urlpatterns = [
     path("branding/<int:tenant_id>/logo/", desk_admin.settings.tenant_logo, name="tenant-logo"),
     path("desk-admin/canned-responses/", desk_admin.canned.canned_responses, name="desk-admin-canned-responses"),
     path(
+        "desk-admin/notification-templates/",
+        desk_admin.mail_templates.mail_templates,
+        name="desk-admin-notification-templates",
+    ),
+    path(
+        "desk-admin/notification-templates/new/",
+        desk_admin.mail_templates.mail_template_new,
+        name="desk-admin-notification-template-new",
+    ),
+    path(
+        "desk-admin/notification-templates/<int:pk>/",
+        desk_admin.mail_templates.mail_template_edit,
+        name="desk-admin-notification-template",
+    ),
+    path(
+        "desk-admin/notification-templates/<int:pk>/status/",
+        desk_admin.mail_templates.mail_template_status,
+        name="desk-admin-notification-template-status",
+    ),
+    path(
         "desk-admin/canned-responses/new/",
         desk_admin.canned.canned_response_new,
         name="desk-admin-canned-response-new",

@@ -33,6 +33,7 @@ from servicedesk.models import (
     CalendarClosure,
     CalendarExtraDay,
     CustomerAccount,
+    MailTemplate,
     ProductArea,
     Site,
     Team,
@@ -509,6 +510,27 @@ class CannedResponseForm(AdminForm):
         self.fields["body"].help_text = _("Markdown, as in a reply; at most %(max)d characters.") % {
             "max": CannedResponse.MAX_BODY
         }
+
+
+class MailTemplateForm(AdminForm):
+    """The desk's opening and closing around one kind of notification mail in one language."""
+
+    class Meta:
+        model = MailTemplate
+        fields = ["kind", "language", "opening", "closing"]
+        formfield_callback = _walled_formfield
+        widgets = {"opening": forms.Textarea(attrs={"rows": 4}), "closing": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["opening"].help_text = _("Before the desk's message, e.g. a greeting. Plain text.")
+        self.fields["closing"].help_text = _("After the desk's message, e.g. a signature or the hotline. Plain text.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not (cleaned.get("opening") or "").strip() and not (cleaned.get("closing") or "").strip():
+            self.add_error("opening", _("Write an opening, a closing or both."))
+        return cleaned
 
 
 class ProductAreaForm(AdminForm):

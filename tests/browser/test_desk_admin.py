@@ -183,6 +183,7 @@ ADMIN_PAGES = [
     "/desk-admin/teams/new/", "/desk-admin/accounts/", "/desk-admin/accounts/new/", "/desk-admin/questionnaires/",
     "/desk-admin/catalogue/", "/desk-admin/catalogue/new/", "/desk-admin/lead-times/new/", "/desk-admin/settings/",
     "/desk-admin/audit/", "/desk-admin/canned-responses/", "/desk-admin/canned-responses/new/",
+    "/desk-admin/notification-templates/", "/desk-admin/notification-templates/new/",
 ]  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from servicedesk.models import (
     CalendarClosure,
     CalendarExtraDay,
     CustomerAccount,
+    MailTemplate,
     ProductArea,
     Site,
     SiteRestriction,
@@ -73,6 +74,7 @@ def ids_of(tenant) -> dict[str, int]:
         item = CatalogueItem.objects.create(tenant=tenant, code="port-change", name="Port change", price=90)
         lead_time = LeadTime.objects.create(tenant=tenant, country="DE", supplier=supplier, business_days=30)
         canned = CannedResponse.objects.create(tenant=tenant, language="en", title="Walls", body="Hello.")
+        template = MailTemplate.objects.create(tenant=tenant, kind="ticket_reply", language="en", opening="Hi.")
         mail = InboundMessage.objects.create(
             tenant=tenant, dedup_key=f"walls-{tenant.slug}", size=1, source="maildir", raw="mail/walls.eml",
             status=InboundMessage.Status.FAILED,
@@ -80,6 +82,7 @@ def ids_of(tenant) -> dict[str, int]:
         return {
             "mail": mail.pk,
             "canned-response": canned.pk,
+            "notification-template": template.pk,
             "catalogue-item": item.pk,
             "supplier": supplier.pk,
             "lead-time": lead_time.pk,
@@ -149,6 +152,9 @@ def state(tenant) -> tuple:
             list(CatalogueItem.objects.order_by("pk").values_list("name", "price", "is_active")),
             list(Supplier.objects.order_by("pk").values_list("name", "is_active")),
             list(CannedResponse.objects.order_by("pk").values_list("language", "title", "body", "is_active")),
+            list(
+                MailTemplate.objects.order_by("pk").values_list("kind", "language", "opening", "closing", "is_active")
+            ),
             list(LeadTime.objects.order_by("pk").values_list("country", "business_days")),
             list(
                 Tenant.objects.filter(pk=tenant.pk).values_list(
