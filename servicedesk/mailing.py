@@ -156,7 +156,7 @@ def send_notification(
     ticket (or order, change) ``number`` if given, whose number the subject then carries. The
     tenant's active mail template of this ``kind`` (a ``MailKind``) in ``language`` puts its
     opening before the body and its closing after it."""
-    if kind:
+    if kind and getattr(tenant, "pk", None) is not None:
         body = _with_template(tenant_id=tenant.pk, kind=kind, language=language, body=body)
     if number and number not in subject:
         subject = f"[{number}] {subject}"
