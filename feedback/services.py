@@ -173,6 +173,6 @@ def invite_to_survey(*, survey_id: int) -> bool:
              "days": LINK_MAX_AGE.days}  # fmt: skip
     send_notification(
         tenant=survey.tenant, to=[person.email], subject=subject, body=body, language=language,
-        number=survey.about_number,
+        number=survey.about_number, kind=MailKind.SURVEY,
     )  # fmt: skip
     return True

@@ -190,6 +190,44 @@ urlpatterns = [
         name="desk-admin-contact-remove",
     ),
     path("desk-admin/settings/", desk_admin.settings.desk_settings, name="desk-admin-settings"),
+    path("desk-admin/settings/logo/", desk_admin.settings.desk_logo, name="desk-admin-logo"),
+    path("branding/<int:tenant_id>/logo/", desk_admin.settings.tenant_logo, name="tenant-logo"),
+    path("desk-admin/canned-responses/", desk_admin.canned.canned_responses, name="desk-admin-canned-responses"),
+    path(
+        "desk-admin/notification-templates/",
+        desk_admin.mail_templates.mail_templates,
+        name="desk-admin-notification-templates",
+    ),
+    path(
+        "desk-admin/notification-templates/new/",
+        desk_admin.mail_templates.mail_template_new,
+        name="desk-admin-notification-template-new",
+    ),
+    path(
+        "desk-admin/notification-templates/<int:pk>/",
+        desk_admin.mail_templates.mail_template_edit,
+        name="desk-admin-notification-template",
+    ),
+    path(
+        "desk-admin/notification-templates/<int:pk>/status/",
+        desk_admin.mail_templates.mail_template_status,
+        name="desk-admin-notification-template-status",
+    ),
+    path(
+        "desk-admin/canned-responses/new/",
+        desk_admin.canned.canned_response_new,
+        name="desk-admin-canned-response-new",
+    ),
+    path(
+        "desk-admin/canned-responses/<int:pk>/",
+        desk_admin.canned.canned_response_edit,
+        name="desk-admin-canned-response",
+    ),
+    path(
+        "desk-admin/canned-responses/<int:pk>/status/",
+        desk_admin.canned.canned_response_status,
+        name="desk-admin-canned-response-status",
+    ),
     path("desk-admin/catalogue/", desk_admin.catalogue.catalogue, name="desk-admin-catalogue"),
     path("desk-admin/catalogue/new/", desk_admin.catalogue.item_new, name="desk-admin-catalogue-item-new"),
     path("desk-admin/catalogue/<int:pk>/", desk_admin.catalogue.item_edit, name="desk-admin-catalogue-item"),
@@ -263,6 +301,7 @@ urlpatterns = [
     path("desk-admin/questionnaires/<int:pk>/new/", desk_admin.intake.question_new, name="desk-admin-question-new"),
     path("desk-admin/questions/<int:pk>/", desk_admin.intake.question_edit, name="desk-admin-question"),
     path("desk-admin/questions/<int:pk>/remove/", desk_admin.intake.question_remove, name="desk-admin-question-remove"),
+    path("desk-admin/questions/<int:pk>/status/", desk_admin.intake.question_status, name="desk-admin-question-status"),
     path("desk-admin/mail/", desk_admin.home.desk_admin_mail, name="desk-admin-mail"),
     path("desk-admin/mail/mailbox/", desk_admin.mailbox.mailbox_settings, name="desk-admin-mailbox"),
     path(

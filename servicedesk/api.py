@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from servicedesk.api_auth import issue_token
 from servicedesk.api_fields import FieldsBuiltOnce
-from servicedesk.auth import InvalidCredentials, SignInThrottled, sign_in
+from servicedesk.auth import AccountDeactivated, InvalidCredentials, SignInThrottled, sign_in
 from servicedesk.models import CustomerAccount, Site, User
 from servicedesk.selectors import accounts_visible_to, sites_visible_to
 
@@ -57,6 +57,11 @@ class ObtainTokenView(APIView):
             raise Throttled(
                 wait=settings.LOGIN_FAILURE_WINDOW_SECONDS, detail=str(_("Too many failed sign-ins. Try again later."))
             ) from None
+        except AccountDeactivated:
+            return Response(
+                {"non_field_errors": [_("Your customer account is deactivated: its users cannot sign in.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         except InvalidCredentials:
             return Response(
                 {"non_field_errors": [_("Unable to sign in with those credentials.")]},

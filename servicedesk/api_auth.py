@@ -14,6 +14,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
+from servicedesk.auth import customer_account_is_active
 from servicedesk.models import ApiToken, User
 from servicedesk.tenancy import activate_tenant
 
@@ -53,6 +54,8 @@ class DeskTokenAuthentication(BaseAuthentication):
         user = token.user
         if not user.is_active or (user.tenant is not None and not user.tenant.is_active):
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        if not customer_account_is_active(user):
+            raise exceptions.AuthenticationFailed(_("The customer account is deactivated."))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -21,7 +21,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from servicedesk.models import User
+from servicedesk.models import CustomerAccount, User
+from servicedesk.tenancy import tenant_context
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the published demo password; refused outside DEMO_MODE
 
@@ -32,6 +33,21 @@ class SignInThrottled(Exception):
 
 class InvalidCredentials(Exception):
     """The e-mail address and password do not match an active user."""
+
+
+class AccountDeactivated(Exception):
+    """The password was right, but the user's customer account is deactivated: none of its
+    users signs in (pages, API tokens, sessions) until the desk reactivates it."""
+
+
+def customer_account_is_active(user: Any) -> bool:
+    """False for a customer user whose customer account the desk deactivated (staff and
+    operators have none). Read inside the user's tenant (the wall the account is behind)."""
+    account_id = getattr(user, "customer_account_id", None)
+    if account_id is None:
+        return True
+    with tenant_context(user.tenant_id):
+        return bool(CustomerAccount.objects.filter(pk=account_id, is_active=True).exists())
 
 
 def client_address(request: HttpRequest | None) -> str:
@@ -81,12 +97,17 @@ class LoginThrottle:
 def sign_in(*, request: HttpRequest | None, username: str, password: str) -> User:
     """Check credentials under the failure throttle and return the user.
 
-    Raises SignInThrottled (without hashing anything) or InvalidCredentials.
+    Raises SignInThrottled (without hashing anything), InvalidCredentials, or
+    AccountDeactivated (the password was right; the user's customer account is deactivated).
     """
     throttle = LoginThrottle(username=username, address=client_address(request))
     if throttle.is_blocked():
         raise SignInThrottled
-    user = authenticate(request, username=username, password=password)
+    try:
+        user = authenticate(request, username=username, password=password)
+    except AccountDeactivated:
+        throttle.record_success()
+        raise
     if user is None:
         throttle.record_failure()
         raise InvalidCredentials
@@ -97,8 +118,9 @@ def sign_in(*, request: HttpRequest | None, username: str, password: str) -> Use
 
 
 class DeskAuthenticationBackend(ModelBackend):
-    """Django's model backend, plus: no sign-in into an inactive tenant, and the published
-    demo password works only in demo mode."""
+    """Django's model backend, plus: no sign-in into an inactive tenant nor by a user of a
+    deactivated customer account (a session already open ends on its next request), and the
+    published demo password works only in demo mode."""
 
     def authenticate(
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
@@ -106,7 +128,18 @@ class DeskAuthenticationBackend(ModelBackend):
         if password == DEMO_PASSWORD and not settings.DEMO_MODE:
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        return user if isinstance(user, User) else None
+        if not isinstance(user, User):
+            return None
+        if not customer_account_is_active(user):
+            # Said only to whoever knows the password: the sign-in form names the reason.
+            raise AccountDeactivated
+        return user
+
+    def get_user(self, user_id: Any) -> User | None:
+        user = super().get_user(user_id)
+        if not isinstance(user, User) or not customer_account_is_active(user):
+            return None
+        return user
 
     def user_can_authenticate(self, user: Any) -> bool:
         if not super().user_can_authenticate(user):

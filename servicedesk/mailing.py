@@ -26,6 +26,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from servicedesk.models import MailTemplate
+from servicedesk.tenancy import tenant_context
+
 _SALT = "servicedesk.mailing.message-id"
 _SIG_LENGTH = 20
 _THREAD = re.compile(r"^t(\d+)\.([A-Z]{2,8}-\d{1,12})\.([0-9a-f]+)$")
@@ -146,12 +149,17 @@ def send_notification(
     language: str,
     number: str = "",
     link: str = "",
+    kind: str = "",
 ) -> None:
     """Send an automatic notification (the ``notification`` template: the same words as plain
     text and as HTML), from the desk with Reply-To the tenant's desk address, in the thread of
-    ticket (or order, change) ``number`` if given, whose number the subject then carries.
-    ``tenant`` may be None for mail to someone outside every tenant (a platform operator's
-    password reset): no Reply-To then, and no thread."""
+    ticket (or order, change) ``number`` if given, whose number the subject then carries. The
+    tenant's active mail template of this ``kind`` (a ``MailKind``) in ``language`` puts its
+    opening before the body and its closing after it. ``tenant`` may be None for mail to
+    someone outside every tenant (a platform operator's password reset): no Reply-To then, no
+    thread and no template."""
+    if kind and getattr(tenant, "pk", None) is not None:
+        body = _with_template(tenant_id=tenant.pk, kind=kind, language=language, body=body)
     if number and number not in subject:
         subject = f"[{number}] {subject}"
     desk_address = str(getattr(tenant, "desk_address", "") or "")
@@ -171,6 +179,12 @@ def send_notification(
         reply_to=desk_address,
         threading=threading,
     ).send()
+
+
+def _with_template(*, tenant_id: int, kind: str, language: str, body: str) -> str:
+    with tenant_context(tenant_id):
+        template = MailTemplate.objects.filter(kind=kind, language=language, is_active=True).first()
+    return template.wrap(body) if template is not None else body
 
 
 def public_url(path: str) -> str:

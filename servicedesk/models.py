@@ -45,6 +45,8 @@ class Tenant(ReferenceData, models.Model):
     accent_colour = models.CharField(
         _("accent colour"), max_length=7, blank=True, help_text=_("#RRGGBB; empty: the desk's blue.")
     )
+    # Branding: the logo in the page header (servicedesk.branding checks and stores it).
+    logo = models.FileField(_("logo"), upload_to="tenants/branding/", max_length=300, blank=True)
     reopen_window_days = models.PositiveSmallIntegerField(
         _("reopen window (days)"), default=7, help_text=_("How long after resolution a customer may reopen a ticket.")
     )
@@ -514,3 +516,42 @@ class AuditEntry(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type} {self.object_name}"
+
+
+# The kinds of mail the desk sends on its own account (``servicedesk.notifications`` says who
+# gets which).
+class MailKind(models.TextChoices):
+    SLA_ALERT = "sla_alert", _("Service-level warnings and breaches of tickets I handle")
+    ESCALATION_CONTACT = "escalation_contact", _("Escalations where I am a contact")
+    ESCALATION_ACCOUNT = "escalation_account", _("Escalation levels reached by my account's tickets")
+    PLANNED_WORK = "planned_work", _("Planned work at my sites")
+    SURVEY = "survey", _("Satisfaction surveys after a repair or a delivery")
+    TICKET_REPLY = "ticket_reply", _("The desk's replies to my tickets")
+
+
+class MailTemplate(TenantOwned):
+    """The desk's own words around one kind of notification mail in one language: an opening
+    before the message the desk generates and a closing after it (a greeting, a signature, a
+    hotline number). Without an active one, the mail is the generated message alone."""
+
+    MAX_TEXT = 2_000
+
+    kind = models.CharField(_("kind of mail"), max_length=32, choices=MailKind.choices)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    opening = models.TextField(_("opening"), max_length=MAX_TEXT, blank=True)
+    closing = models.TextField(_("closing"), max_length=MAX_TEXT, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["kind", "language"]
+        verbose_name = _("mail template")
+        verbose_name_plural = _("mail templates")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "kind", "language"], name="mail_template_unique_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.language})"
+
+    def wrap(self, body: str) -> str:
+        return "\n\n".join(part for part in (self.opening.strip(), body, self.closing.strip()) if part)

@@ -9,19 +9,9 @@ no user (an escalation contact kept only as an address) cannot say no and is alw
 
 from __future__ import annotations
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+from servicedesk.models import MailKind, User
 
-from servicedesk.models import User
-
-
-class MailKind(models.TextChoices):
-    SLA_ALERT = "sla_alert", _("Service-level warnings and breaches of tickets I handle")
-    ESCALATION_CONTACT = "escalation_contact", _("Escalations where I am a contact")
-    ESCALATION_ACCOUNT = "escalation_account", _("Escalation levels reached by my account's tickets")
-    PLANNED_WORK = "planned_work", _("Planned work at my sites")
-    SURVEY = "survey", _("Satisfaction surveys after a repair or a delivery")
-    TICKET_REPLY = "ticket_reply", _("The desk's replies to my tickets")
+__all__ = ["MailKind", "mail_kinds_for", "wants_mail"]
 
 
 #: The kinds each audience can receive (the profile offers only these).

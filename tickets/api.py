@@ -634,5 +634,5 @@ class QuestionnaireView(APIView):
     def get(self, request: Request, service_id: str) -> Response:
         service = get_service_for(actor=actor_of(request), service_id=service_id)
         language = (translation.get_language() or "en")[:2]
-        questions = QuestionnaireField.objects.filter(service_type_id=service.service_type_id)
+        questions = QuestionnaireField.objects.filter(service_type_id=service.service_type_id, is_active=True)
         return Response([describe(question, language) for question in questions])

@@ -274,8 +274,8 @@ def get_merge_target_for(*, actor: User, ticket: Ticket, number: str) -> Ticket:
 
 
 def canned_responses_for(*, actor: User) -> QuerySet[CannedResponse]:
-    """The tenant's canned responses (the desk's own: staff only), by language and title."""
-    responses = CannedResponse.objects.order_by("language", "title")
+    """The tenant's active canned responses (the desk's own: staff only), by language and title."""
+    responses = CannedResponse.objects.filter(is_active=True).order_by("language", "title")
     return responses if actor.is_desk_staff else responses.none()
 
 

@@ -2,7 +2,9 @@
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
+from servicedesk.tasks import TenantTask
 from servicedesk.tenancy import tenant_context
 from tickets.services.notifications import (
     NOTIFY_REPLY_TASK,
@@ -11,6 +13,7 @@ from tickets.services.notifications import (
     notify_sla_alerts,
     resend_overdue_sla_notifications,
 )
+from tickets.services.sla import RECOMPUTE_CLOCKS_TASK, recompute_running_clocks
 from tickets.services.sla_sweep import sweep_sla_clocks
 
 
@@ -39,3 +42,17 @@ def notify_reply_task(*, tenant_id: int, comment_id: int) -> None:
     mail error never sends it twice)."""
     with tenant_context(tenant_id):
         notify_reply(comment_id=comment_id)
+
+
+@shared_task(name=RECOMPUTE_CLOCKS_TASK, base=TenantTask, ignore_result=True, acks_late=True)
+def recompute_clocks_task(
+    *, calendar_id: int | None = None, policy_id: int | None = None, service_id: int | None = None
+) -> int:
+    """A calendar, SLA policy or contract changed: the running clocks on it are recomputed,
+    inside the tenant that sent the task (its own transaction). Idempotent (each clock from
+    its start, pauses kept), so a late ack or a second run is safe. Returns how many tickets."""
+    if calendar_id is None and policy_id is None and service_id is None:
+        return 0  # never every clock of the tenant
+    return recompute_running_clocks(
+        calendar_id=calendar_id, policy_id=policy_id, service_id=service_id, now=timezone.now()
+    )

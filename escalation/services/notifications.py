@@ -158,7 +158,7 @@ def notify_escalation(*, event_ids: list[int]) -> int:
         if attempt.email and (attempt.user is None or wants_mail(attempt.user, MailKind.ESCALATION_CONTACT)):
             send_notification(
                 tenant=ticket.tenant, to=[attempt.email], subject=subject, body=body, language=language,
-                number=ticket.number,
+                number=ticket.number, kind=MailKind.ESCALATION_CONTACT,
             )  # fmt: skip
             sent += 1
         if attempt.user_id is not None:
@@ -181,7 +181,7 @@ def notify_escalation(*, event_ids: list[int]) -> int:
                 if wants_mail(person, MailKind.ESCALATION_ACCOUNT):
                     send_notification(
                         tenant=ticket.tenant, to=[person.email], subject=subject, body=body, language=language,
-                        number=ticket.number,
+                        number=ticket.number, kind=MailKind.ESCALATION_ACCOUNT,
                     )  # fmt: skip
                     sent += 1
                 notices.append(EscalationNotice(tenant_id=event.tenant_id, user_id=person.pk, event=event,

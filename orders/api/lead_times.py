@@ -21,7 +21,8 @@ from servicedesk.api_pagination import DeskPagination
 class SupplierSerializer(serializers.ModelSerializer[Supplier]):
     class Meta:
         model = Supplier
-        fields = ["id", "name"]
+        fields = ["id", "name", "is_active"]
+        read_only_fields = ["is_active"]
 
 
 class SupplierPagination(DeskPagination):

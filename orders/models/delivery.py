@@ -29,6 +29,8 @@ class Supplier(TenantOwned):
     """A carrier or access provider the desk orders leased lines from."""
 
     name = models.CharField(_("name"), max_length=200)
+    # Inactive: offered for no new order; the orders that name it keep it.
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]

@@ -185,6 +185,8 @@ def choose_supplier(
     supplier = Supplier.objects.filter(pk=supplier_id).first() if supplier_id is not None else None
     if supplier_id is not None and supplier is None:
         raise InvalidSupplier.single("supplier", _("There is no such supplier."))
+    if supplier is not None and not supplier.is_active and supplier.pk != locked.supplier_id:
+        raise InvalidSupplier.single("supplier", _("This supplier is deactivated: it takes no new orders."))
     before = _changed(locked, {"supplier": supplier})
     if not before:
         return locked

@@ -70,7 +70,7 @@ def send_planned_work_notice(*, change_request_id: int) -> int:
             }
         send_notification(
             tenant=change.tenant, to=[person.email], subject=subject, body=body, language=language,
-            number=change.number,
+            number=change.number, kind=MailKind.PLANNED_WORK,
         )  # fmt: skip
     now = timezone.now()
     change.notice_sent_at = now

@@ -162,6 +162,8 @@ def place_order(*, actor: User, draft: OrderDraft, now: dt.datetime | None = Non
             supplier = Supplier.objects.filter(pk=draft.supplier_id).first()
             if supplier is None:
                 errors["supplier"] = [_("There is no such supplier.")]
+            elif not supplier.is_active:
+                errors["supplier"] = [_("This supplier is deactivated: it takes no new orders.")]
     if draft.order_manager_id is not None:
         if not actor.is_desk_staff:
             errors["order_manager"] = [_("The desk assigns the order manager.")]

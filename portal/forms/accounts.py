@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.auth import InvalidCredentials, SignInThrottled, sign_in
+from servicedesk.auth import AccountDeactivated, InvalidCredentials, SignInThrottled, sign_in
 from servicedesk.mailing import public_url, send_notification
 
 
@@ -22,6 +22,10 @@ class SignInForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": _("That e-mail address and password do not match an active account."),
         "throttled": _("Too many failed sign-ins. Wait a few minutes and try again."),
+        "account_deactivated": _(
+            "Your company's customer account with this desk is deactivated, so its users cannot sign in. "
+            "If that is a mistake, contact the desk."
+        ),
     }
 
     def clean(self) -> dict[str, Any]:
@@ -32,6 +36,10 @@ class SignInForm(AuthenticationForm):
                 self.user_cache = sign_in(request=self.request, username=username, password=password)
             except SignInThrottled:
                 raise forms.ValidationError(self.error_messages["throttled"], code="throttled") from None
+            except AccountDeactivated:
+                raise forms.ValidationError(
+                    self.error_messages["account_deactivated"], code="account_deactivated"
+                ) from None
             except InvalidCredentials:
                 raise self.get_invalid_login_error() from None
             self.confirm_login_allowed(self.user_cache)

@@ -37,6 +37,7 @@ from servicedesk.models import (
     CalendarClosure,
     CalendarExtraDay,
     CustomerAccount,
+    MailTemplate,
     ProductArea,
     Site,
     Team,
@@ -44,7 +45,7 @@ from servicedesk.models import (
     User,
 )
 from servicedesk.validators import contrast_ratio, validate_time_zone
-from tickets.models import Impact, Priority, QuestionnaireField, SlaPolicy, Ticket, Urgency
+from tickets.models import CannedResponse, Impact, Priority, QuestionnaireField, SlaPolicy, Ticket, Urgency
 from tickets.questionnaires import YES_NO
 
 LANGUAGES = (("en", _("English")), ("de", _("German")), ("es", _("Spanish")))
@@ -498,6 +499,44 @@ class QuestionForm(AdminForm):
 # --- Teams and product areas --------------------------------------------------------------------
 
 
+class CannedResponseForm(AdminForm):
+    """A reply agents insert in the ticket workspace, in one language (a title is unique per
+    language)."""
+
+    class Meta:
+        model = CannedResponse
+        fields = ["language", "title", "body"]
+        formfield_callback = _walled_formfield
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = _("Markdown, as in a reply; at most %(max)d characters.") % {
+            "max": CannedResponse.MAX_BODY
+        }
+
+
+class MailTemplateForm(AdminForm):
+    """The desk's opening and closing around one kind of notification mail in one language."""
+
+    class Meta:
+        model = MailTemplate
+        fields = ["kind", "language", "opening", "closing"]
+        formfield_callback = _walled_formfield
+        widgets = {"opening": forms.Textarea(attrs={"rows": 4}), "closing": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["opening"].help_text = _("Before the desk's message, e.g. a greeting. Plain text.")
+        self.fields["closing"].help_text = _("After the desk's message, e.g. a signature or the hotline. Plain text.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not (cleaned.get("opening") or "").strip() and not (cleaned.get("closing") or "").strip():
+            self.add_error("opening", _("Write an opening, a closing or both."))
+        return cleaned
+
+
 class ProductAreaForm(AdminForm):
     class Meta:
         model = ProductArea
@@ -698,7 +737,8 @@ class LeadTimeForm(AdminForm):
         self.fields["supplier"].label = _("Supplier")
 
     def choices(self) -> dict[str, QuerySet[Any]]:
-        return {"supplier": Supplier.objects.order_by("name")}
+        keep = self.instance.supplier_id
+        return {"supplier": Supplier.objects.filter(models.Q(is_active=True) | models.Q(pk=keep)).order_by("name")}
 
     def clean_country(self) -> str:
         return str(self.cleaned_data["country"]).upper()
@@ -710,11 +750,18 @@ class LeadTimeForm(AdminForm):
 class DeskSettingsForm(AdminForm):
     class Meta:
         model = Tenant
-        fields = ["name", "default_language", "time_zone", "reopen_window_days", "business_calendar", "accent_colour"]
+        fields = ["name", "default_language", "time_zone", "reopen_window_days", "breaching_soon_minutes",
+                  "business_calendar", "accent_colour"]  # fmt: skip
         formfield_callback = _walled_formfield
+
+    #: The agents' "breaching soon" window: at least a minute, at most a day.
+    BREACHING_SOON_LIMITS = (1, 24 * 60)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["breaching_soon_minutes"].widget.attrs.update(
+            {"min": self.BREACHING_SOON_LIMITS[0], "max": self.BREACHING_SOON_LIMITS[1]}
+        )
         self.fields["business_calendar"].label = _("Office hours")
         self.fields["business_calendar"].help_text = _(
             "The desk's own hours: reason-for-outage deadlines, and faults that affect no service raised "
@@ -728,6 +775,15 @@ class DeskSettingsForm(AdminForm):
     #: What the accent colour must stand out against: the page's ground (links) and the white
     #: of button labels and cards.
     ACCENT_BACKGROUNDS = ("#f5f7fa", "#ffffff")
+
+    def clean_breaching_soon_minutes(self) -> int:
+        minutes = int(self.cleaned_data["breaching_soon_minutes"])
+        low, high = self.BREACHING_SOON_LIMITS
+        if not low <= minutes <= high:
+            raise forms.ValidationError(
+                _("Give between %(low)d and %(high)d minutes (a day).") % {"low": low, "high": high}
+            )
+        return minutes
 
     def clean_accent_colour(self) -> str:
         colour = str(self.cleaned_data.get("accent_colour") or "").strip().lower()

@@ -168,7 +168,9 @@ class NewTicketForm(ServiceErrorsMixin, forms.Form):
         # power, numbers or when the problem started (small jobs go through the catalogue).
         self.is_incident = (self._raw("kind") or Ticket.Kind.INCIDENT) == Ticket.Kind.INCIDENT
         if self.service_obj is not None and self.is_incident:
-            questions = QuestionnaireField.objects.filter(service_type_id=self.service_obj.service_type_id)
+            questions = QuestionnaireField.objects.filter(
+                service_type_id=self.service_obj.service_type_id, is_active=True
+            )
             self.questions = [describe(question, language) for question in questions]
         for question in self.questions:
             name = answer_field_name(question["name"])

@@ -13,8 +13,10 @@ import zoneinfo
 import pytest
 from django.core import mail
 from django.utils import timezone
+from PIL import Image
 from playwright.sync_api import Browser, expect
 
+from config.celery import app as celery_app
 from escalation.services.sweep import sweep_escalations
 from servicedesk.models import BusinessCalendar, Tenant, User
 from servicedesk.tenancy import tenant_context
@@ -41,7 +43,18 @@ def _respond_due(ticket: Ticket) -> dt.datetime:
         return SlaClock.objects.get(ticket=ticket, target="respond").due_at
 
 
-def test_the_administrator_changes_the_running_desk_and_finds_it_in_the_audit_log(browser: Browser, desk_url: str):
+@pytest.fixture
+def eager_tasks():
+    """The desk's tasks run in the server's thread once the request commits (no broker here)."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+
+
+def test_the_administrator_changes_the_running_desk_and_finds_it_in_the_audit_log(
+    browser: Browser, desk_url: str, eager_tasks
+):
     northwind = Tenant.objects.get(slug="northwind")
     admin = new_page(browser, desk_url)
     sign_in(admin, ADMIN)
@@ -91,6 +104,7 @@ def test_the_administrator_changes_the_running_desk_and_finds_it_in_the_audit_lo
     admin.get_by_label("Reason").fill("Bridge day")
     admin.get_by_role("button", name="Add closure").click()
     expect(admin.get_by_role("status")).to_contain_text("Closure added")
+    expect(admin.get_by_role("status")).to_contain_text("recompute of the running SLA clocks on it is queued")
     due_after = _respond_due(globex_ticket)
     assert due_after.astimezone(LONDON).date() > closed_day
     assert uk.pk  # the calendar the Globex clocks count on
@@ -168,7 +182,8 @@ ADMIN_PAGES = [
     "/desk-admin/calendars/new/", "/desk-admin/people/", "/desk-admin/people/invite/", "/desk-admin/teams/",
     "/desk-admin/teams/new/", "/desk-admin/accounts/", "/desk-admin/accounts/new/", "/desk-admin/questionnaires/",
     "/desk-admin/catalogue/", "/desk-admin/catalogue/new/", "/desk-admin/lead-times/new/", "/desk-admin/settings/",
-    "/desk-admin/audit/",
+    "/desk-admin/audit/", "/desk-admin/canned-responses/", "/desk-admin/canned-responses/new/",
+    "/desk-admin/notification-templates/", "/desk-admin/notification-templates/new/",
 ]  # fmt: skip
 
 
@@ -196,6 +211,56 @@ def test_administration_pages_fit_a_phone_in_german(browser: Browser, desk_url: 
     page.get_by_role("button", name="Speichern").click()
     expect(page.locator(".form-errors")).to_be_focused()
     check_page(page, "desk-admin-phone-sla-policy-errors")
+
+
+def test_a_canned_response_is_written_and_deactivated_with_the_keyboard_in_spanish(browser: Browser, desk_url: str):
+    page = new_page(browser, desk_url, locale="es-ES", width=390)
+    sign_in(page, ADMIN)
+    page.get_by_label("Language").first.select_option("es")
+    page.locator(".language-switch button[type=submit]").click()
+    page.goto("/desk-admin/canned-responses/")
+    check_page(page, "desk-admin-canned-responses-es")
+    page.get_by_role("link", name="Nueva respuesta predefinida").focus()
+    page.keyboard.press("Enter")
+    page.locator("#id_title").focus()
+    page.keyboard.type("Técnico en camino")
+    page.keyboard.press("Enter")  # submits without a language and a text
+
+    expect(page.locator(".form-errors")).to_be_focused()
+    expect(page.locator(".field.has-error")).to_have_count(2)  # next to the language and the text
+    check_page(page, "desk-admin-canned-response-errors-es")
+    page.locator("#id_language").select_option("es")
+    page.locator("#id_body").fill("Un técnico va de camino a su sede.")
+    page.get_by_role("button", name="Guardar").press("Enter")
+
+    expect(page.get_by_role("link", name="Técnico en camino")).to_be_visible()
+    page.get_by_role("link", name="Técnico en camino").press("Enter")
+    page.get_by_role("button", name="Desactivar").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Inactivo")
+    check_page(page, "desk-admin-canned-response-inactive-es")
+
+
+def test_the_logo_is_uploaded_refused_as_svg_and_shown_in_the_header(browser: Browser, desk_url: str, tmp_path):
+    svg = tmp_path / "logo.png"  # named like a PNG, an SVG inside
+    svg.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="10" height="10"/></svg>')
+    png = tmp_path / "northwind.png"
+    Image.new("RGB", (240, 60), (11, 92, 173)).save(png, "PNG")
+    page = new_page(browser, desk_url, width=390)
+    sign_in(page, ADMIN)
+    page.goto("/desk-admin/settings/")
+
+    page.get_by_label("New logo").set_input_files(str(svg))
+    page.get_by_role("button", name="Upload logo").click()
+    expect(page.locator(".field.has-error")).to_contain_text("SVG and other kinds of file are not accepted")
+    check_page(page, "desk-admin-logo-refused")
+    page.get_by_label("New logo").set_input_files(str(png))
+    page.get_by_role("button", name="Upload logo").press("Enter")
+
+    expect(page.get_by_role("status")).to_contain_text("Logo saved")
+    header_logo = page.locator("header .brand-logo")
+    expect(header_logo).to_have_attribute("alt", "Northwind Networks")
+    assert header_logo.evaluate("img => img.complete && img.naturalWidth") == 240
+    check_page(page, "desk-admin-logo")
 
 
 def test_the_manager_is_refused_the_administration(browser: Browser, desk_url: str):

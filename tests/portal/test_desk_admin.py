@@ -14,6 +14,7 @@ import pytest
 from django.core import mail
 from django.urls import URLPattern, get_resolver, reverse
 
+from config.celery import app as celery_app
 from escalation.models import EscalationContact, EscalationLevel, EscalationMatrix, EscalationPolicy
 from escalation.services.sweep import sweep_escalations
 from mailroom.models import InboundMessage, Mailbox
@@ -25,6 +26,7 @@ from servicedesk.models import (
     CalendarClosure,
     CalendarExtraDay,
     CustomerAccount,
+    MailTemplate,
     ProductArea,
     Site,
     SiteRestriction,
@@ -35,9 +37,20 @@ from servicedesk.models import (
 )
 from servicedesk.tenancy import tenant_context
 from tests.escalation.conftest import at, incident, level_of
-from tickets.models import PriorityRule, QuestionnaireField, SlaClock, SlaPolicy, Ticket
+from tickets.models import CannedResponse, PriorityRule, QuestionnaireField, SlaClock, SlaPolicy, Ticket
+from tickets.tasks import recompute_clocks_task
 
 ADMIN = "admin@northwind.example"
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks run in the sending thread (after the commit that sends them) instead of going to
+    the broker."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
 
 
 def admin_paths() -> list[tuple[str, list[str]]]:
@@ -61,12 +74,16 @@ def ids_of(tenant) -> dict[str, int]:
         supplier = Supplier.objects.create(tenant=tenant, name=f"Carrier of {tenant.slug}")
         item = CatalogueItem.objects.create(tenant=tenant, code="port-change", name="Port change", price=90)
         lead_time = LeadTime.objects.create(tenant=tenant, country="DE", supplier=supplier, business_days=30)
+        canned = CannedResponse.objects.create(tenant=tenant, language="en", title="Walls", body="Hello.")
+        template = MailTemplate.objects.create(tenant=tenant, kind="ticket_reply", language="en", opening="Hi.")
         mail = InboundMessage.objects.create(
             tenant=tenant, dedup_key=f"walls-{tenant.slug}", size=1, source="maildir", raw="mail/walls.eml",
             status=InboundMessage.Status.FAILED,
         )  # fmt: skip
         return {
             "mail": mail.pk,
+            "canned-response": canned.pk,
+            "notification-template": template.pk,
             "catalogue-item": item.pk,
             "supplier": supplier.pk,
             "lead-time": lead_time.pk,
@@ -121,8 +138,10 @@ def state(tenant) -> tuple:
             list(BusinessCalendar.objects.order_by("pk").values_list("name", "weekly_hours", "is_active")),
             CalendarClosure.objects.count(),
             CalendarExtraDay.objects.count(),
-            QuestionnaireField.objects.count(),
-            list(SlaPolicy.objects.order_by("pk").values_list("name", "respond_minutes", "warning_percent")),
+            list(QuestionnaireField.objects.order_by("pk").values_list("name", "is_active")),
+            list(
+                SlaPolicy.objects.order_by("pk").values_list("name", "respond_minutes", "warning_percent", "is_active")
+            ),
             list(PriorityRule.objects.order_by("pk").values_list("priority", flat=True)),
             list(Team.objects.order_by("pk").values_list("name", "product_area_id", "is_active")),
             list(ProductArea.objects.order_by("pk").values_list("name", "is_active")),
@@ -132,9 +151,17 @@ def state(tenant) -> tuple:
             list(Service.objects.order_by("pk").values_list("service_id", "site_id", "status")),
             list(Contract.objects.order_by("pk").values_list("tier", "valid_from", "valid_until")),
             list(CatalogueItem.objects.order_by("pk").values_list("name", "price", "is_active")),
-            list(Supplier.objects.order_by("pk").values_list("name", flat=True)),
+            list(Supplier.objects.order_by("pk").values_list("name", "is_active")),
+            list(CannedResponse.objects.order_by("pk").values_list("language", "title", "body", "is_active")),
+            list(
+                MailTemplate.objects.order_by("pk").values_list("kind", "language", "opening", "closing", "is_active")
+            ),
             list(LeadTime.objects.order_by("pk").values_list("country", "business_days")),
-            list(Tenant.objects.filter(pk=tenant.pk).values_list("name", "default_language", "business_calendar_id")),
+            list(
+                Tenant.objects.filter(pk=tenant.pk).values_list(
+                    "name", "default_language", "business_calendar_id", "breaching_soon_minutes", "logo"
+                )
+            ),
             list(EscalationMatrix.objects.order_by("pk").values_list("name", "account_id")),
             list(EscalationLevel.objects.order_by("pk").values_list("number", "title")),
             list(EscalationContact.objects.order_by("pk").values_list("name", "level_id", "user_id")),
@@ -435,7 +462,9 @@ def test_the_audit_log_is_searchable_and_exported_as_csv(client, demo):
     assert '"[30, 120]"' in lines[1]
 
 
-def test_a_changed_sla_policy_moves_the_running_clocks_under_it(client, demo, time_machine):
+def test_a_changed_sla_policy_moves_the_running_clocks_under_it(
+    client, demo, time_machine, eager_tasks, django_capture_on_commit_callbacks
+):
     time_machine.move_to("2026-11-18T09:00:00Z", tick=False)
     ticket = incident(demo)  # Acme, premium 24×7: respond within 15 minutes
     with tenant_context(demo.northwind):
@@ -446,13 +475,14 @@ def test_a_changed_sla_policy_moves_the_running_clocks_under_it(client, demo, ti
     page = client.get(reverse("portal:desk-admin-sla-policy", args=[policy.pk]))
     seen = re.search(r'name="seen" value="([^"]+)"', page.content.decode())[1]
 
-    response = client.post(
-        reverse("portal:desk-admin-sla-policy", args=[policy.pk]),
-        {"seen": seen, "name": policy.name, "contract_tier": policy.contract_tier, "ticket_kind": "",
-         "calendar": str(policy.calendar_id), "respond_minutes": "30", "callback_minutes": "120",
-         "restore_minutes_p1": "240", "restore_minutes_p2": "480", "restore_minutes_p3": "1440",
-         "restore_minutes_p4": "4320", "warning_percent": "50", "defer_outside_hours": "on"},
-    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("portal:desk-admin-sla-policy", args=[policy.pk]),
+            {"seen": seen, "name": policy.name, "contract_tier": policy.contract_tier, "ticket_kind": "",
+             "calendar": str(policy.calendar_id), "respond_minutes": "30", "callback_minutes": "120",
+             "restore_minutes_p1": "240", "restore_minutes_p2": "480", "restore_minutes_p3": "1440",
+             "restore_minutes_p4": "4320", "warning_percent": "50", "defer_outside_hours": "on"},
+        )  # fmt: skip
 
     assert response.status_code == 302
     with tenant_context(demo.northwind):
@@ -669,7 +699,7 @@ def test_the_desk_settings_are_changed_with_their_audit_entry(client, demo):
         foreign = BusinessCalendar.objects.first()
     url = reverse("portal:desk-admin-settings")
     data = {"name": "Northwind Networks", "default_language": "en", "time_zone": "Europe/Berlin",
-            "reopen_window_days": "7", "business_calendar": str(office.pk)}  # fmt: skip
+            "reopen_window_days": "7", "breaching_soon_minutes": "60", "business_calendar": str(office.pk)}  # fmt: skip
 
     refused = client.post(url, {**data, "business_calendar": str(foreign.pk)})
     saved = client.post(url, data)
@@ -682,6 +712,30 @@ def test_the_desk_settings_are_changed_with_their_audit_entry(client, demo):
     with tenant_context(demo.northwind):
         entry = AuditEntry.objects.get()
     assert [(c["field"], c["before"], c["after"]) for c in entry.changes] == [("default_language", "German", "English")]
+
+
+def test_the_breaching_soon_window_is_set_on_the_desk_settings_and_validated(client, demo):
+    client.force_login(demo.user(ADMIN))
+    url = reverse("portal:desk-admin-settings")
+    data = {"name": demo.northwind.name, "default_language": demo.northwind.default_language,
+            "time_zone": demo.northwind.time_zone, "reopen_window_days": "7",
+            "business_calendar": str(demo.northwind.business_calendar_id or "")}  # fmt: skip
+
+    shown = client.get(url)
+    too_long = client.post(url, {**data, "breaching_soon_minutes": "1441"})
+    zero = client.post(url, {**data, "breaching_soon_minutes": "0"})
+    saved = client.post(url, {**data, "breaching_soon_minutes": "90"})
+
+    assert 'name="breaching_soon_minutes"' in shown.content.decode()
+    assert too_long.status_code == 400
+    assert "Give between 1 and 1440 minutes" in too_long.content.decode()
+    assert zero.status_code == 400
+    assert saved.status_code == 302
+    demo.northwind.refresh_from_db()
+    assert demo.northwind.breaching_soon_minutes == 90
+    with tenant_context(demo.northwind):
+        entry = AuditEntry.objects.get()
+    assert [(c["field"], c["before"], c["after"]) for c in entry.changes] == [("breaching_soon_minutes", "60", "90")]
 
 
 def test_a_catalogue_item_needs_48_business_hours_and_a_requested_one_is_withdrawn(client, demo):
@@ -707,7 +761,9 @@ def test_a_catalogue_item_needs_48_business_hours_and_a_requested_one_is_withdra
     assert saved.is_active is False
 
 
-def test_a_closure_moves_a_globex_respond_target_past_it(client, demo, time_machine):
+def test_a_closure_moves_a_globex_respond_target_past_it(
+    client, demo, time_machine, eager_tasks, django_capture_on_commit_callbacks
+):
     """Globex is on UK business hours: a Friday 16:55 London incident is to be answered on
     Monday at 08:40; with that Monday closed, on Tuesday at 08:40."""
     time_machine.move_to("2026-11-20T16:55:00Z", tick=False)  # London is on UTC in November
@@ -717,12 +773,16 @@ def test_a_closure_moves_a_globex_respond_target_past_it(client, demo, time_mach
     assert clock.due_at == at("2026-11-23 08:40")
     client.force_login(demo.user(ADMIN))
 
-    response = client.post(
-        reverse("portal:desk-admin-closure-add", args=[clock.calendar_id]),
-        {"closure-date": "2026-11-23", "closure-reason": "Bridge day"},
-    )
+    with django_capture_on_commit_callbacks(execute=True) as sent:
+        response = client.post(
+            reverse("portal:desk-admin-closure-add", args=[clock.calendar_id]),
+            {"closure-date": "2026-11-23", "closure-reason": "Bridge day"},
+            follow=True,
+        )
 
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "the recompute of the running SLA clocks on it is queued" in response.content.decode()
+    assert sent  # the recompute went to a task once the closure committed
     with tenant_context(demo.northwind):
         clock.refresh_from_db()
         entry = AuditEntry.objects.get()
@@ -751,7 +811,7 @@ def test_an_accent_colour_that_fails_wcag_contrast_is_refused(client, demo):
     client.force_login(demo.user(ADMIN))
     url = reverse("portal:desk-admin-settings")
     data = {"name": "Northwind Networks", "default_language": "de", "time_zone": "Europe/Berlin",
-            "reopen_window_days": "7", "business_calendar": ""}  # fmt: skip
+            "reopen_window_days": "7", "breaching_soon_minutes": "60", "business_calendar": ""}  # fmt: skip
 
     too_light = client.post(url, {**data, "accent_colour": "#7fb3e6"})
     not_a_colour = client.post(url, {**data, "accent_colour": "blue"})
@@ -800,7 +860,9 @@ def test_a_service_is_placed_at_a_site_of_its_own_account_only(client, demo):
         assert Service.objects.get(service_id="NW-INET-3999").account_id == demo.globex.pk
 
 
-def test_a_new_contract_tier_moves_the_running_clocks_of_the_service(client, demo, time_machine):
+def test_a_new_contract_tier_moves_the_running_clocks_of_the_service(
+    client, demo, time_machine, eager_tasks, django_capture_on_commit_callbacks
+):
     time_machine.move_to("2026-11-20T16:55:00Z", tick=False)
     ticket = incident(demo, who="bob@globex.example", service="NW-INET-3001", impact="degradation")
     with tenant_context(demo.northwind):
@@ -809,12 +871,13 @@ def test_a_new_contract_tier_moves_the_running_clocks_of_the_service(client, dem
     assert clock.due_at == at("2026-11-23 08:40")  # UK business hours
     client.force_login(demo.user(ADMIN))
 
-    response = client.post(
-        reverse("portal:desk-admin-contract", args=[contract.pk]),
-        {"kind": contract.kind, "tier": "premium_24x7", "reference": contract.reference,
-         "valid_from": contract.valid_from.isoformat(),
-         "valid_until": contract.valid_until.isoformat() if contract.valid_until else ""},
-    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("portal:desk-admin-contract", args=[contract.pk]),
+            {"kind": contract.kind, "tier": "premium_24x7", "reference": contract.reference,
+             "valid_from": contract.valid_from.isoformat(),
+             "valid_until": contract.valid_until.isoformat() if contract.valid_until else ""},
+        )  # fmt: skip
 
     assert response.status_code == 302
     with tenant_context(demo.northwind):
@@ -921,3 +984,55 @@ def test_the_mailbox_page_is_in_german_and_spanish(client, demo):
         User.objects.filter(email=ADMIN).update(language=language)
         page = client.get(url)
         assert words in page.content.decode(), language
+
+
+def test_a_calendar_change_recomputes_after_commit_not_in_the_request(
+    client, demo, time_machine, eager_tasks, django_capture_on_commit_callbacks
+):
+    """The request only queues the recompute: until its transaction commits, no clock moved."""
+    time_machine.move_to("2026-11-20T16:55:00Z", tick=False)
+    ticket = incident(demo, who="bob@globex.example", service="NW-INET-3001", impact="degradation")
+    with tenant_context(demo.northwind):
+        clock = SlaClock.objects.get(ticket_id=ticket.pk, target="respond")
+    client.force_login(demo.user(ADMIN))
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post(
+            reverse("portal:desk-admin-closure-add", args=[clock.calendar_id]),
+            {"closure-date": "2026-11-23", "closure-reason": "Bridge day"},
+        )
+    with tenant_context(demo.northwind):
+        clock.refresh_from_db()
+    assert clock.due_at == at("2026-11-23 08:40")  # not moved inside the request
+    for callback in queued:
+        callback()  # the commit: the task runs (eagerly here)
+
+    with tenant_context(demo.northwind):
+        clock.refresh_from_db()
+    assert clock.due_at == at("2026-11-24 08:40")
+
+
+def test_the_recompute_task_is_idempotent_and_stays_in_its_tenant(demo, time_machine, eager_tasks):
+    time_machine.move_to("2026-11-20T16:55:00Z", tick=False)
+    ticket = incident(demo, who="bob@globex.example", service="NW-INET-3001", impact="degradation")
+    with tenant_context(demo.northwind):
+        clock = SlaClock.objects.get(ticket_id=ticket.pk, target="respond")
+        CalendarClosure.objects.create(tenant=demo.northwind, calendar_id=clock.calendar_id, date=dt.date(2026, 11, 23))
+
+    # Sent for Bluepeak with Northwind's calendar: Bluepeak has no such calendar, nothing moves.
+    elsewhere = recompute_clocks_task.apply(kwargs={"tenant_id": demo.bluepeak.pk, "calendar_id": clock.calendar_id})
+    with tenant_context(demo.northwind):
+        clock.refresh_from_db()
+    due_elsewhere = clock.due_at
+    first = recompute_clocks_task.apply(kwargs={"tenant_id": demo.northwind.pk, "calendar_id": clock.calendar_id})
+    with tenant_context(demo.northwind):
+        clock.refresh_from_db()
+    due_first = clock.due_at
+    again = recompute_clocks_task.apply(kwargs={"tenant_id": demo.northwind.pk, "calendar_id": clock.calendar_id})
+    with tenant_context(demo.northwind):
+        clock.refresh_from_db()
+
+    assert (elsewhere.result, first.result, again.result) == (0, 1, 1)
+    assert due_elsewhere == at("2026-11-23 08:40")
+    assert due_first == at("2026-11-24 08:40")
+    assert clock.due_at == due_first

@@ -17,6 +17,8 @@ class CannedResponse(TenantOwned):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     title = models.CharField(_("title"), max_length=120)
     body = models.TextField(_("text"), max_length=MAX_BODY)
+    # Inactive: no longer offered in the ticket workspace; kept for the audit log.
+    is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

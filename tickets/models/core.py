@@ -80,6 +80,8 @@ class QuestionnaireField(ReferenceData, TenantOwned):
     # {"field": "symptom", "in": ["slowness", "packet_loss"]}: asked only when that answer matches.
     shown_when = models.JSONField(_("shown when"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # Inactive: not asked in new intake forms; the answers tickets already have stay with them.
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["position", "id"]

@@ -48,6 +48,9 @@ class SlaPolicy(ReferenceData, TenantOwned):
             "A fault that affects no service, raised outside business hours, starts its clocks at the next opening."
         ),
     )
+    # Inactive: chosen for no new ticket (the next most specific policy is); the clocks that
+    # already run under it keep their targets.
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]

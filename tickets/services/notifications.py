@@ -59,7 +59,7 @@ def notify_sla_alerts(*, clock_ids: list[int]) -> int:
                 }
             send_notification(
                 tenant=ticket.tenant, to=[person.email], subject=subject, body=body, language=language,
-                number=ticket.number,
+                number=ticket.number, kind=MailKind.SLA_ALERT,
             )  # fmt: skip
     SlaAlert.objects.filter(pk__in=[a.pk for a in alerts]).update(notified_at=timezone.now())
     return len(alerts)
@@ -101,7 +101,7 @@ def notify_reply(*, comment_id: int) -> int:
             }
         send_notification(
             tenant=ticket.tenant, to=[person.email], subject=subject, body=body, language=language,
-            number=ticket.number, link=link,
+            number=ticket.number, link=link, kind=MailKind.TICKET_REPLY,
         )  # fmt: skip
         sent += 1
     return sent

@@ -78,15 +78,15 @@ _CALENDAR_PARTS = ("closures", "extra_days")
 
 def _load() -> IntakeReference:
     questionnaires: dict[int, list[QuestionnaireField]] = {}
-    for question in QuestionnaireField.objects.order_by("service_type_id", "position", "id"):
+    for question in QuestionnaireField.objects.filter(is_active=True).order_by("service_type_id", "position", "id"):
         questionnaires.setdefault(question.service_type_id, []).append(question)
     teams: dict[int, Team] = {}
     for team in Team.objects.filter(product_area__isnull=False, is_active=True).order_by("name", "id"):
         teams.setdefault(team.product_area_id, team)
     policies = list(
-        SlaPolicy.objects.select_related("calendar").prefetch_related(
-            *(Prefetch(f"calendar__{part}") for part in _CALENDAR_PARTS)
-        )
+        SlaPolicy.objects.filter(is_active=True)
+        .select_related("calendar")
+        .prefetch_related(*(Prefetch(f"calendar__{part}") for part in _CALENDAR_PARTS))
     )
     office_id = Tenant.objects.filter(pk=require_tenant_id()).values_list("business_calendar_id", flat=True).first()
     office = (

@@ -37,7 +37,9 @@ from django.db.models import Q
 
 from orders.selectors import entitlement_of
 from servicedesk import calendars
+from servicedesk.dispatch import send_on_commit
 from servicedesk.models import BusinessCalendar
+from servicedesk.tenancy import require_tenant_id
 from tickets.events import ticket_changed
 from tickets.models import PREFETCHED_CLOCKS, SlaClock, SlaPolicy, SlaTarget, Ticket
 from tickets.services.reference import CalendarCache, IntakeReference
@@ -60,10 +62,10 @@ def contract_tier_of(ticket: Ticket) -> str:
 
 
 def policy_for(ticket: Ticket) -> SlaPolicy | None:
-    """The most specific policy: tier and kind, tier, kind, then the catch-all."""
+    """The most specific active policy: tier and kind, tier, kind, then the catch-all."""
     tier = contract_tier_of(ticket)
     candidates = SlaPolicy.objects.select_related("calendar").filter(
-        Q(contract_tier__in=[tier, ""]) & Q(ticket_kind__in=[ticket.kind, ""])
+        Q(contract_tier__in=[tier, ""]) & Q(ticket_kind__in=[ticket.kind, ""]), is_active=True
     )
     ranked = sorted(candidates, key=lambda p: (p.contract_tier == "", p.ticket_kind == ""))
     return ranked[0] if ranked else None
@@ -292,10 +294,13 @@ def _refresh_breach(clock: SlaClock, now: dt.datetime) -> None:
 def recompute(ticket: Ticket, now: dt.datetime) -> None:
     """Priority, contract or policy changed: new budgets from the current policy, counted
     from each clock's start with its pauses kept. Met and stopped clocks stay as they were;
-    targets the new policy adds start now."""
+    targets the new policy adds start now. Clocks under a deactivated policy keep it (its
+    budgets as they are now): deactivating a policy only keeps it from new tickets."""
     cache = CalendarCache()
-    policy = policy_for(ticket)
     every = _clocks(ticket)
+    kept_ids = {c.policy_id for c in every if c.policy_id is not None}
+    kept = SlaPolicy.objects.select_related("calendar").filter(pk__in=kept_ids, is_active=False).first()
+    policy = kept or policy_for(ticket)
     existing = {c.target: c for c in every}
     changed = []
     for target, clock in existing.items():
@@ -335,8 +340,9 @@ def recompute_running_clocks(
     service's contracts changed:
     every ticket with a clock on it still running or paused is recomputed by the rule above
     (the current policy's budgets, from each clock's start, pauses kept). Returns how many
-    tickets. Call inside the change's transaction, so the clocks move together with it;
-    escalation looks at each ticket again after commit (``ticket_changed``)."""
+    tickets. The administration's changes run it in a task after they commit
+    (``queue_recompute``); escalation looks at each ticket again after commit
+    (``ticket_changed``)."""
     clocks = SlaClock.objects.filter(met_at__isnull=True, state__in=[State.RUNNING, State.PAUSED])
     if calendar_id is not None:
         clocks = clocks.filter(calendar_id=calendar_id)
@@ -350,3 +356,23 @@ def recompute_running_clocks(
         recompute(ticket, now)
         ticket_changed(ticket)
     return len(tickets)
+
+
+#: The task that recomputes running clocks after a calendar, policy or contract changed.
+RECOMPUTE_CLOCKS_TASK = "tickets.tasks.recompute_clocks_task"
+
+
+def queue_recompute(
+    *, calendar_id: int | None = None, policy_id: int | None = None, service_id: int | None = None
+) -> None:
+    """Recompute the running clocks on a changed calendar, policy or service (its contracts) in
+    a task, once the change commits: the admin's request does not wait for (or lock) every
+    ticket on it. The task runs ``recompute_running_clocks`` inside the current tenant; run
+    twice, it comes to the same clocks (each is recomputed from its start, pauses kept)."""
+    send_on_commit(
+        RECOMPUTE_CLOCKS_TASK,
+        tenant_id=require_tenant_id(),
+        calendar_id=calendar_id,
+        policy_id=policy_id,
+        service_id=service_id,
+    )

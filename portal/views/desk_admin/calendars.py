@@ -1,7 +1,7 @@
 """Business calendars: weekly hours, the country's public holidays (previewed for a year),
 closures (bridge days) and extra opening days. A change moves the running SLA clocks on the
 calendar by the recompute rule (``tickets.services.sla.recompute_running_clocks``: from each
-clock's start, pauses kept), in the change's own transaction."""
+clock's start, pauses kept), in a task queued when the change commits."""
 
 from __future__ import annotations
 
@@ -32,14 +32,15 @@ from servicedesk import audit
 from servicedesk.models import BusinessCalendar, CalendarClosure, CalendarExtraDay, Tenant
 from servicedesk.tenancy import require_tenant_id
 from tickets.models import SlaClock, SlaPolicy
-from tickets.services.sla import recompute_running_clocks
+from tickets.services.sla import queue_recompute
 
 
 def _move_clocks(calendar: BusinessCalendar) -> None:
-    """The calendar changed: the SLA clocks on it are recomputed, and the open escalation
-    timers whose thresholds count on it are looked at by the next sweep."""
+    """The calendar changed: the SLA clocks on it are recomputed in a task once the change
+    commits, and the open escalation timers whose thresholds count on it are looked at by
+    the next sweep."""
     now = timezone.now()
-    recompute_running_clocks(calendar_id=calendar.pk, now=now)
+    queue_recompute(calendar_id=calendar.pk)
     priorities = EscalationPolicy.objects.filter(calendar=calendar).values_list("priority", flat=True).distinct()
     for priority in sorted(set(priorities)):
         look_again_at_priority(priority=priority, now=now)
@@ -94,7 +95,11 @@ def calendar_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         outcome = submit(request, CalendarForm(request.POST, instance=calendar), after_save=_move_clocks)
         if outcome.saved is not None:
-            return saved_redirect(request, _edit_url(calendar), _("Calendar saved; running SLA clocks on it moved."))
+            return saved_redirect(
+                request,
+                _edit_url(calendar),
+                _("Calendar saved; the recompute of the running SLA clocks on it is queued."),
+            )
     else:
         outcome = Outcome(CalendarForm(instance=calendar))
     try:
@@ -135,7 +140,9 @@ def closure_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     outcome = submit(request, form, after_save=lambda _closure: _move_clocks(calendar))
     if outcome.saved is not None:
-        return saved_redirect(request, _edit_url(calendar), _("Closure added; running SLA clocks on it moved."))
+        return saved_redirect(
+            request, _edit_url(calendar), _("Closure added; the recompute of the running SLA clocks on it is queued.")
+        )
     return render_form(
         request, "desk_admin/day_form.html", outcome, calendar=calendar, title=_("Add a closure"),
         action=reverse("portal:desk-admin-closure-add", args=[calendar.pk]),
@@ -151,7 +158,11 @@ def extra_day_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     outcome = submit(request, form, after_save=lambda _day: _move_clocks(calendar))
     if outcome.saved is not None:
-        return saved_redirect(request, _edit_url(calendar), _("Extra opening day added; running SLA clocks moved."))
+        return saved_redirect(
+            request,
+            _edit_url(calendar),
+            _("Extra opening day added; the recompute of the running SLA clocks is queued."),
+        )
     return render_form(
         request, "desk_admin/day_form.html", outcome, calendar=calendar, title=_("Add an extra opening day"),
         action=reverse("portal:desk-admin-extra-day-add", args=[calendar.pk]),
@@ -166,7 +177,9 @@ def closure_remove(request: HttpRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
         audit.delete_or_refuse(instance=closure, actor=signed_in_user(request))
         _move_clocks(calendar)
-    return saved_redirect(request, _edit_url(calendar), _("Closure removed; running SLA clocks on it moved."))
+    return saved_redirect(
+        request, _edit_url(calendar), _("Closure removed; the recompute of the running SLA clocks on it is queued.")
+    )
 
 
 @admin_required
@@ -177,4 +190,6 @@ def extra_day_remove(request: HttpRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
         audit.delete_or_refuse(instance=day, actor=signed_in_user(request))
         _move_clocks(calendar)
-    return saved_redirect(request, _edit_url(calendar), _("Extra opening day removed; running SLA clocks moved."))
+    return saved_redirect(
+        request, _edit_url(calendar), _("Extra opening day removed; the recompute of the running SLA clocks is queued.")
+    )

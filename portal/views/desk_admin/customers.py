@@ -25,7 +25,7 @@ from portal.views.desk_admin.common import (
 )
 from servicedesk.models import CustomerAccount, Site, User
 from servicedesk.tenancy import require_tenant_id
-from tickets.services.sla import recompute_running_clocks
+from tickets.services.sla import queue_recompute
 
 
 @admin_required
@@ -139,12 +139,14 @@ def _contract_page(request: HttpRequest, contract: Contract) -> HttpResponse:
 
     def take_effect(_saved: Contract) -> None:
         # The contract decides the SLA policy: the service's running clocks are recomputed.
-        recompute_running_clocks(service_id=service.pk, now=timezone.now())
+        queue_recompute(service_id=service.pk)
 
     if request.method == "POST":
         outcome = submit(request, ContractForm(request.POST, instance=contract), after_save=take_effect)
         if outcome.saved is not None:
-            return saved_redirect(request, back, _("Contract saved; running SLA clocks of the service follow it."))
+            return saved_redirect(
+                request, back, _("Contract saved; the recompute of the service's running SLA clocks is queued.")
+            )
     else:
         outcome = Outcome(ContractForm(instance=contract))
     return render_form(request, "desk_admin/contract_form.html", outcome, service=service, contract=contract)

@@ -20,7 +20,14 @@ from orders.models import ServiceType
 from portal.forms.desk_admin import QuestionForm
 from portal.forms.intake import _answer_field, answer_field_name
 from portal.views.access import signed_in_user
-from portal.views.desk_admin.common import Outcome, admin_required, render_form, saved_redirect, submit
+from portal.views.desk_admin.common import (
+    Outcome,
+    admin_required,
+    deactivate_or_delete,
+    render_form,
+    saved_redirect,
+    submit,
+)
 from servicedesk import audit
 from tickets.models import QuestionnaireField
 from tickets.questionnaires import describe
@@ -30,7 +37,7 @@ from tickets.questionnaires import describe
 def questionnaires(request: HttpRequest) -> HttpResponse:
     types = list(ServiceType.objects.order_by("name"))
     counts: dict[int, int] = {}
-    for question in QuestionnaireField.objects.only("service_type_id"):
+    for question in QuestionnaireField.objects.filter(is_active=True).only("service_type_id"):
         counts[question.service_type_id] = counts.get(question.service_type_id, 0) + 1
     rows = [(service_type, counts.get(service_type.pk, 0)) for service_type in types]
     return render(request, "desk_admin/questionnaires.html", {"rows": rows})
@@ -56,7 +63,7 @@ def questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
     codes = [code for code, _name in settings.LANGUAGES]
     language = request.GET.get("lang") if request.GET.get("lang") in codes else translation.get_language()
     with translation.override(language):
-        preview = _preview(questions, language or "en")
+        preview = _preview([q for q in questions if q.is_active], language or "en")
     template = (
         "desk_admin/questionnaire_preview.html"
         if request.headers.get("HX-Request")
@@ -68,6 +75,14 @@ def questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
         {"service_type": service_type, "questions": questions, "preview": preview, "language": language,
          "preview_languages": settings.LANGUAGES},
     )  # fmt: skip
+
+
+def _dependants(question: QuestionnaireField, *, active_only: bool = False) -> list[str]:
+    """The other questions of the questionnaire asked only after an answer to this one."""
+    others = QuestionnaireField.objects.filter(service_type_id=question.service_type_id).exclude(pk=question.pk)
+    if active_only:
+        others = others.filter(is_active=True)
+    return [other.name for other in others if (other.shown_when or {}).get("field") == question.name]
 
 
 def _question_page(request: HttpRequest, service_type: ServiceType, question: QuestionnaireField) -> HttpResponse:
@@ -103,11 +118,7 @@ def question_remove(request: HttpRequest, pk: int) -> HttpResponse:
     tickets); refused while another question is asked only after an answer to it."""
     question = get_object_or_404(QuestionnaireField.objects.select_related("service_type"), pk=pk)
     back = reverse("portal:desk-admin-questionnaire", args=[question.service_type_id])
-    dependants = [
-        other.name
-        for other in QuestionnaireField.objects.filter(service_type_id=question.service_type_id).exclude(pk=question.pk)
-        if (other.shown_when or {}).get("field") == question.name
-    ]
+    dependants = _dependants(question)
     reason = (
         (_("Asked only after an answer to it: %(names)s.") % {"names": ", ".join(dependants)}) if dependants else None
     )
@@ -117,3 +128,25 @@ def question_remove(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Not deleted: %(reason)s") % {"reason": refusal.reason})
         return HttpResponseRedirect(reverse("portal:desk-admin-question", args=[question.pk]))
     return saved_redirect(request, back, _("Question removed: the next intake no longer asks it."))
+
+
+@admin_required
+@require_POST
+def question_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deactivate a question (the next intake no longer asks it; answers already given stay
+    with their tickets) or ask it again. Refused while an active question is asked only after
+    an answer to it."""
+    question = get_object_or_404(QuestionnaireField.objects.select_related("service_type"), pk=pk)
+    back = reverse("portal:desk-admin-question", args=[question.pk])
+    if request.POST.get("action") == "deactivate":
+        dependants = _dependants(question, active_only=True)
+        if dependants:
+            messages.error(
+                request,
+                _("Not deactivated: asked only after an answer to it: %(names)s. Deactivate those first.")
+                % {"names": ", ".join(dependants)},
+            )
+            return HttpResponseRedirect(back)
+    if request.POST.get("action") not in ("deactivate", "activate"):
+        return HttpResponseRedirect(back)
+    return deactivate_or_delete(request, question, in_use=None, back=back, deleted=back)

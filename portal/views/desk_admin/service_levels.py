@@ -1,6 +1,6 @@
 """Service levels: SLA policies per contract tier and ticket kind (budgets, calendar, warning
 lead time) and the impact × urgency matrix. A changed policy moves the running clocks under
-it by the recompute rule (``recompute_running_clocks``)."""
+it by the recompute rule (``recompute_running_clocks``), in a task queued when the change commits."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,13 +28,13 @@ from servicedesk import audit
 from servicedesk.tenancy import require_tenant_id
 from tickets.models import SlaClock, SlaPolicy, Ticket
 from tickets.services.priority_matrix import matrix_cells, set_priority_matrix
-from tickets.services.sla import recompute_running_clocks
+from tickets.services.sla import queue_recompute
 
 _MATRIX_SALT = "desk-admin.priority-matrix"
 
 
 def _move_clocks(policy: SlaPolicy) -> None:
-    recompute_running_clocks(policy_id=policy.pk, now=timezone.now())
+    queue_recompute(policy_id=policy.pk)
 
 
 @admin_required
@@ -47,7 +46,7 @@ def service_levels(request: HttpRequest) -> HttpResponse:
             tiers.get(policy.contract_tier, policy.contract_tier),
             kinds.get(policy.ticket_kind, policy.ticket_kind),
         )
-        for policy in SlaPolicy.objects.select_related("calendar").order_by("name")
+        for policy in SlaPolicy.objects.select_related("calendar").order_by("-is_active", "name")
     ]
     cells = matrix_cells()
     if request.method == "POST":
@@ -87,7 +86,7 @@ def _policy_page(request: HttpRequest, policy: SlaPolicy) -> HttpResponse:
             return saved_redirect(
                 request,
                 reverse("portal:desk-admin-service-levels"),
-                _("SLA policy saved; running clocks under it moved."),
+                _("SLA policy saved; the recompute of the running clocks under it is queued."),
             )
     else:
         outcome = Outcome(SlaPolicyForm(instance=policy))
