@@ -18,7 +18,7 @@ SERIES_STYLE = {
 }
 
 WIDTH, HEIGHT = 600, 200
-LEFT, RIGHT, TOP, BOTTOM = 48, 570, 12, 170
+LEFT, RIGHT, TOP, BOTTOM = 64, 570, 12, 170  # LEFT leaves room for "100 %" in large type
 #: Bar charts are narrower, so their words stay legible on a phone.
 BARS_WIDTH, BARS_LEFT, BARS_SPAN = 400, 110, 230
 

@@ -33,7 +33,7 @@ class DashboardForm(forms.Form):
         ("custom", _("Custom")),
     ]
 
-    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False, initial="month")
     start = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -52,6 +52,10 @@ class DashboardForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, zone: ZoneInfo, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.is_bound and not self.data.get("period"):
+            # Filters without a period show this month, and the period's choice says so.
+            self.data = self.data.copy()
+            self.data["period"] = "month"
         self.actor, self.zone = actor, zone
         fields = self.fields
         cast(forms.ChoiceField, fields["product_area"]).choices = _choices(
