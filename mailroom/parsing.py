@@ -23,7 +23,6 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 import nh3
 from mailparser_reply import EmailReplyParser
-from markdownify import markdownify
 
 from tickets.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
@@ -143,6 +142,8 @@ def _decode(part: Message) -> str:
 
 def html_to_text(html: str) -> str:
     """Sanitised with the pages' allow-list, then Markdown (the tickets' text format)."""
+    from markdownify import markdownify  # noqa: PLC0415 - with BeautifulSoup, loaded by the mail worker only
+
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS | {"div", "span", "b", "i"},

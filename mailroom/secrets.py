@@ -7,11 +7,12 @@ password again."""
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 
 class UnreadableSecret(Exception):
@@ -19,6 +20,11 @@ class UnreadableSecret(Exception):
 
 
 def _fernet() -> Fernet:
+    # cryptography loads only where a mailbox password is read or written (the web process rarely).
+    from cryptography.fernet import Fernet  # noqa: PLC0415
+    from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF  # noqa: PLC0415
+
     secret = (settings.MAILROOM_SECRET_KEY or settings.SECRET_KEY).encode()
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"mailroom.imap-password").derive(secret)
     return Fernet(base64.urlsafe_b64encode(key))
@@ -31,6 +37,8 @@ def encrypt_secret(plain: str) -> str:
 def decrypt_secret(token: str) -> str:
     if not token:
         return ""
+    from cryptography.fernet import InvalidToken  # noqa: PLC0415
+
     try:
         return _fernet().decrypt(token.encode("ascii")).decode()
     except (InvalidToken, ValueError):

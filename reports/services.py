@@ -15,7 +15,6 @@ from django.utils import timezone, translation
 
 from reports.dashboard import build_dashboard
 from reports.models import MonthlyReportDelivery
-from reports.pdf import filename, monthly_report_pdf
 from reports.periods import month
 from reports.selectors import ReportFilters
 from servicedesk import calendars
@@ -41,6 +40,8 @@ def send_monthly_reports(*, tenant: Tenant, now: dt.datetime) -> int:
     some sites would read the others' figures), each in their language with the report as a PDF
     in their language and time zone attached. Call inside the tenant's context. Returns the
     number of reports sent; a second call on the same day sends none."""
+    from reports.pdf import filename, monthly_report_pdf  # noqa: PLC0415 - fpdf2 and fontTools (≈ 45 MiB) load only where a PDF is made
+
     zone = ZoneInfo(tenant.time_zone)
     today = now.astimezone(zone).date()
     if today != first_business_day(tenant, today):

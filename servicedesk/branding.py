@@ -18,7 +18,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from servicedesk import audit
 from servicedesk.errors import InvalidInput
@@ -39,6 +38,8 @@ def _refuse(message: str) -> InvalidInput:
 
 def check_logo(upload: UploadedFile) -> tuple[bytes, str]:
     """The logo's bytes and extension, or InvalidInput on ``logo`` saying what is wrong."""
+    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415 - Pillow loads only where a logo is checked
+
     if upload.size is None or upload.size > LOGO_MAX_BYTES:
         raise _refuse(_("The logo may be at most %(size)s.") % {"size": filesizeformat(LOGO_MAX_BYTES)})
     upload.seek(0)

@@ -21,7 +21,6 @@ from portal.forms.reports import CustomerReportForm
 from portal.templatetags.report_tags import short_target
 from portal.views.access import customer_required, managers_required, signed_in_user
 from reports.dashboard import Dashboard, build_dashboard
-from reports.pdf import filename, monthly_report_pdf
 from reports.selectors import TARGETS, ReportFilters
 from servicedesk.models import CustomerAccount, User
 from servicedesk.selectors import accounts_visible_to
@@ -78,6 +77,8 @@ def _pdf_query(report: Dashboard) -> str:
 
 def pdf_response(*, user: User, report: Dashboard, account: CustomerAccount, restricted: bool) -> HttpResponse:
     """The report as a PDF download, in the reader's language, zone and locale (active here)."""
+    from reports.pdf import filename, monthly_report_pdf  # noqa: PLC0415 - fpdf2 and fontTools (≈ 45 MiB) load only where a PDF is made
+
     zone_name = user.tenant.time_zone if user.tenant else "UTC"
     content = monthly_report_pdf(report=report, account=account, zone_name=zone_name, restricted=restricted)
     response = HttpResponse(content, content_type="application/pdf")
