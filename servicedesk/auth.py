@@ -22,6 +22,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from servicedesk.models import CustomerAccount, User
+from servicedesk.reference_data import cached_reference_data
 from servicedesk.tenancy import tenant_context
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the published demo password; refused outside DEMO_MODE
@@ -42,12 +43,21 @@ class AccountDeactivated(Exception):
 
 def customer_account_is_active(user: Any) -> bool:
     """False for a customer user whose customer account the desk deactivated (staff and
-    operators have none). Read inside the user's tenant (the wall the account is behind)."""
+    operators have none). Asked on every request a customer makes (token or session), so the
+    tenant's deactivated accounts come from its cached reference data (customer accounts are
+    reference data: saving or deleting one gives the cache a new version, so a deactivation
+    holds from the next request on) rather than one more statement per request. Read inside
+    the user's tenant (the wall the accounts are behind)."""
     account_id = getattr(user, "customer_account_id", None)
     if account_id is None:
         return True
-    with tenant_context(user.tenant_id):
-        return bool(CustomerAccount.objects.filter(pk=account_id, is_active=True).exists())
+    tenant_id = user.tenant_id
+
+    def build() -> frozenset[int]:
+        return frozenset(CustomerAccount.objects.filter(is_active=False).values_list("pk", flat=True))
+
+    with tenant_context(tenant_id):
+        return account_id not in cached_reference_data(tenant_id, "deactivated-accounts", build)
 
 
 def client_address(request: HttpRequest | None) -> str:
