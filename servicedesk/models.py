@@ -123,7 +123,7 @@ class CustomerAccount(ReferenceData, CustomerOwned):
         return self.name
 
 
-class Site(CustomerOwned):
+class Site(ReferenceData, CustomerOwned):
     """A customer location; its country and subdivision decide its public holidays."""
 
     account = models.ForeignKey(
@@ -161,7 +161,7 @@ class Site(CustomerOwned):
             raise ValidationError({"account": _("The customer account belongs to another tenant.")})
 
 
-class ProductArea(TenantOwned):
+class ProductArea(ReferenceData, TenantOwned):
     """A product area (e.g. Data/IP/ICT); routes work to teams and escalation levels."""
 
     name = models.CharField(_("name"), max_length=100)

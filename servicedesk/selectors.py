@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from servicedesk.models import CustomerAccount, Site, Team, User
+from servicedesk.models import CustomerAccount, ProductArea, Site, Team, User
 from servicedesk.reference_data import cached_reference_data
 from servicedesk.walls import get_visible_or_404
 
@@ -35,6 +35,27 @@ def team_choices(*, tenant_id: int) -> list[tuple[str, str]]:
         return [(str(pk), name) for pk, name in Team.objects.order_by("name").values_list("pk", "name")]
 
     return cached_reference_data(tenant_id, "team-choices", build)
+
+
+def site_choices(*, tenant_id: int) -> list[tuple[str, str]]:
+    """Every site of the tenant as ``(id, "site (account)")`` choices, by account and name, from
+    its cached reference data (a large tenant has a thousand sites, offered on every queue and
+    dashboard page; sites and accounts are reference data). For staff: a customer user sees fewer."""
+
+    def build() -> list[tuple[str, str]]:
+        rows = Site.objects.order_by("account__name", "name").values_list("pk", "name", "account__name")
+        return [(str(pk), f"{name} ({account})") for pk, name, account in rows]
+
+    return cached_reference_data(tenant_id, "site-choices", build)
+
+
+def product_area_choices(*, tenant_id: int) -> list[tuple[str, str]]:
+    """The tenant's product areas as ``(id, name)`` choices, by name, from its cached reference data."""
+
+    def build() -> list[tuple[str, str]]:
+        return [(str(pk), name) for pk, name in ProductArea.objects.order_by("name").values_list("pk", "name")]
+
+    return cached_reference_data(tenant_id, "product-area-choices", build)
 
 
 def sites_visible_to(*, actor: User) -> QuerySet[Site]:

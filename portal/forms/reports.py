@@ -16,7 +16,13 @@ from portal.forms.widgets import LongSelect
 from reports.periods import MAX_DAYS, Period, month, preset
 from reports.selectors import ReportFilters
 from servicedesk.models import ProductArea, Site, Team, User
-from servicedesk.selectors import accounts_visible_to
+from servicedesk.selectors import (
+    account_choices,
+    accounts_visible_to,
+    product_area_choices,
+    site_choices,
+    team_choices,
+)
 from tickets.models import Priority, Ticket
 
 
@@ -58,6 +64,18 @@ class DashboardForm(forms.Form):
             self.data["period"] = "month"
         self.actor, self.zone = actor, zone
         fields = self.fields
+        if actor.is_desk_staff and actor.tenant_id is not None:
+            # The whole tenant's (a large one: 400 accounts, a thousand sites) from its cached
+            # reference data, not four queries and their rows on every dashboard page.
+            tenant_id = actor.tenant_id
+            for name, choices, empty in (
+                ("product_area", product_area_choices(tenant_id=tenant_id), _("All product areas")),
+                ("account", account_choices(actor=actor), _("All accounts")),
+                ("site", site_choices(tenant_id=tenant_id), _("All sites")),
+                ("team", team_choices(tenant_id=tenant_id), _("Any team")),
+            ):
+                cast(forms.ChoiceField, fields[name]).choices = [("", empty), *choices]
+            return
         cast(forms.ChoiceField, fields["product_area"]).choices = _choices(
             ProductArea.objects.order_by("name").values_list("pk", "name"), _("All product areas")
         )

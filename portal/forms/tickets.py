@@ -22,8 +22,14 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms.widgets import LongSelect
 from portal.templatetags.report_tags import age_label
 from reports.figures import AGE_BUCKETS
-from servicedesk.models import ProductArea, Team, User
-from servicedesk.selectors import account_choices, sites_visible_to, staff_of_tenant, team_choices
+from servicedesk.models import Team, User
+from servicedesk.selectors import (
+    account_choices,
+    product_area_choices,
+    site_choices,
+    staff_of_tenant,
+    team_choices,
+)
 from tickets.models import Priority, Ticket
 from tickets.selectors import TicketFilters
 from tickets.services.lifecycle import ACTIONS
@@ -196,15 +202,10 @@ class QueueForm(TicketListForm):
         ]
         accounts = account_choices(actor=actor)
         cast(forms.ChoiceField, self.fields["account"]).choices = [("", _("All accounts")), *accounts]
-        sites = sites_visible_to(actor=actor).order_by("account__name", "name")
-        cast(forms.ChoiceField, self.fields["site"]).choices = [
-            ("", _("All sites")),
-            *(
-                (str(pk), f"{name} ({account})")
-                for pk, name, account in sites.values_list("pk", "name", "account__name")
-            ),
-        ]
-        areas = [(str(pk), name) for pk, name in ProductArea.objects.order_by("name").values_list("pk", "name")]
+        # Sites and product areas too (a large tenant has a thousand sites): the queue is staff's.
+        sites = site_choices(tenant_id=actor.tenant_id) if actor.tenant_id is not None else []
+        cast(forms.ChoiceField, self.fields["site"]).choices = [("", _("All sites")), *sites]
+        areas = product_area_choices(tenant_id=actor.tenant_id) if actor.tenant_id is not None else []
         cast(forms.ChoiceField, self.fields["product_area"]).choices = [("", _("All product areas")), *areas]
         cast(forms.ChoiceField, self.fields["age"]).choices = [
             ("", _("Any age")),

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from servicedesk.models import CustomerAccount, Team
+from servicedesk.models import CustomerAccount, ProductArea, Site, Team
 from servicedesk.tenancy import tenant_context
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, ProductAreaFactory, SiteFactory
 
 AGENT = "agent@northwind.example"
 
@@ -81,3 +81,38 @@ def test_the_cached_choices_are_the_tenants_own(demo, agent):
     assert not theirs & ours
     assert set(_options(other, "account")[0]) - {""} == theirs
     assert set(_options(agent, "account")[0]) - {""} == ours
+
+
+@pytest.mark.django_db
+def test_a_new_renamed_or_removed_site_and_a_new_product_area_are_in_the_next_queue_page(demo, agent):
+    _options(agent, "site")
+    _, statements = _options(agent, "site")
+    assert not _reads(statements, Site._meta.db_table)  # from the cache
+    assert not _reads(statements, ProductArea._meta.db_table)
+    with tenant_context(demo.northwind):
+        site = SiteFactory(tenant=demo.northwind, account=demo.acme, name="Depot Zwickau")
+    assert _options(agent, "site")[0][str(site.pk)] == f"Depot Zwickau ({demo.acme.name})"
+    with tenant_context(demo.northwind):
+        demo.acme.name = "Acme Freight"  # the site's label names its account
+        demo.acme.save()
+    assert _options(agent, "site")[0][str(site.pk)] == "Depot Zwickau (Acme Freight)"
+    with tenant_context(demo.northwind):
+        site.delete()
+        area = ProductAreaFactory(tenant=demo.northwind, name="Zeta voice")
+    assert str(site.pk) not in _options(agent, "site")[0]
+    assert _options(agent, "product_area")[0][str(area.pk)] == "Zeta voice"
+
+
+@pytest.mark.django_db
+def test_the_cached_sites_are_the_tenants_own(demo, agent):
+    other = Client()
+    other.force_login(demo.user("agent@bluepeak.example"))
+    _options(agent, "site")  # northwind's cached first
+    with tenant_context(demo.bluepeak):
+        theirs = {str(pk) for pk in Site.objects.values_list("pk", flat=True)}
+    with tenant_context(demo.northwind):
+        ours = {str(pk) for pk in Site.objects.values_list("pk", flat=True)}
+    assert theirs
+    assert not theirs & ours
+    assert set(_options(other, "site")[0]) - {""} == theirs
+    assert set(_options(agent, "site")[0]) - {""} == ours
