@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms.widgets import LongSelect
+from portal.forms.widgets import LongSelect, set_flat_choices
 from reports.periods import MAX_DAYS, Period, month, preset
 from reports.selectors import ReportFilters
 from servicedesk.models import ProductArea, Site, Team, User
@@ -76,7 +76,7 @@ class DashboardForm(forms.Form):
                 ("site", site_choices(tenant_id=tenant_id), _("All sites")),
                 ("team", team_choices(tenant_id=tenant_id), _("Any team")),
             ):
-                cast(forms.ChoiceField, fields[name]).choices = [("", empty), *choices]
+                set_flat_choices(fields[name], [("", empty), *choices])
             return
         cast(forms.ChoiceField, fields["product_area"]).choices = _choices(
             ProductArea.objects.order_by("name").values_list("pk", "name"), _("All product areas")

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms.widgets import LongSelect
+from portal.forms.widgets import LongSelect, set_flat_choices
 from portal.templatetags.report_tags import age_label
 from reports.figures import AGE_BUCKETS
 from servicedesk.models import Team, User
@@ -194,17 +194,17 @@ class QueueForm(TicketListForm):
             .order_by("full_name")
             .values_list("pk", "full_name", "email")
         ]
-        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
+        set_flat_choices(self.fields["assignee"], [
             ("", _("Anyone or no one")),
             ("mine", _("Assigned to me")),
             ("unassigned", _("Unassigned")),
             *staff,
-        ]
+        ])  # fmt: skip
         accounts = account_choices(actor=actor)
-        cast(forms.ChoiceField, self.fields["account"]).choices = [("", _("All accounts")), *accounts]
+        set_flat_choices(self.fields["account"], [("", _("All accounts")), *accounts])
         # Sites and product areas too (a large tenant has a thousand sites): the queue is staff's.
         sites = site_choices(tenant_id=actor.tenant_id) if actor.tenant_id is not None else []
-        cast(forms.ChoiceField, self.fields["site"]).choices = [("", _("All sites")), *sites]
+        set_flat_choices(self.fields["site"], [("", _("All sites")), *sites])
         areas = product_area_choices(tenant_id=actor.tenant_id) if actor.tenant_id is not None else []
         cast(forms.ChoiceField, self.fields["product_area"]).choices = [("", _("All product areas")), *areas]
         cast(forms.ChoiceField, self.fields["age"]).choices = [

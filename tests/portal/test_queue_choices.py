@@ -116,3 +116,15 @@ def test_the_cached_sites_are_the_tenants_own(demo, agent):
     assert not theirs & ours
     assert set(_options(other, "site")[0]) - {""} == theirs
     assert set(_options(agent, "site")[0]) - {""} == ours
+
+
+@pytest.mark.django_db
+def test_another_tenants_site_is_no_choice_of_the_queue(demo, agent):
+    _options(agent, "site")  # northwind's sites cached
+    with tenant_context(demo.bluepeak):
+        theirs = Site.objects.values_list("pk", flat=True).first()
+    response = agent.get("/console/tickets/", {"site": str(theirs)})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert not form.is_valid()
+    assert "site" in form.errors
