@@ -54,8 +54,7 @@ class DashboardForm(forms.Form):
         super().__init__(*args, **kwargs)
         if self.is_bound and not self.data.get("period"):
             # Filters without a period show this month, and the period's choice says so.
-            self.data = self.data.copy()
-            self.data["period"] = "month"
+            self.data = {**{key: self.data.get(key) for key in self.data}, "period": "month"}
         self.actor, self.zone = actor, zone
         fields = self.fields
         cast(forms.ChoiceField, fields["product_area"]).choices = _choices(
