@@ -1,0 +1,222 @@
+"""The lists left beside tests/test_list_query_counts.py and tests/test_page_query_counts.py:
+escalation notices, surveys and the escalation matrix in the API, the portal's matrix and
+reports, the console's documents and RFO requests, the SSR billing CSV, the administration's
+service levels, incoming mail, escalation thresholds, canned responses and mail templates, the
+audit log's API and the managers' account report. Each is measured, the desk gets more of what
+it lists (several rows a round, through the API and the services as real rows come), and each
+is measured again: the rows must have grown and the number of queries must not have."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.models import F
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from documents.services import add_document
+from escalation.models import EscalationEvent, EscalationLevel, EscalationMatrix
+from escalation.services.notifications import notify_escalation
+from feedback.services import survey_ticket_resolution
+from mailroom.models import Mailbox
+from mailroom.services.inbound import receive_message
+from orders.models import CatalogueItem
+from servicedesk.audit import record
+from servicedesk.models import MailKind, MailTemplate, Tenant
+from servicedesk.tenancy import tenant_context
+from tests.factories import AccountFactory, TeamFactory
+from tests.factories.escalation import EscalationContactFactory, EscalationMatrixFactory, EscalationPolicyFactory
+from tests.factories.tickets import SlaPolicyFactory
+from tests.factories.world import build_order_rules
+from tickets.models import CannedResponse, Ticket
+from tickets.services.problems import request_rfo
+
+ALICE = "alice@acme.example"
+AGENT = "agent@northwind.example"
+ADMIN = "admin@northwind.example"
+MANAGER = "manager@northwind.example"
+NOW = "2026-11-18T09:00:00Z"  # a Wednesday
+INCIDENT = {
+    "kind": "incident", "service": "NW-MPLS-1001", "subject": "Link down", "description": "Down.", "impact": "outage",
+    "urgency": "high", "problem_started_at": "2026-11-18T08:00:00Z", "answers": {"power_at_site": "yes", "symptom": "no_service"},
+}  # fmt: skip
+MAIL = (
+    "From: Alice Example <alice@acme.example>\r\nTo: Northwind Desk <desk@northwind.example>\r\n"
+    "Subject: Link {n} down\r\nDate: Wed, 18 Nov 2026 09:00:00 +0100\r\nMessage-ID: <more-counts-{n}@mail.acme.example>\r\n"
+    "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe link {n} is down.\r\n"
+)
+
+
+def _json_rows(response: Any) -> int:
+    body = response.json()
+    return len(body["results"] if isinstance(body, dict) else body)
+
+
+def _contacts(response: Any) -> int:
+    """The contacts of every matrix the caller is shown (levels' and escalation managers)."""
+    return sum(
+        sum(len(level["contacts"]) for level in matrix["levels"]) + len(matrix["escalation_managers"])
+        for matrix in response.json()["results"]
+    )
+
+
+def _options(response: Any) -> int:
+    return len(re.findall(r"<option[\s>]", response.content.decode()))
+
+
+def _contact_lines(response: Any) -> int:
+    return response.content.decode().count('<p class="contact">')
+
+
+def _csv_lines(response: Any) -> int:
+    """The CSV's data lines (the header and the TOTAL lines left out)."""
+    lines = response.content.decode().strip().splitlines()[1:]
+    return len([line for line in lines if ",TOTAL," not in line])
+
+
+def _page_rows(response: Any) -> int:
+    return len(re.findall(r"<(?:tr|li)[\s>]", response.content.decode()))
+
+
+def _tickets_opened(response: Any) -> int:
+    """The report's figure of the tickets opened in the month (the tickets it covers)."""
+    found = re.search(r'kpi-value">(\d+)</span><span class="kpi-label">tickets opened', response.content.decode())
+    assert found, response.content.decode()[:2000]
+    return int(found.group(1))
+
+
+# (who, address, how the rows are counted); {acme} is Acme's account id.
+LISTS: list[tuple[str, str, Callable[[Any], int]]] = [
+    (AGENT, "/api/v1/escalation-notices/", _json_rows),
+    (ALICE, "/api/v1/escalation-notices/", _json_rows),
+    (ALICE, "/api/v1/escalation-matrix/", _contacts),
+    (AGENT, "/api/v1/escalation-matrix/", _contacts),
+    (ALICE, "/portal/escalation-matrix/", _contact_lines),
+    (ADMIN, "/desk-admin/service-levels/", _page_rows),
+    (AGENT, "/console/documents/", _options),
+    (AGENT, "/console/problems/rfos/", _page_rows),
+    (AGENT, "/api/v1/billing/ssr/?month=2026-11", _csv_lines),
+    (ALICE, "/api/v1/billing/ssr/?month=2026-11", _csv_lines),
+    (ADMIN, "/desk-admin/mail/", _page_rows),
+    (ADMIN, "/desk-admin/escalation/thresholds/", _page_rows),
+    (ADMIN, "/desk-admin/canned-responses/", _page_rows),
+    (ADMIN, "/desk-admin/notification-templates/", _page_rows),
+    (AGENT, "/api/v1/canned-responses/", _json_rows),
+    (ADMIN, "/api/v1/admin/audit-entries/", _json_rows),
+    (ALICE, "/portal/reports/?month=2026-11", _tickets_opened),
+    (MANAGER, "/dashboard/accounts/{acme}/report/?month=2026-11", _tickets_opened),
+]
+
+
+@pytest.fixture
+def desk(demo, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    with tenant_context(demo.northwind):
+        if not CatalogueItem.objects.exists():
+            build_order_rules()
+    Tenant.objects.filter(pk=demo.northwind.pk).update(desk_address="desk@northwind.example")
+    demo.northwind.refresh_from_db()
+    return demo
+
+
+def grow(desk: Any, clients: dict[tuple[str, str], Any], start: int, rounds: int, clock: Any) -> None:
+    """More of every kind the lists show, through the API and the services as real rows come."""
+    api_alice, api_agent = clients["api", ALICE], clients["api", AGENT]
+    alice, admin = desk.user(ALICE), desk.user(ADMIN)
+    languages = ("en", "de", "es")
+    kinds = list(MailKind.values)
+    for n in range(start, start + rounds):
+        numbers = []
+        for _twice in range(2):
+            number = api_alice.post("/api/v1/tickets/", INCIDENT, format="json").json()["number"]
+            numbers.append(number)
+            clock.shift(dt.timedelta(minutes=61))  # escalated by the customer: notices for the contacts
+            escalate = {"reason": "other", "comment": f"Still down ({n})."}
+            response = api_alice.post(f"/api/v1/tickets/{number}/escalate/", escalate, format="json")
+            assert response.status_code in (200, 201), response.content
+        for number in numbers:
+            for action in ("acknowledge", "start_work", "resolve"):
+                body = {"action": action, "reason": "Fixed."} if action == "resolve" else {"action": action}
+                response = api_agent.post(f"/api/v1/tickets/{number}/transition/", body, format="json")
+                assert response.status_code == 200, response.content
+        ssr = {"item": "cpe-reboot", "site": desk.frankfurt.pk, "requested_start": "2026-11-24T14:00:00Z"}
+        ssr_ids = [api_alice.post("/api/v1/ssrs/", ssr, format="json").json()["ssr_id"] for _twice in range(2)]
+        now = timezone.now()
+        clock.move_to("2026-11-24T15:00:00Z", tick=False)  # completed once started: billed in the month
+        for ssr_id in ssr_ids:
+            response = api_agent.post(f"/api/v1/ssrs/{ssr_id}/complete/", {}, format="json")
+            assert response.status_code == 200, response.content
+        clock.move_to(now, tick=False)
+        with tenant_context(desk.northwind):
+            mailbox, _ = Mailbox.objects.get_or_create(tenant=desk.northwind)
+            events = EscalationEvent.objects.filter(ticket__number__in=numbers).values_list("pk", flat=True)
+            notify_escalation(event_ids=list(events))
+            for number in numbers:
+                ticket = Ticket.objects.get(number=number)
+                survey_ticket_resolution(ticket_id=ticket.pk)
+                request_rfo(ticket=ticket, actor=alice)
+                upload = SimpleUploadedFile(f"notes-{number}.txt", b"Site survey notes.", content_type="text/plain")
+                add_document(account=desk.acme, actor=alice, upload=upload, site=desk.frankfurt)
+                receive_message(mailbox=mailbox, raw=MAIL.format(n=number).encode(), source="pipe")
+                account = AccountFactory(tenant=desk.northwind)
+                matrix = EscalationMatrixFactory(tenant=desk.northwind, name=f"Matrix {number}", account=account)
+                EscalationPolicyFactory(tenant=desk.northwind, matrix=matrix, priority=1)
+                SlaPolicyFactory(tenant=desk.northwind, contract_tier=f"tier-{number}", ticket_kind="incident")
+                CannedResponse.objects.create(tenant=desk.northwind, language="en", title=f"Hello {number}", body="Hi.")
+                record(actor=admin, action="update", instance=TeamFactory(tenant=desk.northwind))
+            acme_matrix = EscalationMatrix.objects.filter(account=desk.acme).first() or EscalationMatrix.objects.get(
+                account=None, name__startswith="Northwind"
+            )
+            level = acme_matrix.levels.get(number=3)  # for every product area
+            for position in range(2):
+                EscalationContactFactory(
+                    tenant=desk.northwind, level=level, matrix=acme_matrix, position=20 + 2 * n + position
+                )
+            for offset in range(2):
+                kind, language = kinds[(2 * n + offset) // 3], languages[(2 * n + offset) % 3]
+                MailTemplate.objects.create(tenant=desk.northwind, kind=kind, language=language, opening="Hello.")
+
+
+@pytest.mark.django_db
+def test_the_remaining_lists_cost_no_more_queries_for_more_rows(desk, time_machine):
+    clients: dict[tuple[str, str], Any] = {}
+    for who in (ALICE, AGENT, ADMIN, MANAGER):
+        clients["api", who] = desk.api(who)
+        clients["api", who].get("/api/v1/me/")  # the token's first use records last_used_at
+        clients["page", who] = Client()
+        clients["page", who].force_login(desk.user(who))
+    first = {"acme": str(desk.acme.pk)}
+    with tenant_context(desk.northwind):  # the agent is tried first at level 1 of the MPLS lines' area
+        level = EscalationLevel.objects.get(number=1, product_area__slug="data-ip-ict", matrix__account=None)
+        level.contacts.update(position=F("position") + 1)
+        EscalationContactFactory(tenant=desk.northwind, level=level, matrix=level.matrix, user=desk.user(AGENT),
+                                 name="", email="", position=0)  # fmt: skip
+    grow(desk, clients, start=0, rounds=1, clock=time_machine)
+
+    def measure() -> dict[tuple[str, str], tuple[int, int]]:
+        figures = {}
+        for who, url, rows in LISTS:
+            client = clients["api" if url.startswith("/api/") else "page", who]
+            address = url.format(**first)
+            client.get(address)  # warm what a first request loads once (sessions, translations)
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(address)
+            assert response.status_code == 200, (who, address, response.content[:300])
+            figures[who, url] = (len(captured), rows(response))
+        return figures
+
+    before = measure()
+    grow(desk, clients, start=1, rounds=3, clock=time_machine)
+    after = measure()
+
+    grew_not = {key: (before[key][1], after[key][1]) for key in before if before[key][1] >= after[key][1]}
+    assert grew_not == {}, f"these lists did not show more rows, so they prove nothing: {grew_not}"
+    costlier = {key: (before[key][0], after[key][0]) for key in before if after[key][0] != before[key][0]}
+    assert costlier == {}, "queries before and after the desk grew"
