@@ -2,7 +2,9 @@
 escalation notices, surveys and the escalation matrix in the API, the portal's matrix and
 reports, the console's documents and RFO requests, the SSR billing CSV, the administration's
 service levels, incoming mail, escalation thresholds, canned responses and mail templates, the
-audit log's API and the managers' account report. Each is measured, the desk gets more of what
+audit log's API and the managers' account report; and the lists inside detail pages and the
+exports (attachments, a team's candidates, a person's sites, a calendar's closures, a service's
+contracts, the inventory and audit CSVs). Each is measured, the desk gets more of what
 it lists (several rows a round, through the API and the services as real rows come), and each
 is measured again: the rows must have grown and the number of queries must not have."""
 
@@ -27,12 +29,13 @@ from escalation.services.notifications import notify_escalation
 from feedback.services import survey_ticket_resolution
 from mailroom.models import Mailbox
 from mailroom.services.inbound import receive_message
-from orders.models import CatalogueItem
+from orders.models import CatalogueItem, Service
 from servicedesk.audit import record
-from servicedesk.models import MailKind, MailTemplate, Tenant
+from servicedesk.models import BusinessCalendar, CalendarClosure, MailKind, MailTemplate, Tenant
 from servicedesk.tenancy import tenant_context
-from tests.factories import AccountFactory, TeamFactory
+from tests.factories import AccountFactory, BusinessCalendarFactory, SiteFactory, TeamFactory, UserFactory
 from tests.factories.escalation import EscalationContactFactory, EscalationMatrixFactory, EscalationPolicyFactory
+from tests.factories.orders import ContractFactory, ServiceFactory
 from tests.factories.tickets import SlaPolicyFactory
 from tests.factories.world import build_order_rules
 from tickets.models import CannedResponse, Ticket
@@ -214,6 +217,87 @@ def test_the_remaining_lists_cost_no_more_queries_for_more_rows(desk, time_machi
 
     before = measure()
     grow(desk, clients, start=1, rounds=3, clock=time_machine)
+    after = measure()
+
+    grew_not = {key: (before[key][1], after[key][1]) for key in before if before[key][1] >= after[key][1]}
+    assert grew_not == {}, f"these lists did not show more rows, so they prove nothing: {grew_not}"
+    costlier = {key: (before[key][0], after[key][0]) for key in before if after[key][0] != before[key][0]}
+    assert costlier == {}, "queries before and after the desk grew"
+
+
+def _csv_rows(response: Any) -> int:
+    return len(response.content.decode().strip().splitlines()) - 1
+
+
+def _checkboxes(response: Any) -> int:
+    return len(re.findall(r'type="checkbox"', response.content.decode()))
+
+
+# Lists within detail pages and exports, found by walking the URLconf: {ticket}, {team},
+# {calendar}, {service} and {alice} are filled in.
+INNER_LISTS: list[tuple[str, str, Callable[[Any], int]]] = [
+    (ALICE, "/api/v1/tickets/{ticket}/attachments/", _json_rows),
+    (AGENT, "/api/v1/tickets/{ticket}/attachments/", _json_rows),
+    (ALICE, "/portal/inventory/export.csv", _csv_rows),
+    (ADMIN, "/desk-admin/audit/export.csv", _csv_rows),
+    (ADMIN, "/desk-admin/teams/{team}/", _checkboxes),
+    (ADMIN, "/desk-admin/people/{alice}/", _checkboxes),
+    (ADMIN, "/desk-admin/calendars/{calendar}/", _page_rows),
+    (ADMIN, "/desk-admin/services/{service}/", _page_rows),
+]
+
+
+def grow_inside(desk: Any, api_alice: Any, first: dict[str, str], start: int, rounds: int) -> None:
+    admin = desk.user(ADMIN)
+    with tenant_context(desk.northwind):
+        calendar = BusinessCalendar.objects.get(pk=int(first["calendar"]))
+        service = Service.objects.get(pk=int(first["service"]))
+        for n in range(start, start + rounds):
+            for twice in range(2):
+                upload = {"file": SimpleUploadedFile(f"trace-{n}-{twice}.txt", b"ping: timeout\n")}
+                response = api_alice.post(f"/api/v1/tickets/{first['ticket']}/attachments/", upload, format="multipart")
+                assert response.status_code == 201, response.content
+                ServiceFactory(tenant=desk.northwind, account=desk.acme, site=desk.frankfurt)
+                record(actor=admin, action="update", instance=TeamFactory(tenant=desk.northwind))
+                UserFactory(tenant=desk.northwind, role="agent")
+                SiteFactory(tenant=desk.northwind, account=desk.acme)
+                day = dt.date(2027, 1, 4) + dt.timedelta(days=7 * (2 * n + twice))
+                CalendarClosure.objects.create(tenant=desk.northwind, calendar=calendar, date=day, reason="Bridge day")
+                ContractFactory(tenant=desk.northwind, service=service)
+
+
+@pytest.mark.django_db
+def test_the_lists_inside_pages_and_exports_cost_no_more_queries_for_more_rows(desk):
+    clients: dict[tuple[str, str], Any] = {}
+    for who in (ALICE, AGENT, ADMIN):
+        clients["api", who] = desk.api(who)
+        clients["api", who].get("/api/v1/me/")
+        clients["page", who] = Client()
+        clients["page", who].force_login(desk.user(who))
+    with tenant_context(desk.northwind):
+        first = {
+            "ticket": clients["api", ALICE].post("/api/v1/tickets/", INCIDENT, format="json").json()["number"],
+            "team": str(TeamFactory(tenant=desk.northwind).pk),
+            "alice": str(desk.user(ALICE).pk),
+            "calendar": str(BusinessCalendarFactory(tenant=desk.northwind).pk),
+            "service": str(ServiceFactory(tenant=desk.northwind, account=desk.acme, site=desk.frankfurt).pk),
+        }
+    grow_inside(desk, clients["api", ALICE], first, start=0, rounds=1)
+
+    def measure() -> dict[tuple[str, str], tuple[int, int]]:
+        figures = {}
+        for who, url, rows in INNER_LISTS:
+            client = clients["api" if url.startswith("/api/") else "page", who]
+            address = url.format(**first)
+            client.get(address)
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(address)
+            assert response.status_code == 200, (who, address, response.content[:300])
+            figures[who, url] = (len(captured), rows(response))
+        return figures
+
+    before = measure()
+    grow_inside(desk, clients["api", ALICE], first, start=1, rounds=3)
     after = measure()
 
     grew_not = {key: (before[key][1], after[key][1]) for key in before if before[key][1] >= after[key][1]}
