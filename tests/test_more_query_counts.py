@@ -4,7 +4,7 @@ reports, the console's documents and RFO requests, the SSR billing CSV, the admi
 service levels, incoming mail, escalation thresholds, canned responses and mail templates, the
 audit log's API and the managers' account report; and the lists inside detail pages and the
 exports (attachments, a team's candidates, a person's sites, a calendar's closures, a service's
-contracts, the inventory and audit CSVs). Each is measured, the desk gets more of what
+contracts, a questionnaire's questions, the inventory and audit CSVs). Each is measured, the desk gets more of what
 it lists (several rows a round, through the API and the services as real rows come), and each
 is measured again: the rows must have grown and the number of queries must not have."""
 
@@ -38,7 +38,7 @@ from tests.factories.escalation import EscalationContactFactory, EscalationMatri
 from tests.factories.orders import ContractFactory, ServiceFactory
 from tests.factories.tickets import SlaPolicyFactory
 from tests.factories.world import build_order_rules
-from tickets.models import CannedResponse, Ticket
+from tickets.models import CannedResponse, QuestionnaireField, Ticket
 from tickets.services.problems import request_rfo
 
 ALICE = "alice@acme.example"
@@ -234,7 +234,7 @@ def _checkboxes(response: Any) -> int:
 
 
 # Lists within detail pages and exports, found by walking the URLconf: {ticket}, {team},
-# {calendar}, {service} and {alice} are filled in.
+# {calendar}, {service}, {service_type} and {alice} are filled in.
 INNER_LISTS: list[tuple[str, str, Callable[[Any], int]]] = [
     (ALICE, "/api/v1/tickets/{ticket}/attachments/", _json_rows),
     (AGENT, "/api/v1/tickets/{ticket}/attachments/", _json_rows),
@@ -244,6 +244,7 @@ INNER_LISTS: list[tuple[str, str, Callable[[Any], int]]] = [
     (ADMIN, "/desk-admin/people/{alice}/", _checkboxes),
     (ADMIN, "/desk-admin/calendars/{calendar}/", _page_rows),
     (ADMIN, "/desk-admin/services/{service}/", _page_rows),
+    (ADMIN, "/desk-admin/questionnaires/{service_type}/", _page_rows),
 ]
 
 
@@ -264,6 +265,11 @@ def grow_inside(desk: Any, api_alice: Any, first: dict[str, str], start: int, ro
                 day = dt.date(2027, 1, 4) + dt.timedelta(days=7 * (2 * n + twice))
                 CalendarClosure.objects.create(tenant=desk.northwind, calendar=calendar, date=day, reason="Bridge day")
                 ContractFactory(tenant=desk.northwind, service=service)
+                QuestionnaireField.objects.create(
+                    tenant=desk.northwind, service_type=service.service_type, name=f"extra_{n}_{twice}",
+                    field_type=QuestionnaireField.FieldType.TEXT, position=50 + 2 * n + twice,
+                    labels={"en": f"Extra {n}", "de": f"Extra {n}", "es": f"Extra {n}"},
+                )  # fmt: skip
 
 
 @pytest.mark.django_db
@@ -282,6 +288,7 @@ def test_the_lists_inside_pages_and_exports_cost_no_more_queries_for_more_rows(d
             "calendar": str(BusinessCalendarFactory(tenant=desk.northwind).pk),
             "service": str(ServiceFactory(tenant=desk.northwind, account=desk.acme, site=desk.frankfurt).pk),
         }
+        first["service_type"] = str(Service.objects.get(pk=int(first["service"])).service_type_id)
     grow_inside(desk, clients["api", ALICE], first, start=0, rounds=1)
 
     def measure() -> dict[tuple[str, str], tuple[int, int]]:
