@@ -311,3 +311,48 @@ def test_the_lists_inside_pages_and_exports_cost_no_more_queries_for_more_rows(d
     assert grew_not == {}, f"these lists did not show more rows, so they prove nothing: {grew_not}"
     costlier = {key: (before[key][0], after[key][0]) for key in before if after[key][0] != before[key][0]}
     assert costlier == {}, "queries before and after the desk grew"
+
+
+@pytest.mark.django_db
+def test_the_change_request_pages_cost_no_more_queries_as_their_histories_grow(desk, time_machine):
+    """A change request from request to done: the customer's and the desk's pages of it (with
+    its history), measured when asked and again when done."""
+    api_alice, api_agent = desk.api(ALICE), desk.api(AGENT)
+    api_alice.get("/api/v1/me/")
+    api_agent.get("/api/v1/me/")
+    pages = {who: Client() for who in (ALICE, AGENT)}
+    for who, client in pages.items():
+        client.force_login(desk.user(who))
+    change = {"title": "Move the antenna", "description": "Roof works.", "service": "NW-SAT-2002"}
+    number = api_alice.post("/api/v1/change-requests/", change, format="json").json()["number"]
+    urls = [(ALICE, f"/portal/requests/changes/{number}/"), (AGENT, f"/console/orders/changes/{number}/"),
+            ]  # fmt: skip
+
+    def measure() -> dict[tuple[str, str], tuple[int, int]]:
+        figures = {}
+        for who, url in urls:
+            pages[who].get(url)
+            with CaptureQueriesContext(connection) as captured:
+                response = pages[who].get(url)
+            assert response.status_code == 200, (who, url)
+            figures[who, url] = (len(captured), _page_rows(response))
+        return figures
+
+    before = measure()
+    quote = {"cost": "1450.00", "currency": "EUR", "planned_start": "2026-12-12T07:00:00Z",
+             "planned_end": "2026-12-12T11:00:00Z", "note": "Crane."}  # fmt: skip
+    assert api_agent.post(f"/api/v1/change-requests/{number}/quote/", quote, format="json").status_code == 200
+    assert api_alice.post(f"/api/v1/change-requests/{number}/accept/", {}, format="json").status_code == 200
+    response = api_agent.post(f"/api/v1/change-requests/{number}/transition/", {"action": "schedule"}, format="json")
+    assert response.status_code == 200, response.content
+    time_machine.move_to("2026-12-12T12:00:00Z", tick=False)
+    response = api_agent.post(f"/api/v1/change-requests/{number}/transition/", {"action": "complete"}, format="json")
+    assert response.status_code == 200, response.content
+    for who, client in pages.items():  # signed in again: a session lasts a working day
+        client.force_login(desk.user(who))
+    after = measure()
+
+    grew_not = {key: (before[key][1], after[key][1]) for key in before if before[key][1] >= after[key][1]}
+    assert grew_not == {}, f"these histories did not show more rows, so they prove nothing: {grew_not}"
+    costlier = {key: (before[key][0], after[key][0]) for key in before if after[key][0] != before[key][0]}
+    assert costlier == {}, "queries before and after the histories grew"
