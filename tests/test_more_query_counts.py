@@ -5,7 +5,7 @@ administration's service levels, incoming mail, escalation thresholds, canned re
 mail templates, the audit log's API, the managers' account report and the API's service-level
 figures; the lists inside detail pages and the exports (attachments, a team's candidates, a
 person's sites, a calendar's closures, a service's contracts, a questionnaire's questions, the
-inventory and audit CSVs); and the change-request pages as the history grows. Each is
+new-ticket forms' choices, the inventory and audit CSVs); and the change-request pages as the history grows. Each is
 measured, the desk gets more of what it lists (several rows a round, through the API and the
 services as real rows come), and each is measured again: the rows must have grown and the
 number of queries must not have. (Surveys are put to customer users only: a desk user's survey
@@ -255,6 +255,8 @@ INNER_LISTS: list[tuple[str, str, Callable[[Any], int]]] = [
     (ADMIN, "/desk-admin/calendars/{calendar}/", _page_rows),
     (ADMIN, "/desk-admin/services/{service}/", _page_rows),
     (ADMIN, "/desk-admin/questionnaires/{service_type}/", _page_rows),
+    (ALICE, "/portal/tickets/new/", _options),  # the account's services and sites to choose from
+    (AGENT, "/console/tickets/new/", _options),  # the accounts
 ]
 
 
@@ -272,6 +274,7 @@ def grow_inside(desk: Any, api_alice: Any, first: dict[str, str], start: int, ro
                 record(actor=admin, action="update", instance=TeamFactory(tenant=desk.northwind))
                 UserFactory(tenant=desk.northwind, role="agent")
                 SiteFactory(tenant=desk.northwind, account=desk.acme)
+                AccountFactory(tenant=desk.northwind)
                 day = dt.date(2027, 1, 4) + dt.timedelta(days=7 * (2 * n + twice))
                 CalendarClosure.objects.create(tenant=desk.northwind, calendar=calendar, date=day, reason="Bridge day")
                 ContractFactory(tenant=desk.northwind, service=service)
