@@ -1,15 +1,15 @@
 """The lists left beside tests/test_list_query_counts.py and tests/test_page_query_counts.py:
-escalation notices (a desk user's and a customer's) and matrices in the API, the portal's
-matrix and reports, the console's documents and RFO requests, the SSR billing CSV, the
-administration's service levels, incoming mail, escalation thresholds, canned responses and
-mail templates, the audit log's API, the managers' account report and the API's service-level
-figures; the lists inside detail pages and the exports (attachments, a team's candidates, a
-person's sites, a calendar's closures, a service's contracts, a questionnaire's questions, the
-new-ticket forms' choices, the inventory and audit CSVs); and the change-request pages as the history grows. Each is
-measured, the desk gets more of what it lists (several rows a round, through the API and the
-services as real rows come), and each is measured again: the rows must have grown and the
-number of queries must not have. (Surveys are put to customer users only: a desk user's survey
-list stays empty, a customer's is measured in tests/test_page_query_counts.py.)"""
+escalation notices (a desk user's and a customer's) and matrices in the API, the portal's matrix
+and reports, the console's documents and RFO requests, the SSR billing CSV, the administration's
+service levels, incoming mail, escalation thresholds, canned responses and mail templates, the
+audit log's API, the managers' account report and the API's service-level figures; the lists
+inside detail pages and the exports (attachments, a team's candidates, a person's sites, a
+calendar's closures, a service's contracts, a questionnaire's questions, the new-ticket forms'
+choices, the inventory and audit CSVs); and the change-request pages as the history grows. Each
+is measured, the desk gets more of what it lists (several rows a round, through the API and the
+services as real rows come), and each is measured again: the rows must have grown and the number
+of queries must not have. (Surveys are put to customer users only: a desk user's survey list
+stays empty, a customer's is measured in tests/test_page_query_counts.py.)"""
 
 from __future__ import annotations
 
