@@ -24,7 +24,7 @@ from portal.templatetags.report_tags import age_label
 from reports.figures import AGE_BUCKETS
 from servicedesk.models import ProductArea, Team, User
 from servicedesk.selectors import account_choices, sites_visible_to, staff_of_tenant, team_choices
-from tickets.models import Priority, Ticket
+from tickets.models import Priority, SlaTarget, Ticket
 from tickets.selectors import TicketFilters
 from tickets.services.lifecycle import ACTIONS
 
@@ -153,7 +153,14 @@ class QueueForm(TicketListForm):
     site = forms.ChoiceField(label=_("Site"), required=False, widget=LongSelect)
     product_area = forms.ChoiceField(label=_("Product area"), required=False)
     dates = forms.ChoiceField(
-        label=_("Dates of"), choices=[("created", _("Opening")), ("resolved", _("Resolution"))], required=False
+        label=_("Dates of"),
+        choices=[
+            ("created", _("Opening")),
+            ("resolved", _("Resolution")),
+            ("met", _("A target met on time")),
+            ("breached", _("A target breached")),
+        ],
+        required=False,
     )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -161,17 +168,23 @@ class QueueForm(TicketListForm):
     date_to = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    target = forms.ChoiceField(
+        label=_("Service-level target"), choices=[("", _("Any target")), *SlaTarget.choices], required=False
+    )
     age = forms.ChoiceField(label=_("Age"), required=False)
     sort = forms.ChoiceField(label=_("Order"), choices=SORT_CHOICES, required=False)
 
     field_order = [
         "q", "status", "priority", "kind", "team", "assignee", "account", "site", "product_area", "dates",
-        "date_from", "date_to", "age", "sort",
+        "target", "date_from", "date_to", "age", "sort",
     ]  # fmt: skip
     #: Narrowing filters beyond the search and the status (the queue is "filtered" with any).
     NARROWING = (
         "kind", "priority", "team", "assignee", "account", "site", "product_area", "date_from", "date_to", "age",
+        "target",
     )  # fmt: skip
+    #: The choices of "Dates of" that are a target's outcome (the days are the target's decision).
+    OUTCOMES = ("met", "breached")
     default_status = "open"
     STATUS_GROUPS = {"open": Ticket.OPEN_STATUSES}
 
@@ -216,6 +229,8 @@ class QueueForm(TicketListForm):
         first, last = data.get("date_from"), data.get("date_to")
         if first and last and last < first:
             self.add_error("date_to", _("The end of the period comes before its start."))
+        if data.get("target") and data.get("dates") not in self.OUTCOMES:
+            self.add_error("target", _("A target narrows the tickets by its outcome: choose it under “Dates of”."))
         return data
 
     def _day(self, name: str) -> dt.date | None:
@@ -267,6 +282,8 @@ class QueueForm(TicketListForm):
             dates_from=dates_from,
             dates_until=dates_until,
             by_resolution=self.value("dates") == "resolved",
+            target_outcome=self.value("dates") if self.value("dates") in self.OUTCOMES else "",
+            target=self.value("target") if self.value("dates") in self.OUTCOMES else "",
             created_after=created_after,
             created_not_after=created_not_after,
         )

@@ -57,7 +57,8 @@ def queue_links(filters: ReportFilters, period: Period) -> dict[str, str]:
     """The console queue narrowed exactly like the dashboard (account, site, product area, team,
     priority, kind): the tickets opened in the period, those resolved in it (by the days of
     their opening or last resolution in the tenant's zone, as the figures count them), and the
-    open ones per priority, oldest first (the backlog)."""
+    open ones per priority, oldest first (the backlog), and per target those whose target was met
+    on time or breached in the period (``"respond met"``, ``"respond breached"``, …)."""
     base = {
         "account": filters.account_id,
         "site": filters.site_id,
@@ -78,6 +79,12 @@ def queue_links(filters: ReportFilters, period: Period) -> dict[str, str]:
         "resolved": link(status="all", **chosen, dates="resolved", **days, sort="created"),
         "open": link(status="open", **chosen, sort="created"),
     }
+    for target in TARGETS:
+        for outcome in ("met", "breached"):
+            # The tickets whose target was decided so in the period (one clock per ticket and target).
+            links[f"{target} {outcome}"] = link(
+                status="all", **chosen, dates=outcome, target=target, **days, sort="created"
+            )
     for priority in ("P1", "P2", "P3", "P4"):
         links[priority] = link(status="open", priority=priority, sort="created")
         for bucket, _low, _high in AGE_BUCKETS:
@@ -104,6 +111,10 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             "attainment_chart": charts.attainment_bars(dashboard.report.targets, labels),
             "trend_chart": charts.trend_lines(dashboard.trend, dashboard.trend_by),
             "backlog_chart": charts.backlog_bars(dashboard.backlog),
+            "target_rows": [
+                {"target": t, "figures": f, "met_link": links[f"{t} met"], "breached_link": links[f"{t} breached"]}
+                for t, f in dashboard.report.targets.items()
+            ],
             "age_buckets": buckets,
             "backlog_rows": [
                 {

@@ -125,3 +125,86 @@ def test_each_backlog_cell_opens_the_queue_of_its_open_tickets(manager, history)
         assert len(numbers) == count, link
         seen |= numbers
     assert seen == {n["C"], n["D"], n["E"], n["H"]}
+
+
+def _attainment_links(page: str) -> dict[str, tuple[str, int]]:
+    """Per "target outcome" the link and the figure of the attainment table's cells."""
+    section = re.search(r'<h2 id="targets">.*?</section>', page, re.S).group(0)
+    cells = re.findall(r'<td class="num"><a href="([^"]+)">(\d+)</a></td>', section)
+    links = {}
+    for link, count in cells:
+        link = html.unescape(link)
+        target = re.search(r"target=(\w+)", link).group(1)
+        outcome = re.search(r"dates=(\w+)", link).group(1)
+        links[f"{target} {outcome}"] = (link, int(count))
+    return links
+
+
+# Decided in 25–31 October (Berlin): respond met on time by A, E, F (D's on 1 November), breached
+# by C and H (B's at 21:45Z on the 24th, before the period); callback met by A, breached by B (due
+# 25th 01:30 local); restore met by B and F, breached by A (met at 04:00, reopened, then breached
+# at its due 05:30: it counts as breached). No RFO was asked for.
+DECIDED = {
+    "respond met": "AEF",
+    "respond breached": "CH",
+    "callback met": "A",
+    "callback breached": "B",
+    "restore met": "BF",
+    "restore breached": "A",
+}
+
+
+def test_each_attainment_cell_opens_the_queue_of_exactly_its_tickets(manager, history):
+    n = history.numbers
+    page = manager.get("/dashboard/", OCTOBER_END).content.decode()
+    links = _attainment_links(page)
+    assert set(links) == set(DECIDED)
+    for key, letters in DECIDED.items():
+        link, count = links[key]
+        assert "date_from=2026-10-25" in link, link
+        assert "date_to=2026-10-31" in link, link
+        assert count == len(letters), key
+        assert _queue_numbers(manager, link) == {n[letter] for letter in letters}, key
+
+
+def test_the_attainment_links_carry_the_dashboards_filters(manager, demo, history):
+    n = history.numbers
+    page = manager.get("/dashboard/", {**OCTOBER_END, "site": demo.madrid.pk}).content.decode()
+    links = _attainment_links(page)
+    assert set(links) == {"respond met", "restore met"}
+    for link, count in links.values():
+        assert f"site={demo.madrid.pk}" in link
+        assert _queue_numbers(manager, link) == {n["F"]}
+        assert count == 1
+    page = manager.get("/dashboard/", {**OCTOBER_END, "kind": "complaint"}).content.decode()
+    links = _attainment_links(page)
+    assert set(links) == {"respond breached"}
+    assert _queue_numbers(manager, links["respond breached"][0]) == {n["H"]}
+
+
+def test_a_target_outside_the_days_of_its_outcome_is_an_error_next_to_it(manager, history):
+    n = history.numbers
+    # The days of a target's outcome, not of the ticket's opening: B opened on the 24th (local)
+    # and its callback was breached on the 25th.
+    query = {"status": "all", "dates": "breached", "target": "callback", "date_from": "2026-10-25"}
+    assert _queue_numbers(manager, "/console/tickets/?" + "&".join(f"{k}={v}" for k, v in query.items())) == {n["B"]}
+    response = manager.get("/console/tickets/", {"status": "all", "dates": "created", "target": "respond"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "A target narrows the tickets by its outcome" in page
+    assert 'class="field has-error"' in page
+    response = manager.get("/console/tickets/", {"status": "all", "dates": "met", "target": "nonsense"})
+    assert response.status_code == 200
+    assert 'class="field has-error"' in response.content.decode()
+
+
+def test_another_tenants_manager_following_an_attainment_link_sees_none_of_its_tickets(client, manager, demo, history):
+    page = manager.get("/dashboard/", OCTOBER_END).content.decode()
+    link, _count = _attainment_links(page)["respond met"]
+    with tenant_context(demo.bluepeak):
+        outsider = ManagerFactory(tenant=demo.bluepeak, email="manager@bluepeak.example")
+    client.force_login(outsider)
+    # G (Bluepeak's, respond met on the 27th) is the only ticket its own manager sees.
+    assert _queue_numbers(client, link) == {history.numbers["G"]}
+    response = client.get(f"/console/tickets/{history.numbers['A']}/")
+    assert response.status_code == 404
