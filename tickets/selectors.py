@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
@@ -88,12 +89,9 @@ class TicketFilters:
     dates_from: dt.datetime | None = None
     dates_until: dt.datetime | None = None
     by_resolution: bool = False
-    #: "met" or "breached": only tickets with a service-level target of that outcome, decided
-    #: (met on time at its met_at, breached at its due_at) in [dates_from, dates_until) when
-    #: those are given; the days then are the target's, not the ticket's opening
-    target_outcome: str = ""
-    #: with ``target_outcome``: that target only (a key of SlaTarget); empty: any target
-    target: str = ""
+    #: only the tickets among these (a query of ticket ids: the tickets behind one of the
+    #: dashboard's figures, ``reports.behind``); None does not filter
+    among: QuerySet[Any] | None = None
     #: created after ``created_after`` (exclusive) and no later than ``created_not_after``: an
     #: age bucket of the dashboard's backlog
     created_after: dt.datetime | None = None
@@ -129,14 +127,13 @@ def filter_tickets(*, actor: User, filters: TicketFilters) -> QuerySet[Ticket]:
         tickets = tickets.filter(assignee__isnull=True)
     if filters.product_area_id is not None:
         tickets = tickets.filter(product_area_id=filters.product_area_id)
-    if filters.target_outcome:
-        tickets = tickets.filter(pk__in=_decided_targets(filters).values("ticket_id"))
-    else:
-        instant = "resolved_at" if filters.by_resolution else "created_at"
-        if filters.dates_from is not None:
-            tickets = tickets.filter(**{f"{instant}__gte": filters.dates_from})
-        if filters.dates_until is not None:
-            tickets = tickets.filter(**{f"{instant}__lt": filters.dates_until})
+    if filters.among is not None:
+        tickets = tickets.filter(pk__in=filters.among)
+    instant = "resolved_at" if filters.by_resolution else "created_at"
+    if filters.dates_from is not None:
+        tickets = tickets.filter(**{f"{instant}__gte": filters.dates_from})
+    if filters.dates_until is not None:
+        tickets = tickets.filter(**{f"{instant}__lt": filters.dates_until})
     if filters.created_after is not None:
         tickets = tickets.filter(created_at__gt=filters.created_after)
     if filters.created_not_after is not None:
@@ -145,25 +142,6 @@ def filter_tickets(*, actor: User, filters: TicketFilters) -> QuerySet[Ticket]:
     if filters.sort:
         tickets = tickets.order_by(*TICKET_ORDERINGS[filters.sort])
     return tickets
-
-
-def _decided_targets(filters: TicketFilters) -> QuerySet[SlaClock]:
-    """The clocks decided with ``filters.target_outcome`` in the chosen days, as the service-level
-    report counts them (``reports.selectors.met_in`` and ``breached_in``): a range of the partial
-    index led by tenant_id (slaclock_met_idx on met_at, slaclock_breached_idx on due_at). A clock
-    is unique per ticket and target, so one target's clocks name each ticket once."""
-    met = filters.target_outcome == SlaClock.State.MET
-    instant = "met_at" if met else "due_at"
-    clocks = SlaClock.objects.filter(state=SlaClock.State.MET if met else SlaClock.State.BREACHED)
-    if met:
-        clocks = clocks.filter(met_at__isnull=False)
-    if filters.target:
-        clocks = clocks.filter(target=filters.target)
-    if filters.dates_from is not None:
-        clocks = clocks.filter(**{f"{instant}__gte": filters.dates_from})
-    if filters.dates_until is not None:
-        clocks = clocks.filter(**{f"{instant}__lt": filters.dates_until})
-    return clocks.order_by()
 
 
 def for_page_list(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:

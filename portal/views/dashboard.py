@@ -24,7 +24,7 @@ from portal.forms.reports import DashboardForm
 from portal.templatetags.report_tags import age_label, short_target, trigger_label
 from portal.views.access import managers_required, signed_in_user
 from reports.dashboard import Dashboard, build_dashboard
-from reports.figures import AGE_BUCKETS
+from reports.figures import AGE_BUCKETS, DURATION_TARGETS
 from reports.periods import Period
 from reports.selectors import TARGETS, ReportFilters
 from servicedesk.models import Team, User
@@ -51,6 +51,25 @@ def _dashboard(request: HttpRequest, breach_limit: int) -> tuple[DashboardForm, 
         breach_limit=breach_limit,
     )
     return form, dashboard
+
+
+def queue_link(filters: ReportFilters, period: Period | None = None, **extra: Any) -> str:
+    """The console queue narrowed like the dashboard (account, site, product area, team, priority,
+    kind), every status, oldest first, to the days of ``period`` (those of the event ``extra``
+    names with ``dates``) and to ``extra``."""
+    base = {
+        "account": filters.account_id,
+        "site": filters.site_id,
+        "product_area": filters.product_area_id,
+        "team": filters.team_id,
+        "kind": ",".join(filters.kinds),
+        "priority": ",".join(filters.priorities),
+        "status": "all",
+    }
+    if period is not None:
+        base |= {"date_from": period.first.isoformat(), "date_to": period.last.isoformat()}
+    query = {key: value for key, value in {**base, **extra, "sort": "created"}.items() if value}
+    return f"{reverse('portal:console-queue')}?{urlencode(query)}"
 
 
 def queue_links(filters: ReportFilters, period: Period) -> dict[str, str]:
@@ -82,9 +101,11 @@ def queue_links(filters: ReportFilters, period: Period) -> dict[str, str]:
     for target in TARGETS:
         for outcome in ("met", "breached"):
             # The tickets whose target was decided so in the period (one clock per ticket and target).
-            links[f"{target} {outcome}"] = link(
-                status="all", **chosen, dates=outcome, target=target, **days, sort="created"
-            )
+            links[f"{target} {outcome}"] = queue_link(filters, period, dates=outcome, target=target)
+    for target in DURATION_TARGETS:  # the targets met (on time or late) the times are measured over
+        links[f"{target} reached"] = queue_link(filters, period, dates="reached", target=target)
+    links["reopened"] = queue_link(filters, period, dates="reopened")
+    links["surveyed"] = queue_link(filters, period, dates="surveyed")
     for priority in ("P1", "P2", "P3", "P4"):
         links[priority] = link(status="open", priority=priority, sort="created")
         for bucket, _low, _high in AGE_BUCKETS:
@@ -101,6 +122,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     buckets = [key for key, _low, _high in AGE_BUCKETS]
     triggers = EscalationEvent.Trigger.values
     links = queue_links(dashboard.filters, dashboard.period)
+    period_filters, period = dashboard.filters, dashboard.period
     return render(
         request,
         "dashboards/home.html",
@@ -127,9 +149,23 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             ],
             "triggers": triggers,
             "escalation_rows": [
-                {"level": level, "cells": [dashboard.escalations.get((level, t), 0) for t in triggers]}
+                {
+                    "level": level,
+                    "cells": [
+                        {
+                            "count": dashboard.escalations.get((level, t), 0),
+                            "link": queue_link(period_filters, period, dates="escalated", level=level, trigger=t),
+                        }
+                        for t in triggers
+                    ],
+                }
                 for level in sorted({level for level, _trigger in dashboard.escalations})
             ],
+            "availability_rows": [
+                {"row": row, "link": queue_link(period_filters, period, dates="outage", service=row.service_id)}
+                for row in dashboard.availability
+            ],
+            "times_links": {t: links[f"{t} reached"] for t in DURATION_TARGETS},
             "queue": links,
             "export_query": request.GET.urlencode(),
             "account_count": accounts_visible_to(actor=user).count(),

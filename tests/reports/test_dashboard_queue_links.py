@@ -15,6 +15,8 @@ import pytest
 from servicedesk.models import ProductArea
 from servicedesk.tenancy import tenant_context
 from tests.factories import ManagerFactory
+from tests.feedback.conftest import resolved_ticket, surveys_about
+from tests.reports.conftest import AGENT, ALICE
 from tests.reports.test_dashboard import MANAGER, OCTOBER_END
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +210,91 @@ def test_another_tenants_manager_following_an_attainment_link_sees_none_of_its_t
     assert _queue_numbers(client, link) == {history.numbers["G"]}
     response = client.get(f"/console/tickets/{history.numbers['A']}/")
     assert response.status_code == 404
+
+
+def _cell_links(page: str, section_id: str) -> list[tuple[str, int]]:
+    section = re.search(rf'<h2 id="{section_id}">.*?</section>', page, re.S).group(0)
+    return [(html.unescape(link), int(count)) for link, count in re.findall(r'<a href="([^"]+)">(\d+)</a>', section)]
+
+
+def test_the_times_reopenings_and_availability_open_the_queue_of_exactly_their_tickets(manager, history):
+    n = history.numbers
+    page = manager.get("/dashboard/", OCTOBER_END).content.decode()
+    # The times are measured over the targets met (on time or late) in the period: respond by A,
+    # C, E, F, H (B's and D's outside it), restore by B, F and A (met late at 06:00Z).
+    times = {re.search(r"target=(\w+)", link).group(1): (link, count) for link, count in _cell_links(page, "times")}
+    assert {target: count for target, (_link, count) in times.items()} == {"respond": 5, "restore": 3}
+    assert _queue_numbers(manager, times["respond"][0]) == {n[x] for x in "ACEFH"}
+    assert _queue_numbers(manager, times["restore"][0]) == {n[x] for x in "ABF"}
+    # Reopened in the period: A (once, by alice, at 05:00Z on the 25th).
+    other = [(link, count) for link, count in _cell_links(page, "other") if "dates=reopened" in link]
+    assert [count for _link, count in other] == [1]
+    assert _queue_numbers(manager, other[0][0]) == {n["A"]}
+    # Availability: the outages down during the period per service (D began after it).
+    outages = {
+        re.search(r"service=([\w-]+)", link).group(1): (link, count)
+        for link, count in _cell_links(page, "availability")
+    }
+    assert {service: count for service, (_link, count) in outages.items()} == {
+        "NW-INET-3001": 1,
+        "NW-MPLS-1001": 3,
+        "NW-MPLS-2001": 1,
+    }
+    assert _queue_numbers(manager, outages["NW-INET-3001"][0]) == {n["E"]}
+    assert _queue_numbers(manager, outages["NW-MPLS-1001"][0]) == {n["A"], n["B"], n["C"]}
+    assert _queue_numbers(manager, outages["NW-MPLS-2001"][0]) == {n["F"]}
+
+
+def test_each_escalation_cell_opens_the_queue_of_its_escalated_tickets(manager, demo, history, time_machine):
+    n = history.numbers
+    time_machine.move_to("2026-10-31T22:55:00Z", tick=False)
+    response = demo.api(ALICE).post(f"/api/v1/tickets/{n['C']}/escalate/", {"reason": "progress"}, format="json")
+    assert response.status_code == 200, response.json()
+    response = demo.api(AGENT).post(
+        f"/api/v1/tickets/{n['E']}/escalate/", {"reason": "other", "comment": "VIP", "level": 2}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    time_machine.move_to("2026-11-02T09:00:00Z", tick=False)
+    page = manager.get("/dashboard/", OCTOBER_END).content.decode()
+    cells = {
+        (re.search(r"level=(\d+)", link).group(1), re.search(r"trigger=(\w+)", link).group(1)): (link, count)
+        for link, count in _cell_links(page, "escalations")
+    }
+    assert {key: count for key, (_link, count) in cells.items()} == {("1", "customer"): 1, ("2", "agent"): 1}
+    assert _queue_numbers(manager, cells["1", "customer"][0]) == {n["C"]}
+    assert _queue_numbers(manager, cells["2", "agent"][0]) == {n["E"]}
+    # Level and trigger narrow escalations only: elsewhere they are an error next to the field.
+    response = manager.get("/console/tickets/", {"status": "all", "level": "1", "trigger": "customer"})
+    assert response.content.decode().count('class="field has-error"') == 2
+
+
+def test_the_csat_responses_open_the_queue_of_the_surveyed_tickets(
+    client, demo, django_capture_on_commit_callbacks, time_machine
+):
+    time_machine.move_to("2026-11-18T09:00:00Z", tick=False)
+    acme = resolved_ticket(demo, django_capture_on_commit_callbacks)
+    london = resolved_ticket(demo, django_capture_on_commit_callbacks, who="bob@globex.example", service="NW-INET-3001")
+    resolved_ticket(demo, django_capture_on_commit_callbacks)  # surveyed, never answered
+    time_machine.move_to("2026-11-19T10:00:00Z", tick=False)
+    for ticket, who in ((acme, ALICE), (london, "bob@globex.example")):
+        survey = surveys_about(demo, ticket)[-1]
+        response = demo.api(who).post(f"/api/v1/surveys/{survey.pk}/answer/", {"score": 4}, format="json")
+        assert response.status_code == 200, response.json()
+    client.force_login(demo.user(MANAGER))
+    november = {"period": "custom", "start": "2026-11-01", "end": "2026-11-30"}
+    for params, expected in (({}, {acme.number, london.number}), ({"account": demo.acme.pk}, {acme.number})):
+        page = client.get("/dashboard/", {**november, **params}).content.decode()
+        link = html.unescape(re.search(r'<a href="([^"]+dates=surveyed[^"]*)">', page).group(1))
+        assert _queue_numbers(client, link) == expected
+
+
+def test_a_service_of_another_tenant_or_none_is_an_error_and_matches_nothing(client, demo, history):
+    with tenant_context(demo.bluepeak):
+        outsider = ManagerFactory(tenant=demo.bluepeak, email="manager@bluepeak.example")
+    client.force_login(outsider)
+    response = client.get("/console/tickets/", {"status": "all", "dates": "outage", "service": "NW-MPLS-1001"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "No service has this ID." in page
+    assert _queue_numbers(client, "/console/tickets/?status=all&service=NW-MPLS-1001") == set()
+    assert client.get(f"/console/tickets/{history.numbers['A']}/").status_code == 404
