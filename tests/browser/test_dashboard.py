@@ -84,6 +84,11 @@ def test_the_manager_follows_a_breach_and_downloads_it_and_alice_reads_her_repor
     expect(manager.get_by_role("link", name=other.number, exact=True)).to_have_count(0)
     check_page(manager, "queue-behind-attainment")
     manager.go_back()
+    # The orders list behind "orders on their committed date", a wrong day next to its field.
+    manager.goto(f"{desk_url}/console/orders/?show=on_time&date_from={today.isoformat()}&date_to=someday")
+    expect(manager.get_by_role("heading", name="Orders handed over on or before their committed date")).to_be_visible()
+    check_page(manager, "orders-behind-figure")
+    manager.go_back()
 
     breaches.get_by_role("link", name=late.number).click()
     manager.wait_for_url(f"{desk_url}/console/tickets/{late.number}/")

@@ -7,6 +7,7 @@ nor D (1 November 00:30 local), nor G (Bluepeak's). Resolved in it: A, B, F."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
@@ -295,6 +296,62 @@ def test_a_service_of_another_tenant_or_none_is_an_error_and_matches_nothing(cli
     response = client.get("/console/tickets/", {"status": "all", "dates": "outage", "service": "NW-MPLS-1001"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "No service has this ID." in page
+    # Next to the service field, in the manager's language (Bluepeak's is Spanish).
+    assert re.search(
+        r'<div class="field has-error">\s*<label for="id_service">.*?<p class="error" role="alert">[^<]+</p>',
+        page,
+        re.S,
+    )
+    assert page.count('class="field has-error"') == 1
     assert _queue_numbers(client, "/console/tickets/?status=all&service=NW-MPLS-1001") == set()
     assert client.get(f"/console/tickets/{history.numbers['A']}/").status_code == 404
+
+
+def _order(demo, number, site, handed_over, committed):
+    from orders.models import Order  # noqa: PLC0415
+
+    return Order.objects.create(
+        tenant=site.tenant, number=number, title="Second line", account=site.account, site=site, created_by=demo.user(ALICE),
+        status=Order.Status.HANDED_OVER, handed_over_at=handed_over, committed_delivery_on=committed,
+    )  # fmt: skip
+
+
+def test_the_orders_on_their_committed_date_open_the_orders_list_of_exactly_them(manager, demo, history):
+    utc = dt.UTC
+    with tenant_context(demo.northwind):
+        _order(demo, "T-1", demo.frankfurt, dt.datetime(2026, 10, 26, 10, tzinfo=utc), dt.date(2026, 10, 26))
+        # 1 November 00:30 in Berlin: after the period.
+        _order(demo, "T-2", demo.frankfurt, dt.datetime(2026, 10, 31, 23, 30, tzinfo=utc), dt.date(2026, 11, 1))
+        _order(demo, "T-3", demo.madrid, dt.datetime(2026, 10, 28, 12, tzinfo=utc), dt.date(2026, 10, 27))  # late
+        _order(demo, "T-4", demo.london, dt.datetime(2026, 10, 29, 9, tzinfo=utc), dt.date(2026, 10, 30))
+        # 30 October 23:30Z is the 31st in Berlin: a day after its committed date.
+        _order(demo, "T-5", demo.frankfurt, dt.datetime(2026, 10, 30, 23, 30, tzinfo=utc), dt.date(2026, 10, 30))
+        _order(demo, "T-6", demo.frankfurt, dt.datetime(2026, 10, 27, 9, tzinfo=utc), None)  # no committed date
+
+    def followed(params):
+        page = manager.get("/dashboard/", {**OCTOBER_END, **params}).content.decode()
+        match = re.search(r'<a href="(/console/orders/\?[^"]+)">(\d+) of (\d+) with a committed date', page)
+        if match is None:
+            return None
+        response = manager.get(html.unescape(match.group(1)))
+        assert response.status_code == 200
+        numbers = set(re.findall(r'href="/console/orders/([\w-]+)/">\1</a>', response.content.decode()))
+        return int(match.group(2)), int(match.group(3)), numbers
+
+    assert followed({}) == (2, 4, {"T-1", "T-4"})
+    assert followed({"account": demo.acme.pk}) == (1, 3, {"T-1"})
+    assert followed({"site": demo.madrid.pk}) is None  # none on time: no link
+
+
+def test_the_orders_list_of_another_tenants_account_is_an_error_and_empty(client, demo, history):
+    with tenant_context(demo.bluepeak):
+        outsider = ManagerFactory(tenant=demo.bluepeak, email="manager@bluepeak.example")
+    with tenant_context(demo.northwind):
+        _order(demo, "T-1", demo.frankfurt, dt.datetime(2026, 10, 26, 10, tzinfo=dt.UTC), dt.date(2026, 10, 26))
+    client.force_login(outsider)
+    response = client.get("/console/orders/", {"show": "on_time", "account": demo.acme.pk, "date_to": "nonsense"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count('class="field has-error"') == 2
+    assert "T-1" not in page
+    assert client.get("/console/orders/T-1/").status_code == 404
