@@ -336,6 +336,7 @@ class QueueForm(TicketListForm):
             self.value("q")
             or self.value("status", self.default_status) != self.default_status
             or any(self.value(name) for name in self.NARROWING)
+            or self.value("dates") in EVENTS  # the tickets with that event, whatever the days
         )
 
 

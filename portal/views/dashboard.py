@@ -76,8 +76,11 @@ def queue_links(filters: ReportFilters, period: Period) -> dict[str, str]:
     """The console queue narrowed exactly like the dashboard (account, site, product area, team,
     priority, kind): the tickets opened in the period, those resolved in it (by the days of
     their opening or last resolution in the tenant's zone, as the figures count them), and the
-    open ones per priority, oldest first (the backlog), and per target those whose target was met
-    on time or breached in the period (``"respond met"``, ``"respond breached"``, …)."""
+    open ones per priority, oldest first (the backlog); per target those whose target was met
+    on time or breached in the period (``"respond met"``, ``"respond breached"``, …), those whose
+    response or restoration was met at all (``"respond reached"``: the times), those reopened and
+    those surveyed in it; and the orders handed over on their committed date (the orders list).
+    Escalations and availability link per cell and service (``queue_link``)."""
     base = {
         "account": filters.account_id,
         "site": filters.site_id,
