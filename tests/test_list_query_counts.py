@@ -127,6 +127,12 @@ LISTS: list[tuple[str, str, Callable[[Any], int]]] = [
     (AGENT, "/console/tickets/?queue=unassigned&sort=priority", _rows_of_page),
     # The dashboard's links: tickets opened in a range of days.
     (AGENT, "/console/tickets/?status=all&dates=created&date_from=2000-01-01&sort=created", _rows_of_page),
+    # The tickets behind a figure: the outages of a service down during the days (availability).
+    (
+        AGENT,
+        "/console/tickets/?status=all&dates=outage&service=NW-MPLS-1001&date_from=2000-01-01&sort=created",
+        _rows_of_page,
+    ),
 ]
 # Pages whose figures or parts grow with the desk: the same number of queries too.
 PAGES = [(ALICE, "/portal/"), (AGENT, "/console/"), (AGENT, "/console/tickets/counts/"), (ADMIN, "/desk-admin/"), (ALICE, "/portal/tickets/{ticket}/"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
@@ -88,6 +89,9 @@ class TicketFilters:
     dates_from: dt.datetime | None = None
     dates_until: dt.datetime | None = None
     by_resolution: bool = False
+    #: only the tickets among these (a query of ticket ids: the tickets behind one of the
+    #: dashboard's figures, ``reports.behind``); None does not filter
+    among: QuerySet[Any] | None = None
     #: created after ``created_after`` (exclusive) and no later than ``created_not_after``: an
     #: age bucket of the dashboard's backlog
     created_after: dt.datetime | None = None
@@ -123,6 +127,8 @@ def filter_tickets(*, actor: User, filters: TicketFilters) -> QuerySet[Ticket]:
         tickets = tickets.filter(assignee__isnull=True)
     if filters.product_area_id is not None:
         tickets = tickets.filter(product_area_id=filters.product_area_id)
+    if filters.among is not None:
+        tickets = tickets.filter(pk__in=filters.among)
     instant = "resolved_at" if filters.by_resolution else "created_at"
     if filters.dates_from is not None:
         tickets = tickets.filter(**{f"{instant}__gte": filters.dates_from})

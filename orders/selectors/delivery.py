@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from orders import dates
@@ -54,6 +55,13 @@ class OrderFilters:
     order_manager_id: int | None = None
     #: True: only the late ones (see ``lateness``); False: only the others
     late: bool | None = None
+    #: handed over in [handed_over_from, handed_over_until)
+    handed_over_from: dt.datetime | None = None
+    handed_over_until: dt.datetime | None = None
+    #: only the orders handed over on or before their committed date, the day of the handover
+    #: in ``zone`` (the dashboard's "orders on their committed date")
+    on_committed_date: bool = False
+    zone: dt.tzinfo | None = None
 
 
 def filter_orders(*, actor: User, filters: OrderFilters, now: dt.datetime | None = None) -> QuerySet[Order]:
@@ -72,6 +80,13 @@ def filter_orders(*, actor: User, filters: OrderFilters, now: dt.datetime | None
         orders = orders.filter(order_manager_id=filters.order_manager_id)
     if filters.late is not None:
         orders = filter_late(orders, now=now or timezone.now(), late=filters.late)
+    if filters.handed_over_from is not None:
+        orders = orders.filter(handed_over_at__gte=filters.handed_over_from)
+    if filters.handed_over_until is not None:
+        orders = orders.filter(handed_over_at__lt=filters.handed_over_until)
+    if filters.on_committed_date:
+        handed_over_on = TruncDate("handed_over_at", tzinfo=filters.zone or dt.UTC)
+        orders = orders.filter(handed_over_at__isnull=False, committed_delivery_on__gte=handed_over_on)
     return orders
 
 

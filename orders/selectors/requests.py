@@ -149,7 +149,7 @@ def ssr_billing_report(*, actor: User, month: dt.date, account_id: int | None = 
                 completed_at=ssr.completed_at,
                 site=ssr.site.name,
                 item_code=ssr.item.code,
-                item_name=ssr.item.name,
+                item_name=ssr.item.shown_name,  # in the reader's language, else the default name
                 price=price,
                 currency=ssr.currency,
             )

@@ -10,15 +10,20 @@ order or a change request names the version it was made on: a stale one is refus
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from orders.models import Order, OrderLine, OrderStep
+from orders.selectors import OrderFilters
 from portal.forms.problems import ErrorSummaryMixin
 from portal.forms.tickets import ServiceErrorsMixin
+from portal.forms.widgets import LongSelect
+from servicedesk.models import User
+from servicedesk.selectors import account_choices, sites_visible_to
 
 #: Each lifecycle action of an order in words (the button that takes it).
 ORDER_ACTION_LABELS = {
@@ -211,3 +216,58 @@ class QuoteChangeForm(VersionedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "quote_%s")
         super().__init__(*args, **kwargs)
+
+
+class HandedOverForm(forms.Form):
+    """The console's orders handed over on or before their committed date in some days, of an
+    account or site (the dashboard's "orders on their committed date"), from the query string.
+    A bad value is an error next to its field and does not filter."""
+
+    date_from = forms.DateField(label=_("Handed over from"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    account = forms.ChoiceField(label=_("Customer account"), required=False, widget=LongSelect)
+    site = forms.ChoiceField(label=_("Site"), required=False, widget=LongSelect)
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        accounts = account_choices(actor=actor)
+        cast(forms.ChoiceField, self.fields["account"]).choices = [("", _("All accounts")), *accounts]
+        sites = sites_visible_to(actor=actor).order_by("account__name", "name")
+        cast(forms.ChoiceField, self.fields["site"]).choices = [
+            ("", _("All sites")),
+            *(
+                (str(pk), f"{name} ({account})")
+                for pk, name, account in sites.values_list("pk", "name", "account__name")
+            ),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("date_from"), data.get("date_to")
+        if first and last and last < first:
+            self.add_error("date_to", _("The end of the period comes before its start."))
+        return data
+
+    def _value(self, name: str) -> Any:
+        self.is_valid()
+        return None if name in self.errors else self.cleaned_data.get(name)
+
+    def filters(self) -> OrderFilters:
+        """The orders handed over on time in the chosen days of the tenant's zone, midnight to
+        midnight, as the dashboard counts them."""
+        zone = ZoneInfo(self.actor.tenant.time_zone if self.actor.tenant else "UTC")
+        first, last = self._value("date_from"), self._value("date_to")
+        if first and last and last < first:
+            first = last = None
+        account, site = self._value("account"), self._value("site")
+        return OrderFilters(
+            account_id=int(account) if account else None,
+            site_id=int(site) if site else None,
+            handed_over_from=dt.datetime.combine(first, dt.time.min, tzinfo=zone) if first else None,
+            handed_over_until=(
+                dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone) if last else None
+            ),
+            on_committed_date=True,
+            zone=zone,
+        )

@@ -9,7 +9,6 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.http import QueryDict
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,9 +60,7 @@ class DashboardForm(forms.Form):
         super().__init__(*args, **kwargs)
         if self.is_bound and not self.data.get("period"):
             # Filters without a period show this month, and the period's choice says so.
-            data = cast(QueryDict, self.data).copy()
-            data["period"] = "month"
-            self.data = data
+            self.data = {**{key: self.data.get(key) for key in self.data}, "period": "month"}
         self.actor, self.zone = actor, zone
         fields = self.fields
         if actor.is_desk_staff and actor.tenant_id is not None:

@@ -19,8 +19,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from escalation.models import EscalationEvent
 from portal.forms.widgets import LongSelect, set_flat_choices
 from portal.templatetags.report_tags import age_label
+from reports.behind import EVENTS, TARGET_EVENTS, tickets_behind
 from reports.figures import AGE_BUCKETS
 from servicedesk.models import Team, User
 from servicedesk.selectors import (
@@ -30,7 +32,7 @@ from servicedesk.selectors import (
     staff_of_tenant,
     team_choices,
 )
-from tickets.models import Priority, Ticket
+from tickets.models import Priority, SlaTarget, Ticket
 from tickets.selectors import TicketFilters
 from tickets.services.lifecycle import ACTIONS
 
@@ -159,7 +161,19 @@ class QueueForm(TicketListForm):
     site = forms.ChoiceField(label=_("Site"), required=False, widget=LongSelect)
     product_area = forms.ChoiceField(label=_("Product area"), required=False)
     dates = forms.ChoiceField(
-        label=_("Dates of"), choices=[("created", _("Opening")), ("resolved", _("Resolution"))], required=False
+        label=_("Dates of"),
+        choices=[
+            ("created", _("Opening")),
+            ("resolved", _("Resolution")),
+            ("met", _("A target met on time")),
+            ("breached", _("A target breached")),
+            ("reached", _("A target met, on time or late")),
+            ("reopened", _("Reopening")),
+            ("escalated", _("Escalation")),
+            ("outage", _("Outage (down during the days)")),
+            ("surveyed", _("Survey answer")),
+        ],
+        required=False,
     )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -167,16 +181,27 @@ class QueueForm(TicketListForm):
     date_to = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    target = forms.ChoiceField(
+        label=_("Service-level target"), choices=[("", _("Any target")), *SlaTarget.choices], required=False
+    )
+    level = forms.IntegerField(label=_("Escalation level"), min_value=1, max_value=99, required=False)
+    trigger = forms.ChoiceField(
+        label=_("Escalation trigger"),
+        choices=[("", _("Any trigger")), *EscalationEvent.Trigger.choices],
+        required=False,
+    )
+    service = forms.CharField(label=_("Service ID"), required=False, max_length=100)
     age = forms.ChoiceField(label=_("Age"), required=False)
     sort = forms.ChoiceField(label=_("Order"), choices=SORT_CHOICES, required=False)
 
     field_order = [
         "q", "status", "priority", "kind", "team", "assignee", "account", "site", "product_area", "dates",
-        "date_from", "date_to", "age", "sort",
+        "target", "level", "trigger", "service", "date_from", "date_to", "age", "sort",
     ]  # fmt: skip
     #: Narrowing filters beyond the search and the status (the queue is "filtered" with any).
     NARROWING = (
         "kind", "priority", "team", "assignee", "account", "site", "product_area", "date_from", "date_to", "age",
+        "target", "level", "trigger", "service",
     )  # fmt: skip
     default_status = "open"
     STATUS_GROUPS = {"open": Ticket.OPEN_STATUSES}
@@ -217,6 +242,16 @@ class QueueForm(TicketListForm):
         first, last = data.get("date_from"), data.get("date_to")
         if first and last and last < first:
             self.add_error("date_to", _("The end of the period comes before its start."))
+        if data.get("target") and data.get("dates") not in TARGET_EVENTS:
+            self.add_error("target", _("A target narrows the tickets by its outcome: choose it under “Dates of”."))
+        for name in ("level", "trigger"):
+            if data.get(name) and data.get("dates") != "escalated":
+                self.add_error(name, _("This narrows the escalations: choose “Escalation” under “Dates of”."))
+        from orders.selectors import services_visible_to  # noqa: PLC0415 - the inventory's selector
+
+        service = (data.get("service") or "").strip()
+        if service and not services_visible_to(actor=self.actor).filter(service_id=service).exists():
+            self.add_error("service", _("No service has this ID."))
         return data
 
     def _day(self, name: str) -> dt.date | None:
@@ -256,9 +291,14 @@ class QueueForm(TicketListForm):
         assignee_id = self.actor.pk if assignee == "mine" else None
         if assignee not in ("", "mine", "unassigned"):
             assignee_id = int(assignee)
+        if self.value("dates") in EVENTS:  # the days are the event's, not the ticket's
+            dates_from = dates_until = None
         return replace(
             super().filters(),
             priorities=(priority,) if priority else (),
+            # Another tenant's or an unknown service: the error is next to the field and the
+            # filter (inside the walls) matches nothing.
+            service_id=str(self.data.get("service") or "").strip()[:100],
             team_id=int(team) if team else None,
             assignee_id=assignee_id,
             unassigned=assignee == "unassigned",
@@ -268,8 +308,27 @@ class QueueForm(TicketListForm):
             dates_from=dates_from,
             dates_until=dates_until,
             by_resolution=self.value("dates") == "resolved",
+            among=self.tickets_behind(),
             created_after=created_after,
             created_not_after=created_not_after,
+        )
+
+    def tickets_behind(self) -> Any:
+        """With "Dates of" an event (``reports.behind.EVENTS``): the ids of the tickets with such
+        an event in the chosen days (a target's, an escalation's narrowed as chosen); else None."""
+        event = self.value("dates")
+        if event not in EVENTS:
+            return None
+        start, end = self.date_range()
+        level = self.value("level")
+        return tickets_behind(
+            event,
+            start=start,
+            end=end,
+            target=self.value("target") if event in TARGET_EVENTS else "",
+            level=int(level) if level.isdigit() and event == "escalated" else None,
+            trigger=self.value("trigger") if event == "escalated" else "",
+            now=timezone.now(),
         )
 
     @property
@@ -278,6 +337,7 @@ class QueueForm(TicketListForm):
             self.value("q")
             or self.value("status", self.default_status) != self.default_status
             or any(self.value(name) for name in self.NARROWING)
+            or self.value("dates") in EVENTS  # the tickets with that event, whatever the days
         )
 
 

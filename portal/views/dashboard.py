@@ -24,7 +24,7 @@ from portal.forms.reports import DashboardForm
 from portal.templatetags.report_tags import age_label, short_target, trigger_label
 from portal.views.access import managers_required, signed_in_user
 from reports.dashboard import Dashboard, build_dashboard
-from reports.figures import AGE_BUCKETS
+from reports.figures import AGE_BUCKETS, DURATION_TARGETS
 from reports.periods import Period
 from reports.selectors import TARGETS, ReportFilters
 from servicedesk.models import Team, User
@@ -53,11 +53,34 @@ def _dashboard(request: HttpRequest, breach_limit: int) -> tuple[DashboardForm, 
     return form, dashboard
 
 
+def queue_link(filters: ReportFilters, period: Period | None = None, **extra: Any) -> str:
+    """The console queue narrowed like the dashboard (account, site, product area, team, priority,
+    kind), every status, oldest first, to the days of ``period`` (those of the event ``extra``
+    names with ``dates``) and to ``extra``."""
+    base = {
+        "account": filters.account_id,
+        "site": filters.site_id,
+        "product_area": filters.product_area_id,
+        "team": filters.team_id,
+        "kind": ",".join(filters.kinds),
+        "priority": ",".join(filters.priorities),
+        "status": "all",
+    }
+    if period is not None:
+        base |= {"date_from": period.first.isoformat(), "date_to": period.last.isoformat()}
+    query = {key: value for key, value in {**base, **extra, "sort": "created"}.items() if value}
+    return f"{reverse('portal:console-queue')}?{urlencode(query)}"
+
+
 def queue_links(filters: ReportFilters, period: Period) -> dict[str, str]:
     """The console queue narrowed exactly like the dashboard (account, site, product area, team,
     priority, kind): the tickets opened in the period, those resolved in it (by the days of
     their opening or last resolution in the tenant's zone, as the figures count them), and the
-    open ones per priority, oldest first (the backlog)."""
+    open ones per priority, oldest first (the backlog); per target those whose target was met
+    on time or breached in the period (``"respond met"``, ``"respond breached"``, …), those whose
+    response or restoration was met at all (``"respond reached"``: the times), those reopened and
+    those surveyed in it; and the orders handed over on their committed date (the orders list).
+    Escalations and availability link per cell and service (``queue_link``)."""
     base = {
         "account": filters.account_id,
         "site": filters.site_id,
@@ -78,6 +101,17 @@ def queue_links(filters: ReportFilters, period: Period) -> dict[str, str]:
         "resolved": link(status="all", **chosen, dates="resolved", **days, sort="created"),
         "open": link(status="open", **chosen, sort="created"),
     }
+    for target in TARGETS:
+        for outcome in ("met", "breached"):
+            # The tickets whose target was decided so in the period (one clock per ticket and target).
+            links[f"{target} {outcome}"] = queue_link(filters, period, dates=outcome, target=target)
+    for target in DURATION_TARGETS:  # the targets met (on time or late) the times are measured over
+        links[f"{target} reached"] = queue_link(filters, period, dates="reached", target=target)
+    # Orders know the account and site filters only (reports.figures.orders_on_time).
+    orders = {"show": "on_time", "account": filters.account_id, "site": filters.site_id, **days}
+    links["orders on time"] = f"{reverse('portal:console-orders')}?{urlencode({k: v for k, v in orders.items() if v})}"
+    links["reopened"] = queue_link(filters, period, dates="reopened")
+    links["surveyed"] = queue_link(filters, period, dates="surveyed")
     for priority in ("P1", "P2", "P3", "P4"):
         links[priority] = link(status="open", priority=priority, sort="created")
         for bucket, _low, _high in AGE_BUCKETS:
@@ -94,6 +128,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     buckets = [key for key, _low, _high in AGE_BUCKETS]
     triggers = EscalationEvent.Trigger.values
     links = queue_links(dashboard.filters, dashboard.period)
+    period_filters, period = dashboard.filters, dashboard.period
     return render(
         request,
         "dashboards/home.html",
@@ -104,6 +139,10 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             "attainment_chart": charts.attainment_bars(dashboard.report.targets, labels),
             "trend_chart": charts.trend_lines(dashboard.trend, dashboard.trend_by),
             "backlog_chart": charts.backlog_bars(dashboard.backlog),
+            "target_rows": [
+                {"target": t, "figures": f, "met_link": links[f"{t} met"], "breached_link": links[f"{t} breached"]}
+                for t, f in dashboard.report.targets.items()
+            ],
             "age_buckets": buckets,
             "backlog_rows": [
                 {
@@ -116,9 +155,23 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             ],
             "triggers": triggers,
             "escalation_rows": [
-                {"level": level, "cells": [dashboard.escalations.get((level, t), 0) for t in triggers]}
+                {
+                    "level": level,
+                    "cells": [
+                        {
+                            "count": dashboard.escalations.get((level, t), 0),
+                            "link": queue_link(period_filters, period, dates="escalated", level=level, trigger=t),
+                        }
+                        for t in triggers
+                    ],
+                }
                 for level in sorted({level for level, _trigger in dashboard.escalations})
             ],
+            "availability_rows": [
+                {"row": row, "link": queue_link(period_filters, period, dates="outage", service=row.service_id)}
+                for row in dashboard.availability
+            ],
+            "times_links": {t: links[f"{t} reached"] for t in DURATION_TARGETS},
             "queue": links,
             "export_query": request.GET.urlencode(),
             "account_count": accounts_visible_to(actor=user).count(),

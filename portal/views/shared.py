@@ -28,6 +28,7 @@ from orders.models import Order
 from orders.selectors import OrderFilters, filter_orders, get_order_for, lateness, order_timeline
 from portal.display import actions_for_page, answers_for_page, contacts_for_page
 from portal.forms.escalation import EscalateForm, StaffEscalationForm
+from portal.forms.orders import HandedOverForm
 from portal.forms.tickets import (
     AssignmentForm,
     AttachmentForm,
@@ -306,7 +307,11 @@ def order_list_page(request: HttpRequest, *, console: bool) -> HttpResponse:
     actor = signed_in_user(request)
     now = timezone.now()
     shown = request.GET.get("show", "open")
-    if shown == "open":
+    handed_over = None
+    if shown == "on_time" and console:  # the dashboard's orders handed over on their committed date
+        handed_over = HandedOverForm(request.GET, actor=actor)
+        filters = handed_over.filters()
+    elif shown == "open":
         filters = OrderFilters(statuses=Order.OPEN_STATUSES)
     elif shown == "late":
         filters = OrderFilters(late=True)
@@ -322,7 +327,8 @@ def order_list_page(request: HttpRequest, *, console: bool) -> HttpResponse:
     )
     rows = [(order, lateness(order, now=now)) for order in page]
     template = "console/order_list.html" if console else "portal/order_list.html"
-    return render(request, template, {"page": page, "rows": rows, "shown": shown, "console": console})
+    context = {"page": page, "rows": rows, "shown": shown, "console": console, "handed_over": handed_over}
+    return render(request, template, context)
 
 
 def order_page(request: HttpRequest, number: str, *, console: bool) -> HttpResponse:

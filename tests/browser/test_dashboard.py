@@ -3,13 +3,15 @@
 An Acme incident on the Frankfurt MPLS line is opened two hours ago and acknowledged an hour
 later (its 15-minute response target breached); a Globex incident is answered in time. The
 manager opens the dashboard, narrows it to the last three days and the Data/IP/ICT product
-area, follows the breach to its ticket and downloads the breaches as CSV; alice opens her
+area, follows the response target's breached count to the queue of the late ticket, follows the
+breach to its ticket and downloads the breaches as CSV; alice opens her
 reports page and downloads it as PDF. Every page passes axe-core, also at 390 px.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -47,7 +49,9 @@ def test_the_manager_follows_a_breach_and_downloads_it_and_alice_reads_her_repor
     now = timezone.now().replace(microsecond=0)
     with tenant_context(Tenant.objects.get(slug="northwind")):
         late = _incident("alice@acme.example", "NW-MPLS-1001", now - dt.timedelta(hours=2), now - dt.timedelta(hours=1))
-        _incident("bob@globex.example", "NW-INET-3001", now - dt.timedelta(hours=2), now - dt.timedelta(hours=2))
+        other = _incident(
+            "bob@globex.example", "NW-INET-3001", now - dt.timedelta(hours=2), now - dt.timedelta(hours=2)
+        )
 
     manager = new_page(browser, desk_url)
     sign_in(manager, "manager@northwind.example")
@@ -69,6 +73,22 @@ def test_the_manager_follows_a_breach_and_downloads_it_and_alice_reads_her_repor
     download = download_info.value
     assert download.suggested_filename.startswith("breaches-")
     assert late.number in download.path().read_text()
+
+    # The response target's breached count opens the queue of the tickets behind it: the late one.
+    targets = manager.get_by_role("region", name="Attainment per target")
+    targets.get_by_role("row", name=re.compile("^Response")).get_by_role("link").last.click()
+    manager.wait_for_url(re.compile(r".*/console/tickets/\?.*dates=breached.*"))
+    expect(manager.get_by_label("Dates of", exact=True)).to_have_value("breached")
+    expect(manager.get_by_label("Service-level target", exact=True)).to_have_value("respond")
+    expect(manager.get_by_role("link", name=late.number, exact=True)).to_be_visible()
+    expect(manager.get_by_role("link", name=other.number, exact=True)).to_have_count(0)
+    check_page(manager, "queue-behind-attainment")
+    manager.go_back()
+    # The orders list behind "orders on their committed date", a wrong day next to its field.
+    manager.goto(f"{desk_url}/console/orders/?show=on_time&date_from={today.isoformat()}&date_to=someday")
+    expect(manager.get_by_role("heading", name="Orders handed over on or before their committed date")).to_be_visible()
+    check_page(manager, "orders-behind-figure")
+    manager.go_back()
 
     breaches.get_by_role("link", name=late.number).click()
     manager.wait_for_url(f"{desk_url}/console/tickets/{late.number}/")

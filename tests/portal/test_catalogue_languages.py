@@ -1,11 +1,14 @@
 """Catalogue items in three languages: the administrator gives each item's name and
 description in German, English and Spanish on its edit page (blank: the default ones), and
 its weekend notice; customers read the item in their language in the catalogue, the request
-form, their requests and the API, the desk in its own on the console's request pages."""
+form, their requests, the API and the monthly billing CSV, the desk in its own on the console's
+request pages and in the billing CSV."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from html import unescape
 
 import pytest
@@ -13,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from orders.models import CatalogueItem
-from orders.services.ssr import SsrDraft, submit_ssr
+from orders.services.ssr import SsrDraft, complete_ssr, submit_ssr
 from servicedesk.models import User
 from servicedesk.tenancy import tenant_context
 from tests.factories.world import build_order_rules
@@ -149,3 +152,42 @@ def test_another_tenants_item_is_not_reached_from_the_edit_page(world):
     assert admin.post(url, {"name_de": "Fremd"}).status_code == 404
     with tenant_context(world.bluepeak):
         assert CatalogueItem.objects.get(pk=foreign.pk).name_de == ""
+
+
+def _billed(world, time_machine) -> None:
+    """One request for the item, completed in November 2026."""
+    with tenant_context(world.northwind):
+        ssr = submit_ssr(
+            actor=User.objects.get(email=ALICE),
+            draft=SsrDraft(item="cpe-reboot", requested_start=dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC),
+                           site_id=world.frankfurt.pk),
+        )  # fmt: skip
+        time_machine.move_to("2026-11-25T10:00:00Z", tick=False)
+        complete_ssr(ssr=ssr, actor=User.objects.get(email=AGENT))
+
+
+def _billed_names(client) -> list[str]:
+    response = client.get("/api/v1/billing/ssr/?month=2026-11")
+    assert response.status_code == 200, response.content
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    return [row["item"] for row in rows if row["ssr_id"] != "TOTAL"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["de", "en", "es"])
+def test_the_billing_report_names_the_item_in_the_readers_language(world, time_machine, language):
+    _save_languages(world)
+    _billed(world, time_machine)
+    for email in (ALICE, AGENT):
+        User.objects.filter(email=email).update(language=language)
+        assert _billed_names(world.api(email)) == [NAMES[language][0]], email
+
+
+@pytest.mark.django_db
+def test_the_billing_report_falls_back_to_the_default_name(world, time_machine):
+    _save_languages(world)
+    _billed(world, time_machine)
+    with tenant_context(world.northwind):
+        CatalogueItem.objects.filter(code="cpe-reboot").update(name_es="")
+    User.objects.filter(email=ALICE).update(language="es")
+    assert _billed_names(world.api(ALICE)) == [_item(world).name]

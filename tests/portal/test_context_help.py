@@ -15,6 +15,7 @@ PAGES = [
     "/portal/", "/portal/tickets/", "/portal/tickets/new/", "/portal/requests/", "/portal/requests/catalogue/",
     "/portal/requests/catalogue/cpe-reboot/", "/portal/orders/", "/portal/inventory/", "/portal/documents/",
     "/portal/surveys/", "/portal/profile/", "/portal/escalation-matrix/", "/portal/inventory/NW-MPLS-1001/", "/portal/surveys/answer/not-a-token/",
+    "/portal/reports/",
 ]  # fmt: skip
 
 
@@ -36,3 +37,28 @@ def test_every_portal_page_has_its_context_help(demo, language):
         if 'class="context-help' not in page:
             missing.append(url)
     assert missing == []
+
+
+REPORT_HELP = {
+    "en": "A month of service levels: the share of targets met on time per target",
+    "de": "Die Service-Level eines Monats: der Anteil der pünktlich eingehaltenen Ziele je Ziel",
+    "es": "Los niveles de servicio de un mes: la proporción de objetivos cumplidos a tiempo por objetivo",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "de", "es"])
+def test_the_report_pages_explain_themselves_in_the_readers_language(demo, language):
+    """The customers' monthly report and the managers' report of an account (the same page)."""
+    from servicedesk.models import User  # noqa: PLC0415
+
+    for email, url in (("alice@acme.example", "/portal/reports/"),
+                       ("manager@northwind.example", f"/dashboard/accounts/{demo.acme.pk}/report/")):  # fmt: skip
+        User.objects.filter(email=email).update(language=language)
+        client = Client()
+        client.force_login(User.objects.get(email=email))
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        assert 'class="context-help' in page, url
+        assert REPORT_HELP[language] in page, url
