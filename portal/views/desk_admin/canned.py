@@ -12,14 +12,11 @@ from django.views.decorators.http import require_POST
 
 from portal.forms.desk_admin import CannedResponseForm
 from portal.views.desk_admin.common import (
-    Outcome,
     admin_required,
     deactivate_or_delete,
+    form_page,
     page_of,
-    render_form,
-    saved_redirect,
     searched,
-    submit,
 )
 from servicedesk.tenancy import require_tenant_id
 from tickets.models import CannedResponse
@@ -48,13 +45,10 @@ def canned_responses(request: HttpRequest) -> HttpResponse:
 
 
 def _response_page(request: HttpRequest, response: CannedResponse) -> HttpResponse:
-    if request.method == "POST":
-        outcome = submit(request, CannedResponseForm(request.POST, instance=response))
-        if outcome.saved is not None:
-            return saved_redirect(request, _list_url(), _("Canned response saved: agents are offered it now."))
-    else:
-        outcome = Outcome(CannedResponseForm(instance=response))
-    return render_form(request, "desk_admin/canned_response_form.html", outcome, response=response)
+    return form_page(
+        request, CannedResponseForm, response, "desk_admin/canned_response_form.html",
+        done_url=_list_url(), saved_text=_("Canned response saved: agents are offered it now."), response=response,
+    )  # fmt: skip
 
 
 @admin_required

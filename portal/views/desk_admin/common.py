@@ -115,6 +115,28 @@ def render_form(
     return render(request, template, {"form": outcome.form, "stale": outcome.stale, **context}, status=status)
 
 
+def form_page(
+    request: HttpRequest,
+    form_class: type[AdminForm],
+    instance: Any,
+    template: str,
+    *,
+    done_url: str,
+    saved_text: str,
+    **context: Any,
+) -> HttpResponse:
+    """The plain create-or-edit page of one object: the form shown, or submitted and saved
+    with its audit entry (then back to ``done_url`` with ``saved_text``), or shown again with
+    its errors or the other change."""
+    if request.method == "POST":
+        outcome = submit(request, form_class(request.POST, instance=instance))
+        if outcome.saved is not None:
+            return saved_redirect(request, done_url, saved_text)
+    else:
+        outcome = Outcome(form_class(instance=instance))
+    return render_form(request, template, outcome, **context)
+
+
 def deactivate_or_delete(
     request: HttpRequest,
     instance: models.Model,

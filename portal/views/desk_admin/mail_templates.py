@@ -13,14 +13,11 @@ from django.views.decorators.http import require_POST
 
 from portal.forms.desk_admin import MailTemplateForm
 from portal.views.desk_admin.common import (
-    Outcome,
     admin_required,
     deactivate_or_delete,
+    form_page,
     page_of,
-    render_form,
-    saved_redirect,
     searched,
-    submit,
 )
 from servicedesk.models import MailTemplate
 from servicedesk.notifications import MailKind
@@ -55,13 +52,10 @@ def mail_templates(request: HttpRequest) -> HttpResponse:
 
 
 def _response_page(request: HttpRequest, response: MailTemplate) -> HttpResponse:
-    if request.method == "POST":
-        outcome = submit(request, MailTemplateForm(request.POST, instance=response))
-        if outcome.saved is not None:
-            return saved_redirect(request, _list_url(), _("Mail template saved: the next mails of its kind use it."))
-    else:
-        outcome = Outcome(MailTemplateForm(instance=response))
-    return render_form(request, "desk_admin/mail_template_form.html", outcome, response=response)
+    return form_page(
+        request, MailTemplateForm, response, "desk_admin/mail_template_form.html",
+        done_url=_list_url(), saved_text=_("Mail template saved: the next mails of its kind use it."), response=response,
+    )  # fmt: skip
 
 
 @admin_required
