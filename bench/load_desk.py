@@ -786,7 +786,7 @@ def _small_tenants(cur: Any, loader: Loader, sizes: Sizes, now: dt.datetime) -> 
         slug = f"{SMALL_PREFIX}{i + 1:04d}"
         city, postcode, country, sub, zone = CITIES[i % len(CITIES)]
         rows.setdefault("servicedesk_tenant", []).append(
-            (t, slug, f"Small desk {i + 1}", country, zone, "en", "t", created, 7, c, 60, "", "")
+            (t, slug, f"Small desk {i + 1}", country, zone, "en", "t", created, 7, c, 60, "", "", "")
         )
         rows.setdefault("servicedesk_businesscalendar", []).append((c, t, "24×7", zone, "t", "{}", "", "", "t"))
         rows.setdefault("servicedesk_customeraccount", []).append((a, t, f"Customer of {slug}", "C-0001", "t"))
@@ -811,7 +811,7 @@ def _small_tenants(cur: Any, loader: Loader, sizes: Sizes, now: dt.datetime) -> 
              today + dt.timedelta(days=730))
         )  # fmt: skip
         rows.setdefault("tickets_slapolicy", []).append(
-            (p, t, name, "", "", c, respond, callback, *restore, WARNING_PERCENT, "f")
+            (p, t, name, "", "", c, respond, callback, *restore, WARNING_PERCENT, "f", "t")
         )
         k = 0
         for impact, row in DEFAULT_PRIORITY_MATRIX.items():
@@ -832,7 +832,7 @@ def _small_tenants(cur: Any, loader: Loader, sizes: Sizes, now: dt.datetime) -> 
         )
     columns = {
         "servicedesk_tenant": "id, slug, name, country, time_zone, default_language, is_active, created_at, "
-        "reopen_window_days, business_calendar_id, breaching_soon_minutes, desk_address, accent_colour",
+        "reopen_window_days, business_calendar_id, breaching_soon_minutes, desk_address, accent_colour, logo",
         "servicedesk_businesscalendar": "id, tenant_id, name, time_zone, always_open, weekly_hours, country, subdivision, "
         "is_active",
         "servicedesk_customeraccount": "id, tenant_id, name, reference, is_active",
@@ -845,7 +845,7 @@ def _small_tenants(cur: Any, loader: Loader, sizes: Sizes, now: dt.datetime) -> 
         "orders_contract": "id, tenant_id, service_id, kind, tier, reference, valid_from, valid_until",
         "tickets_slapolicy": "id, tenant_id, name, contract_tier, ticket_kind, calendar_id, respond_minutes, "
         "callback_minutes, restore_minutes_p1, restore_minutes_p2, restore_minutes_p3, restore_minutes_p4, "
-        "warning_percent, defer_outside_hours",
+        "warning_percent, defer_outside_hours, is_active",
         "tickets_priorityrule": "id, tenant_id, impact, urgency, priority",
     }
     for table, table_rows in rows.items():
