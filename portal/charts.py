@@ -1,111 +1,83 @@
-"""Charts drawn on the server as inline SVG: no script, no canvas, the same in print and PDF.
-Each chart is decorative beside its table (which carries the figures); the SVG is an image
-with a text alternative. Series differ by line pattern as well as colour (WCAG 1.4.1)."""
+"""The figures of the report pages' charts, as the payload `static/js/charts.js` draws with the
+vendored Chart.js (`static/vendor/chartjs`). The page carries each payload with Django's
+``json_script`` beside a ``<canvas role="img">`` and the table that holds the same figures (the
+table is the accessible form; without script only the table shows).
+
+Every word and number the chart shows is written here, in the reader's language: target names,
+dates in the locale's short format (the buckets are days in the tenant's zone already),
+percentages and counts in the locale's number format. The script formats nothing itself. Values
+are numbers for the library to place (percentages 0–100, one decimal; ``None`` where there is
+nothing to show: no bar, a break in a line). Series differ by dash pattern as well as colour
+(WCAG 1.4.1)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils.formats import date_format, number_format
 
-#: Per target: colour and dash pattern of its line.
-SERIES_STYLE = {
-    "respond": ("#1d4ed8", ""),
-    "callback": ("#7c3aed", "6 4"),
-    "restore": ("#b45309", "2 3"),
-    "rfo": ("#047857", "10 3 2 3"),
+from reports.formatting import percent, short_target
+
+#: Per target: colour and dash pattern (Chart.js ``borderDash``, in pixels) of its line.
+SERIES_STYLE: dict[str, tuple[str, list[int]]] = {
+    "respond": ("#1d4ed8", []),
+    "callback": ("#7c3aed", [6, 4]),
+    "restore": ("#b45309", [2, 3]),
+    "rfo": ("#047857", [10, 3, 2, 3]),
 }
 
-WIDTH, HEIGHT = 600, 200
-LEFT, RIGHT, TOP, BOTTOM = 64, 570, 12, 170  # LEFT leaves room for "100 %" in large type
-#: Bar charts are narrower, so their words stay legible on a phone.
-BARS_WIDTH, BARS_LEFT, BARS_SPAN = 400, 110, 230
+#: The percentage axis: a grid line every quarter.
+PERCENT_TICKS = (0, 25, 50, 75, 100)
 
 
-@dataclass(frozen=True)
-class Bar:
-    key: str
-    label: str
-    y: int
-    width: float
-    text: str
+def _share(share: float | None) -> float | None:
+    """0.6667 → 66.7 (the chart's scale is 0–100); None stays None."""
+    return None if share is None else round(share * 100, 1)
 
 
-def attainment_bars(targets: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
-    """Horizontal bars, one per target, as wide as its attainment (none: no bar)."""
-    bars = []
-    for index, (key, figures) in enumerate(targets.items()):
-        share = figures.attainment
-        width = 0.0 if share is None else round(share * BARS_SPAN, 1)
-        text = "—" if share is None else f"{number_format(round(share * 100, 1), 1)} %"
-        bars.append(Bar(key, labels[key], 8 + index * 30, width, text))
-    return {"bars": bars, "height": 8 + len(bars) * 30, "left": BARS_LEFT, "width": BARS_WIDTH}
-
-
-def trend_lines(trend: list[dict[str, Any]], by: str) -> dict[str, Any]:
-    """One line per target of its attainment per bucket (0–100 %), broken where nothing was
-    decided; ticks on the first, middle and last bucket."""
-    count = len(trend)
-    step = (RIGHT - LEFT) / max(1, count - 1)
-
-    def x(index: int) -> float:
-        return round(LEFT + (index * step if count > 1 else (RIGHT - LEFT) / 2), 1)
-
-    def y(share: float) -> float:
-        return round(BOTTOM - share * (BOTTOM - TOP), 1)
-
-    series = []
-    for key, (colour, dash) in SERIES_STYLE.items():
-        segments: list[list[str]] = [[]]
-        dots = []
-        for index, bucket in enumerate(trend):
-            share = bucket["targets"][key].attainment
-            if share is None:
-                if segments[-1]:
-                    segments.append([])
-                continue
-            segments[-1].append(f"{x(index)},{y(share)}")
-            dots.append((x(index), y(share)))
-        series.append(
-            {
-                "key": key,
-                "colour": colour,
-                "dash": dash,
-                "segments": [" ".join(points) for points in segments if len(points) > 1],
-                "dots": dots,
-            }
-        )
-    ticks = sorted({0, count // 2, count - 1}) if count else []
-    fmt = "SHORT_DATE_FORMAT"
+def attainment_payload(targets: dict[str, Any]) -> dict[str, Any]:
+    """One horizontal bar per target, as long as its attainment (none: no bar, "—" beside it)."""
     return {
-        "series": series,
-        "ticks": [
-            {"x": x(i), "label": date_format(trend[i]["bucket"], fmt), "anchor": _anchor(i, count)} for i in ticks
-        ],
-        "grid": [{"y": y(share), "label": f"{int(share * 100)} %"} for share in (0, 0.5, 1)],
-        "width": WIDTH,
-        "height": HEIGHT,
-        "left": LEFT,
-        "right": RIGHT,
-        "bottom": BOTTOM,
-        "by": by,
+        "kind": "bars",
+        "labels": [short_target(key) for key in targets],
+        "values": [_share(figures.attainment) for figures in targets.values()],
+        "texts": [percent(figures.attainment) for figures in targets.values()],
+        "max": 100,
     }
 
 
-def backlog_bars(backlog: dict[str, dict[str, int]]) -> dict[str, Any]:
-    """Horizontal bars of open tickets per priority, scaled to the largest."""
-    totals = {priority: sum(buckets.values()) for priority, buckets in backlog.items()}
-    largest = max(totals.values(), default=0) or 1
-    bars = [
-        Bar(priority, priority, 8 + index * 30, round(total / largest * BARS_SPAN, 1), str(total))
-        for index, (priority, total) in enumerate(totals.items())
-    ]
-    return {"bars": bars, "height": 8 + len(bars) * 30, "left": 40, "width": BARS_WIDTH}
+def trend_payload(trend: list[dict[str, Any]]) -> dict[str, Any]:
+    """One line per target of its attainment per bucket (day or week), broken where nothing
+    was decided; each point's text as the table has it ("50.0 % (1/2)")."""
+    series = []
+    for key, (colour, dash) in SERIES_STYLE.items():
+        figures = [bucket["targets"][key] for bucket in trend]
+        series.append(
+            {
+                "key": key,
+                "label": short_target(key),
+                "colour": colour,
+                "dash": dash,
+                "values": [_share(f.attainment) for f in figures],
+                "texts": [f"{percent(f.attainment)} ({f.met}/{f.decided})" for f in figures],
+            }
+        )
+    return {
+        "kind": "lines",
+        "labels": [date_format(bucket["bucket"], "SHORT_DATE_FORMAT") for bucket in trend],
+        "series": series,
+        "ticks": {str(tick): f"{number_format(tick)} %" for tick in PERCENT_TICKS},
+        "max": 100,
+    }
 
 
-def _anchor(index: int, count: int) -> str:
-    """The first tick's label starts at it, the last one's ends at it: none leaves the chart."""
-    if index == 0 and count > 1:
-        return "start"
-    return "end" if index == count - 1 and count > 1 else "middle"
+def backlog_payload(backlog: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """One horizontal bar per priority of its open tickets, scaled to the largest."""
+    totals = [sum(buckets.values()) for buckets in backlog.values()]
+    return {
+        "kind": "bars",
+        "labels": list(backlog),
+        "values": totals,
+        "texts": [number_format(total) for total in totals],
+        "max": max(totals, default=0) or 1,
+    }

@@ -75,8 +75,8 @@ MIDDLEWARE = [
 ]
 
 # Scripts only from the desk's own static files (no inline script or handler, no eval: htmx runs
-# with allowEval off); styles may be inline (attributes of server-drawn charts, the error pages'
-# own styles); nothing from anywhere else; no framing.
+# with allowEval off); styles may be inline (the tenant's accent colour, the error pages' own
+# styles); nothing from anywhere else; no framing.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",

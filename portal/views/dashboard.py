@@ -124,7 +124,6 @@ def queue_links(filters: ReportFilters, period: Period) -> dict[str, str]:
 def dashboard_home(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form, dashboard = _dashboard(request, breach_limit=50)
-    labels = {target: short_target(target) for target in TARGETS}
     buckets = [key for key, _low, _high in AGE_BUCKETS]
     triggers = EscalationEvent.Trigger.values
     links = queue_links(dashboard.filters, dashboard.period)
@@ -136,9 +135,9 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             "form": form,
             "dashboard": dashboard,
             "period_label": form.period_label(dashboard.period),
-            "attainment_chart": charts.attainment_bars(dashboard.report.targets, labels),
-            "trend_chart": charts.trend_lines(dashboard.trend, dashboard.trend_by),
-            "backlog_chart": charts.backlog_bars(dashboard.backlog),
+            "attainment_chart": charts.attainment_payload(dashboard.report.targets),
+            "trend_chart": charts.trend_payload(dashboard.trend),
+            "backlog_chart": charts.backlog_payload(dashboard.backlog),
             "target_rows": [
                 {"target": t, "figures": f, "met_link": links[f"{t} met"], "breached_link": links[f"{t} breached"]}
                 for t, f in dashboard.report.targets.items()

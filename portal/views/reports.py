@@ -18,10 +18,9 @@ from django.views.decorators.http import require_GET
 
 from portal import charts
 from portal.forms.reports import CustomerReportForm
-from portal.templatetags.report_tags import short_target
 from portal.views.access import customer_required, managers_required, signed_in_user
 from reports.dashboard import Dashboard, build_dashboard
-from reports.selectors import TARGETS, ReportFilters
+from reports.selectors import ReportFilters
 from servicedesk.models import CustomerAccount, User
 from servicedesk.selectors import accounts_visible_to
 from servicedesk.walls import get_visible_or_404
@@ -40,12 +39,11 @@ def monthly_report(*, actor: User, filters: ReportFilters, form: CustomerReportF
 
 
 def _context(report: Dashboard, form: CustomerReportForm, account: CustomerAccount, **extra: Any) -> dict[str, Any]:
-    labels = {target: short_target(target) for target in TARGETS}
     return {
         "form": form,
         "report": report,
         "account": account,
-        "attainment_chart": charts.attainment_bars(report.report.targets, labels),
+        "attainment_chart": charts.attainment_payload(report.report.targets),
         **extra,
     }
 
