@@ -46,6 +46,7 @@ CHARTS_AND_TABLES = """
     drawn: drawn,
     chart: chart === undefined ? null : {
       type: chart.config.type,
+      animated: chart.options.animation !== false,
       labels: chart.data.labels,
       datasets: chart.data.datasets.map((d) => ({label: d.label, data: d.data, dash: d.borderDash || []})),
     },
@@ -82,6 +83,7 @@ def _check_charts(page: Page, expected_ids: list[str], name: str) -> dict[str, d
     assert list(charts) == expected_ids
     for key, chart in charts.items():
         assert chart["chart"] is not None, f"Chart.js drew no chart in {key} on {name}"
+        assert not chart["chart"]["animated"], key  # drawn once, as it is (and reduced motion)
         assert chart["role"] == "img", key
         assert chart["label"], key
         assert not chart["hidden"], key
