@@ -1,6 +1,7 @@
 """Every figure of the managers' dashboard (and of a customer account's monthly report) for one
 period and set of filters, gathered once: the pages, their CSV exports and the monthly report
-read the same object. About a dozen queries, whatever the number of tickets."""
+read the same object. About a dozen queries, whatever the number of tickets; the days the daily roll-ups answer
+for (``reports.rollup``) are read from them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from reports import figures
+from reports import figures, rollup
 from reports.periods import Period
 from reports.selectors import ReportFilters, SlaReport, sla_report
 from servicedesk.models import User
@@ -44,18 +45,19 @@ def build_dashboard(
     breach_limit: int = 50,
     every_service: bool = False,
 ) -> Dashboard:
-    report = sla_report(actor=actor, filters=filters, period=period)
+    cover = rollup.coverage(actor=actor, filters=filters, period=period)
+    report = sla_report(actor=actor, filters=filters, period=period, cover=cover)
     a, f = actor, filters
     return Dashboard(
         period=period,
         filters=filters,
         report=report,
-        trend=figures.trend(actor=a, filters=f, period=period, by=trend_by),
+        trend=figures.trend(actor=a, filters=f, period=period, by=trend_by, cover=cover),
         trend_by=trend_by,
         breaches=figures.breaches(actor=a, filters=f, period=period, limit=breach_limit),
         backlog=figures.backlog(actor=a, filters=f, now=now),
         escalations=figures.escalations(actor=a, filters=f, period=period),
-        durations=figures.durations(actor=a, filters=f, period=period),
+        durations=figures.durations(actor=a, filters=f, period=period, cover=cover),
         reopenings=figures.reopenings(actor=a, filters=f, period=period, resolved=report.resolved),
         orders=figures.orders_on_time(actor=a, filters=f, period=period),
         availability=figures.availability(actor=a, filters=f, period=period, now=now, every_service=every_service),

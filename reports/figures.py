@@ -21,14 +21,15 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
-from django.db.models.aggregates import Avg
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate, TruncDay, TruncWeek
 
 from escalation.models import EscalationEvent
 from orders.models import Order, Service
+from reports import rollup
 from reports.periods import Period
 from reports.selectors import (
     BREACHED,
@@ -51,25 +52,49 @@ from tickets.models import Priority, SlaClock, SlaTarget, Ticket, TicketEvent
 # --- trend ---------------------------------------------------------------------------------------
 
 
-def trend(*, actor: User, filters: ReportFilters, period: Period, by: str = "day") -> list[dict[str, Any]]:
+def trend(
+    *, actor: User, filters: ReportFilters, period: Period, by: str = "day", cover: rollup.Coverage | None = None
+) -> list[dict[str, Any]]:
     """Met and breached per target per day (or per ISO week, Monday first) of the period, in the
     period's zone: ``[{"bucket": date, "targets": {target: TargetFigures}}]``, every bucket of the
-    period present. Two queries (met by met_at, breached by due_at)."""
+    period present. Two queries per directly counted piece of the period (met by met_at,
+    breached by due_at), one for its rolled-up days."""
+    cover = cover or rollup.coverage(actor=actor, filters=filters, period=period)
     truncate = TruncWeek if by == "week" else TruncDay
+
+    def bucket_of(day: dt.date) -> dt.date:
+        return day - dt.timedelta(days=day.weekday()) if by == "week" else day
+
     counted: dict[tuple[dt.date, str], dict[str, int]] = {}
-    for key, condition, instant in (("met", met_in(period), "met_at"), ("breached", breached_in(period), "due_at")):
-        rows = (
-            clocks_in_scope(actor=actor, filters=filters, condition=condition)
-            .annotate(bucket=truncate(instant, tzinfo=period.zone))
-            .values("bucket", "target")
-            .annotate(count=Count("*"))
+
+    def add(day: dt.date, target: str, key: str, count: int) -> None:
+        figures = counted.setdefault((bucket_of(day), target), {"met": 0, "breached": 0})
+        figures[key] += count
+
+    for piece in cover.direct:
+        for key, condition, instant in (("met", met_in(piece), "met_at"), ("breached", breached_in(piece), "due_at")):
+            rows = (
+                clocks_in_scope(actor=actor, filters=filters, condition=condition)
+                .annotate(bucket=truncate(instant, tzinfo=period.zone))
+                .values("bucket", "target")
+                .annotate(count=Count("*"))
+            )
+            for row in rows:
+                bucket = row["bucket"]
+                day = bucket.astimezone(period.zone).date() if isinstance(bucket, dt.datetime) else bucket
+                add(day, row["target"], key, row["count"])
+    if cover.rolled:
+        rolled = (
+            rollup.rolled_rows(cover, filters)
+            .exclude(target="")
+            .values("day", "target")
+            .annotate(met=Sum("met"), breached=Sum("breached"))
         )
-        for row in rows:
-            bucket = row["bucket"]
-            day = bucket.astimezone(period.zone).date() if isinstance(bucket, dt.datetime) else bucket
-            counted.setdefault((day, row["target"]), {"met": 0, "breached": 0})[key] = row["count"]
+        for day_row in rolled:
+            add(day_row["day"], day_row["target"], "met", day_row["met"])
+            add(day_row["day"], day_row["target"], "breached", day_row["breached"])
     buckets = []
-    day = period.first - dt.timedelta(days=period.first.weekday()) if by == "week" else period.first
+    day = bucket_of(period.first)
     step = dt.timedelta(days=7 if by == "week" else 1)
     while day <= period.last:
         figures = {t: counted.get((day, t), {"met": 0, "breached": 0}) for t in TARGETS}
@@ -179,43 +204,87 @@ class Durations:
 DURATION_TARGETS = (str(SlaTarget.RESPOND), str(SlaTarget.RESTORE))
 
 
-def durations(*, actor: User, filters: ReportFilters, period: Period) -> dict[str, Durations]:
+def durations(
+    *, actor: User, filters: ReportFilters, period: Period, cover: rollup.Coverage | None = None
+) -> dict[str, Durations]:
     """Mean, median and 90th percentile (nearest rank) of the time to respond and to restore, in
     wall-clock and in business time. One query on PostgreSQL (percentile_disc, an index-only scan
-    of slaclock_met_idx); on SQLite one more per target, measure and percentile."""
-    clocks = of_tickets_in_scope(
-        SlaClock.objects.filter(
-            target__in=DURATION_TARGETS,
-            state__in=[MET, BREACHED],
-            met_at__gte=period.start,
-            met_at__lt=period.end,
-        ).order_by(),
-        actor=actor,
-        filters=filters,
-    ).annotate(seconds=SecondsBetween(F("started_at"), F("met_at")), business=F("business_seconds"))
-    aggregates: dict[str, Any] = {
+    of slaclock_met_idx); where the roll-ups answer for some days, the counts and sums of those
+    days come from them (one query) and the percentiles, which no sum can give, from the clocks
+    (one query). On SQLite one more per target, measure and percentile."""
+    cover = cover or rollup.coverage(actor=actor, filters=filters, period=period)
+
+    def clocks_met_in(piece: Period) -> QuerySet[Any]:
+        return of_tickets_in_scope(
+            SlaClock.objects.filter(
+                target__in=DURATION_TARGETS,
+                state__in=[MET, BREACHED],
+                met_at__gte=piece.start,
+                met_at__lt=piece.end,
+            ).order_by(),
+            actor=actor,
+            filters=filters,
+        ).annotate(seconds=SecondsBetween(F("started_at"), F("met_at")), business=F("business_seconds"))
+
+    sums: dict[str, Any] = {
         "count": Count("pk"),
-        "mean": Avg("seconds"),
+        "wall": Sum("seconds"),
         "business_count": Count("business"),
-        "business_mean": Avg("business", output_field=FloatField()),
+        "business_sum": Sum("business", output_field=FloatField()),
     }
     postgres = has_ordered_set_aggregates()
-    if postgres:
-        aggregates |= {
+    percentiles: dict[str, Any] = (
+        {
             "median": PercentileDisc("seconds", 0.5),
             "p90": PercentileDisc("seconds", 0.9),
             "business_median": PercentileDisc("business", 0.5),
             "business_p90": PercentileDisc("business", 0.9),
         }
-    rows = {row["target"]: row for row in clocks.values("target").annotate(**aggregates)}
+        if postgres
+        else {}
+    )
+    zero = {"count": 0, "wall": 0.0, "business_count": 0, "business_sum": 0.0}
+    rows: dict[str, dict[str, Any]] = {target: dict(zero) for target in DURATION_TARGETS}
+
+    def add(row: dict[str, Any]) -> None:
+        totals = rows[row["target"]]
+        for key in zero:
+            totals[key] += row[key] or 0
+
+    whole = clocks_met_in(period)
+    if cover.rolled:
+        for piece in cover.direct:
+            for row in clocks_met_in(piece).values("target").annotate(**sums):
+                add(row)
+        rolled = (
+            rollup.rolled_rows(cover, filters)
+            .filter(target__in=DURATION_TARGETS)
+            .values("target")
+            .annotate(
+                count=Sum("timed"),
+                wall_us=Sum("wall_microseconds"),
+                business_count=Sum("business_timed"),
+                business_sum=Sum("business_seconds"),
+            )
+        )
+        for row in rolled:
+            add({**row, "wall": row["wall_us"] / 1_000_000})
+        for target, median, p90, business_median, business_p90 in _percentiles(cover, filters, clocks_met_in):
+            rows[target].update(
+                {"median": median, "p90": p90, "business_median": business_median, "business_p90": business_p90}
+            )
+    else:
+        for row in whole.values("target").annotate(**sums, **percentiles):
+            add(row)
+            rows[row["target"]].update({key: row[key] for key in percentiles})
     result = {}
     for target in DURATION_TARGETS:
-        row = rows.get(target)
-        if row is None or not row["count"]:
+        row = rows[target]
+        if not row["count"]:
             result[target] = Durations()
             continue
         if not postgres:
-            ordered = clocks.filter(target=target)
+            ordered = whole.filter(target=target)
             wall = ordered.order_by("seconds").values_list("seconds", flat=True)
             business = ordered.filter(business__isnull=False).order_by("business").values_list("business", flat=True)
             row["median"], row["p90"] = (_nearest_rank(wall, row["count"], f) for f in (0.5, 0.9))
@@ -224,17 +293,51 @@ def durations(*, actor: User, filters: ReportFilters, period: Period) -> dict[st
                 if row["business_count"]
                 else (None, None)
             )
+        business_count = row["business_count"]
         result[target] = Durations(
             row["count"],
-            row["mean"],
+            row["wall"] / row["count"],
             row["median"],
             row["p90"],
-            row["business_count"],
-            row["business_mean"],
+            business_count,
+            row["business_sum"] / business_count if business_count else None,
             None if row["business_median"] is None else float(row["business_median"]),
             None if row["business_p90"] is None else float(row["business_p90"]),
         )
     return result
+
+
+#: The percentiles of the durations of a period, from the values the roll-ups hold for its
+#: rolled-up days and the clocks of the other days, sorted together.
+PERCENTILES = """
+SELECT target,
+    percentile_disc(0.5) WITHIN GROUP (ORDER BY seconds), percentile_disc(0.9) WITHIN GROUP (ORDER BY seconds),
+    percentile_disc(0.5) WITHIN GROUP (ORDER BY business), percentile_disc(0.9) WITHIN GROUP (ORDER BY business)
+FROM ({parts}) AS durations
+GROUP BY target
+"""
+ROLLED_DURATIONS = """SELECT r.target, v.seconds, v.business
+FROM ({rows}) AS r(target, wall_values, business_values), unnest(r.wall_values, r.business_values) AS v(seconds, business)"""
+CLOCK_DURATIONS = "SELECT * FROM ({clocks}) AS p(target, seconds, business)"
+
+
+def _percentiles(
+    cover: rollup.Coverage, filters: ReportFilters, clocks_met_in: Any
+) -> list[tuple[str, float, float, float | None, float | None]]:
+    """Median and 90th percentile per duration target, wall-clock and business, over the rolled-up
+    days' values and the other days' clocks. One query (PostgreSQL only: roll-ups exist there)."""
+    rolled = rollup.rolled_rows(cover, filters).filter(target__in=DURATION_TARGETS)
+    sql, params = rolled.values("target", "wall_values", "business_values").query.sql_with_params()
+    # Only SQL the ORM compiled is put together here; every value is a parameter.
+    parts = [ROLLED_DURATIONS.format(rows=sql)]
+    every = list(params)
+    for piece in cover.direct:
+        sql, params = clocks_met_in(piece).values("target", "seconds", "business").query.sql_with_params()
+        parts.append(CLOCK_DURATIONS.format(clocks=sql))
+        every.extend(params)
+    with connection.cursor() as cursor:
+        cursor.execute(PERCENTILES.format(parts=" UNION ALL ".join(parts)), every)
+        return cursor.fetchall()
 
 
 def _nearest_rank(ordered: QuerySet[Any], count: int, fraction: float) -> float:
@@ -364,7 +467,7 @@ def availability(
     downtime first (the dashboard); with it, every service the actor sees in the filters' account
     and site, worst first (a customer's report). Two queries."""
     downtime = outage_downtime(actor=actor, filters=filters, period=period, now=now)
-    services = Service.objects.visible_to(actor).select_related("site").order_by("service_id")
+    services = Service.objects.visible_to(actor).order_by("service_id")
     if filters.account_id is not None:
         services = services.filter(account_id=filters.account_id)
     if filters.site_id is not None:
@@ -375,11 +478,10 @@ def availability(
         services = services.filter(pk__in=list(downtime))
     seconds = period.elapsed_seconds(now)
     rows = []
-    for service in services.only("service_id", "product", "site__name"):
-        outages, down = downtime.get(service.pk, (0, 0.0))
+    # Rows, not model instances: a large desk has thousands of services with an outage a month.
+    for pk, service_id, product, site in services.values_list("pk", "service_id", "product", "site__name"):
+        outages, down = downtime.get(pk, (0, 0.0))
         share = None if seconds == 0 else max(0.0, round(1 - min(down, seconds) / seconds, 4))
-        rows.append(
-            Availability(service.pk, service.service_id, service.product, service.site.name, outages, down, share)
-        )
+        rows.append(Availability(pk, service_id, product, site, outages, down, share))
     rows.sort(key=lambda row: (-row.downtime_seconds, row.service_id))
     return rows

@@ -367,6 +367,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60.0,
         "options": {"expires": 55 * 60},
     },
+    # Every 5 minutes: the reports' daily roll-ups (reports.rollup): the days changed since they
+    # were rolled up, then yesterday, then older days back to each tenant's first ticket, within
+    # a time budget. Nothing to do on SQLite. Overlapping runs wait on each other's locks.
+    "report-rollups": {
+        "task": "reports.tasks.roll_up_reports_task",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 4 * 60},
+    },
     # Every 15 s: records that beat and a worker are alive; /healthz reports its age.
     # No query: one cache key.
     "heartbeat": {
