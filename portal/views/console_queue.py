@@ -14,21 +14,25 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.display import ACTION_LABELS
+from portal.forms.filter_choices import offered_accounts, offered_sites
 from portal.forms.queue import QUEUE_LABELS, BulkActionForm, ConsoleQueueForm, SavedViewForm
+from portal.forms.widgets import LongSelect
 from portal.views.access import role_required, signed_in_user, staff_required
 from portal.views.shared import refuse
 from servicedesk.errors import InvalidInput, PermissionRefused
 from servicedesk.keyset import keyset_page
 from servicedesk.models import TeamMembership, User
+from servicedesk.selectors import staff_filter_choices
 from tickets.models import Ticket
 from tickets.selectors import (
     QUEUE_CLOCKS,
@@ -146,6 +150,35 @@ def queue_counts_fragment(request: HttpRequest) -> HttpResponse:
     current = request.GET.get("current", "")
     counts = queue_counts(actor=actor, now=timezone.now())
     return render(request, "console/partials/queue_tabs.html", {"tabs": _tabs(counts, current)})
+
+
+@staff_required
+@require_GET
+def filter_options(request: HttpRequest, name: str) -> HttpResponse:
+    """The options of the queue's site or account filter for what the form holds (``site_q``
+    and the account, or ``account_q``), as the page asks while the agent types or picks an
+    account: at most ``MATCHES_OFFERED`` of the agent's own tenant, and the line that says what
+    is offered (into its status element, out of band). An account or a site that is not the
+    tenant's: 404, as if it did not exist."""
+    actor = signed_in_user(request)
+    if name not in ("site", "account") or actor.tenant_id is None:
+        raise Http404
+    choices = staff_filter_choices(tenant_id=actor.tenant_id)
+    query = request.GET
+    account, site = query.get("account", "").strip(), query.get("site", "").strip()
+    if account and account not in dict(choices.accounts):
+        raise Http404
+    if site and site not in dict(choices.sites):
+        raise Http404
+    if name == "site":
+        offered = offered_sites(choices, account=account, query=query.get("site_q", "")[:100], chosen=site)
+        everything, chosen = _("All sites"), site
+    else:
+        offered = offered_accounts(choices, query=query.get("account_q", "")[:100], chosen=account)
+        everything, chosen = _("All accounts"), account
+    options = LongSelect(choices=[("", everything), *offered.choices]).options_html(chosen)
+    status = format_html('<span id="{}-matches" hx-swap-oob="innerHTML">{}</span>', name, offered.status)
+    return HttpResponse(options + status)
 
 
 # --- saved views ------------------------------------------------------------------------------
