@@ -35,16 +35,14 @@ from servicedesk.models import TeamMembership, User
 from servicedesk.selectors import staff_filter_choices
 from tickets.models import Ticket
 from tickets.selectors import (
-    QUEUE_CLOCKS,
     QUEUES,
     TICKET_ORDERINGS,
+    as_queue_rows,
     filter_tickets,
-    for_page_list,
     get_saved_queue_view_for,
     narrow_to_queue,
     queue_counts,
     saved_queue_views_of,
-    with_counting_clocks,
 )
 from tickets.services.bulk import Change, apply_in_bulk, assign_change, note_change, transition_change
 from tickets.services.saved_views import delete_queue_view, save_queue_view
@@ -100,20 +98,20 @@ def _queue_page(
 ) -> HttpResponse:
     form = ConsoleQueueForm(query, actor=actor)
     filters = form.filters()
-    tickets = for_page_list(filter_tickets(actor=actor, filters=filters))
+    tickets = filter_tickets(actor=actor, filters=filters)
     if form.queue_name != "open":  # all open: the status filter (open by default) says which, "all" included
         tickets = narrow_to_queue(tickets, queue=form.queue_name, actor=actor, now=timezone.now())
     page = keyset_page(
-        with_counting_clocks(tickets),
+        tickets,
         ordering=TICKET_ORDERINGS[filters.sort],
         after=query.get("after"),
         before=query.get("before"),
         size=QUEUE_PAGE_SIZE,
+        read=as_queue_rows,
     )
-    rows = []
-    for ticket in page:
-        clocks = getattr(ticket, QUEUE_CLOCKS, [])
-        rows.append({"ticket": ticket, "target": TARGET_LABELS.get(clocks[0].target, "") if clocks else ""})
+    rows = page.object_list
+    for row in rows:
+        row["target"] = TARGET_LABELS.get(row["next_target"] or "", "")
     own_query = query.copy()
     for key in ("after", "before"):
         own_query.pop(key, None)
