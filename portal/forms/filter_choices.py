@@ -91,7 +91,7 @@ def offered_sites(choices: StaffFilterChoices, *, account: str, query: str, chos
         status = _matches(query, count, len(offered))
     else:
         offered = []
-        status = gettext("Choose an account, or type part of a site’s name under “Find a site”.")
+        status = gettext("Pick an account, or find a site by name.")
     return Offered(_with_chosen(offered, chosen, dict(choices.sites)) if chosen else offered, status, searched)
 
 
@@ -108,5 +108,5 @@ def offered_accounts(choices: StaffFilterChoices, *, query: str, chosen: str) ->
         )
         status = _matches(query, count, len(offered))
     else:
-        offered, status = [], gettext("Type part of the account’s name under “Find an account”.")
+        offered, status = [], "" if chosen else gettext("Find the account by name first.")
     return Offered(_with_chosen(offered, chosen, dict(choices.accounts)) if chosen else offered, status, searched)

@@ -205,8 +205,8 @@ def test_only_staff_ask_and_only_for_sites_or_accounts(demo, agent):
 @pytest.mark.django_db
 def test_the_filters_speak_german_and_spanish(demo, agent, large):
     for language, words in (
-        ("de", ("Standort suchen", "Konto suchen", "Geben Sie einen Teil des Kontonamens")),
-        ("es", ("Buscar una sede", "Buscar una cuenta", "Escriba parte del nombre de la cuenta")),
+        ("de", ("Standort suchen", "Konto suchen", "Suchen Sie das Konto zuerst nach Namen.")),
+        ("es", ("Buscar una sede", "Buscar una cuenta", "Busque primero la cuenta por su nombre.")),
     ):
         user = demo.user(AGENT)
         user.language = language
