@@ -126,13 +126,29 @@ def remaining(due_at: dt.datetime | None, now: dt.datetime | None = None) -> Saf
     return SafeString(_countdown(due_at, now or timezone.now(), gettext("in {}"), gettext("{} overdue")))
 
 
-def _countdown(due_at: dt.datetime, now: dt.datetime, future: str, past: str) -> str:
+def _countdown(
+    due_at: dt.datetime, now: dt.datetime, future: str, past: str, words: Callable[[float], str] = duration_words
+) -> str:
     left = (due_at - now).total_seconds()
     return (
         f'<time class="countdown{" overdue" if left < 0 else ""}" datetime="{_escape(due_at.isoformat())}" '
         f'data-future="{_escape(future)}" data-past="{_escape(past)}">'
-        f"{_escape((future if left >= 0 else past).replace('{}', duration_words(left)))}</time>"
+        f"{_escape((future if left >= 0 else past).replace('{}', words(left)))}</time>"
     )
+
+
+def _words_by_minute() -> Callable[[float], str]:
+    """``duration_words``, remembered per whole minute for one page (a queue's rows fall due
+    within the same minutes; each span is two or three translated plural forms)."""
+    known: dict[int, str] = {}
+
+    def words(seconds: float) -> str:
+        minute = int(abs(seconds) // 60)
+        if minute not in known:
+            known[minute] = duration_words(seconds)
+        return known[minute]
+
+    return words
 
 
 def _escape(value: object) -> str:
@@ -160,13 +176,14 @@ def queue_rows(rows: list[dict[str, Any]], queue_url: str, now: dt.datetime | No
     future, past = gettext("in {}"), gettext("{} overdue")
     escape = _escape
     url = escape(queue_url)
+    spans = _words_by_minute()
     kinds: dict[str, str] = {}
     statuses: dict[str, tuple[str, str]] = {}
     out = []
     for row in rows:
         number = escape(row["number"])
         if row["next_due_at"]:
-            due = f"{escape(row['target'])}<br>{_countdown(row['next_due_at'], now, future, past)}"
+            due = f"{escape(row['target'])}<br>{_countdown(row['next_due_at'], now, future, past, spans)}"
         else:
             due = f'<span class="muted">{words["nothing_due"]}</span>'
         entitled = "" if row["is_entitled"] else f' <span class="badge not-entitled">{words["no_contract"]}</span>'
@@ -206,5 +223,37 @@ def queue_rows(rows: list[dict[str, Any]], queue_url: str, now: dt.datetime | No
         <td data-label="{words["escalation"]}">{level}</td>
         <td data-label="{words["team"]}">{team}<br>{assignee}</td>
       </tr>"""  # noqa: E501
+        )
+    return SafeString("".join(out))
+
+
+@register.simple_tag
+def filter_fields(form: Any, skip: str = "") -> SafeString:
+    """The form's visible fields but ``skip``, each as ``partials/field.html`` writes it (the
+    queue's filter has 21: through the template engine each cost about 0.1 ms beside its
+    widget). A field shown as a fieldset still goes through the template."""
+    from django.template.loader import render_to_string  # noqa: PLC0415
+
+    out = []
+    for field in form.visible_fields():
+        if field.name == skip:
+            continue
+        if field.use_fieldset:
+            out.append(render_to_string("partials/field.html", {"field": field}))
+            continue
+        errors = field.errors
+        help_text = (
+            f'<small class="help" id="{_escape(field.auto_id)}_helptext">{field.help_text}</small>'
+            if field.help_text
+            else ""
+        )
+        messages = "".join(f'<p class="error" role="alert">{_escape(error)}</p>' for error in errors)
+        out.append(
+            f'<div class="field{" has-error" if errors else ""}">\n'
+            f'  <label for="{_escape(field.id_for_label)}">{_escape(field.label)}</label>\n'
+            f"  {field}\n"
+            f"  {help_text}\n"
+            f"  {messages}\n"
+            "</div>\n"
         )
     return SafeString("".join(out))

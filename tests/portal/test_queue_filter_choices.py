@@ -176,7 +176,10 @@ def test_the_account_search_answers_the_agents_own_tenants_accounts_only(demo, a
         theirs = AccountFactory(tenant=demo.bluepeak, name="Shared Name Ltd")
     with tenant_context(demo.northwind):
         ours = AccountFactory(tenant=demo.northwind, name="Shared Name Ltd")
-    assert _options(agent.get(ACCOUNTS, {"account_q": "shared"})) == {"": "All accounts", str(ours.pk): "Shared Name Ltd"}
+    assert _options(agent.get(ACCOUNTS, {"account_q": "shared"})) == {
+        "": "All accounts",
+        str(ours.pk): "Shared Name Ltd",
+    }
     for query in ("", "l", "i"):
         offered = _options(agent.get(ACCOUNTS, {"account_q": query}))
         assert not set(offered) & _ids(CustomerAccount, demo.bluepeak)
@@ -215,3 +218,36 @@ def test_the_filters_speak_german_and_spanish(demo, agent, large):
         text = html.content.decode()
         for word in words:
             assert word in text, (language, word)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "de", "es"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"site_q": "fra<&>\"'", "account": "1", "date_from": "2026-02-01", "date_to": "2026-01-01", "level": "x"},
+        {"target": "respond", "site": "999999", "account_q": "a"},
+    ],
+)
+def test_the_filter_fields_written_in_python_are_the_templates_markup(demo, large, language, query):
+    from django.http import QueryDict  # noqa: PLC0415
+    from django.template import Context, Template  # noqa: PLC0415
+    from django.utils import translation  # noqa: PLC0415
+
+    from portal.forms.queue import ConsoleQueueForm  # noqa: PLC0415
+
+    reference = Template(
+        '{% for field in form.visible_fields %}{% if field.name != "q" %}'
+        '{% include "partials/field.html" with field=field %}{% endif %}{% endfor %}'
+    )
+    written = Template('{% load ticket_tags %}{% filter_fields form skip="q" %}')
+    data = QueryDict(mutable=True)
+    data.update(query)
+    with translation.override(language), tenant_context(demo.northwind):
+        form = ConsoleQueueForm(data, actor=demo.user(AGENT))
+        form.is_valid()
+        expected = reference.render(Context({"form": form}))
+        assert written.render(Context({"form": form})) == expected
+    if len(query) > 3:
+        assert "has-error" in expected
