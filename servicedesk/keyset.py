@@ -157,7 +157,7 @@ def _rows_nulls_last(
         # joins the planner reads the ordering's index and stops after the page, however far
         # off its estimate of the rows in range (which, with joins, made it sort them all).
         ids = list(rows.order_by(*order).values_list("pk", flat=True)[: size + 1 - len(fetched)])
-        pk = queryset.model._meta.pk.attname  # type: ignore[union-attr]
+        pk = queryset.model._meta.pk.attname
         found = {_value(row, pk): row for row in read(queryset.filter(pk__in=ids))} if ids else {}
         fetched += [found[pk] for pk in ids if pk in found]
         if len(fetched) > size:

@@ -234,7 +234,7 @@ def filter_fields(form: Any, skip: str = "") -> SafeString:
     widget). A field shown as a fieldset still goes through the template."""
     from django.template.loader import render_to_string  # noqa: PLC0415
 
-    out = []
+    out: list[str] = []
     for field in form.visible_fields():
         if field.name == skip:
             continue
