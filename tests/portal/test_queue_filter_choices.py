@@ -251,3 +251,26 @@ def test_the_filter_fields_written_in_python_are_the_templates_markup(demo, larg
         assert written.render(Context({"form": form})) == expected
     if len(query) > 3:
         assert "has-error" in expected
+
+
+@pytest.mark.parametrize(
+    "widget",
+    [
+        "TextInput", "NumberInput", "DateInput", "HiddenInput", "EmailInput", "SearchInput",
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("value", [None, "", "a<b>&\"'c", 42, "2026-01-31"])
+def test_the_inputs_written_in_python_are_djangos_markup(widget, value):
+    from django import forms  # noqa: PLC0415
+    from django.forms.renderers import DjangoTemplates  # noqa: PLC0415
+    from django.utils.safestring import mark_safe  # noqa: PLC0415
+
+    from portal.forms.tickets import SearchInput  # noqa: PLC0415
+    from portal.forms.widgets import python_inputs  # noqa: PLC0415
+
+    kind = SearchInput if widget == "SearchInput" else getattr(forms, widget)
+    attrs = {"id": "id_x", "required": True, "disabled": False, "hx-get": "/a?b=1&c=<2>", "data-safe": mark_safe("<i>")}
+    made = kind(attrs={"class": "wide", "placeholder": "“Quoted” & 'single'"})
+    assert made.render("x", value, attrs, renderer=python_inputs) == made.render(
+        "x", value, attrs, renderer=DjangoTemplates()
+    )
