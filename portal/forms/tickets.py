@@ -290,14 +290,17 @@ class QueueForm(TicketListForm):
         if offered_account.searched:
             self.fields["account"].help_text = _status("account-matches", offered_account.status)
             self.fields["account_q"].widget.attrs.update(
-                _asks(reverse("portal:console-queue-filter-options", args=["account"]), "#id_account", SEARCHING)
+                _asks(reverse("portal:console-queue-filter-options", args=["account"]), "#id_account", SEARCHING),
+                **{"aria-controls": "id_account"},
             )
         else:
             del self.fields["account_q"]
         self.fields["site"].widget._choices = [("", _("All sites")), *offered_site.choices]
         self.fields["site"].help_text = _status("site-matches", offered_site.status)
         if offered_site.searched:
-            self.fields["site_q"].widget.attrs.update(_asks(site_options, "#id_site", SEARCHING))
+            self.fields["site_q"].widget.attrs.update(
+                _asks(site_options, "#id_site", SEARCHING), **{"aria-controls": "id_site"}
+            )
         else:
             del self.fields["site_q"]
 

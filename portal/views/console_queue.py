@@ -169,6 +169,8 @@ def filter_options(request: HttpRequest, name: str) -> HttpResponse:
     if site and site not in dict(choices.sites):
         raise Http404
     if name == "site":
+        if account and site and choices.site_accounts[[pk for pk, _label in choices.sites].index(site)] != account:
+            site = ""  # another account was picked: its sites, none of them chosen yet
         offered = offered_sites(choices, account=account, query=query.get("site_q", "")[:100], chosen=site)
         everything, chosen = _("All sites"), site
     else:

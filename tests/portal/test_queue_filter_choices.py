@@ -152,6 +152,10 @@ def test_the_search_keeps_the_chosen_site_and_narrows_to_the_account(demo, agent
         acme_sites = {str(pk) for pk in Site.objects.filter(account=demo.acme).values_list("pk", flat=True)}
     assert set(_options(response)) - {""} == acme_sites
     assert 'id="site-matches" hx-swap-oob="innerHTML"' in html
+    # Another account picked: its sites, the site of the one before no longer chosen.
+    html = agent.get(SITES, {"account": demo.acme.pk, "site": demo.london.pk}).content.decode()
+    assert str(demo.london.pk) not in _options(agent.get(SITES, {"account": demo.acme.pk, "site": demo.london.pk}))
+    assert " selected" not in html.replace('<option value="" selected>', "")
     # A site chosen that no longer matches stays offered, with its name.
     offered = _options(agent.get(SITES, {"site_q": "zzz", "site": demo.london.pk}))
     assert offered == {"": "All sites", str(demo.london.pk): f"London ({_account_name(demo, demo.london)})"}
