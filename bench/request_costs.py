@@ -9,13 +9,15 @@ statements of one request (``CaptureQueriesContext``).
 
 The desk is the tests' world (tests/factories/world.py: two tenants, their staff, accounts,
 sites, inventory, SLA policies, questionnaires and escalation matrices) plus filler
-tickets with replies and filler customer accounts (the queue's account filter offers each),
+tickets with replies, filler customer accounts (the queue's account filter offers each) and
+filler sites spread over those accounts (as the load desk's 1,002 sites over 400 accounts),
 built once in the database DATABASE_URL names (it refuses one that
 holds other tickets). With ``--profile OPERATION`` it prints cProfile's top functions of
 that operation instead.
 
     DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=… DATABASE_SYSTEM_URL=… \\
-        .venv/bin/python bench/request_costs.py [--runs 40] [--filler 2000] [--accounts 400] [--profile queue]
+        .venv/bin/python bench/request_costs.py [--runs 40] [--filler 2000] [--accounts 400] [--sites 1000] \\
+        [--profile "queue page"]
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from django.test import Client  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from servicedesk.api_auth import issue_token  # noqa: E402
-from servicedesk.models import CustomerAccount, Tenant, User  # noqa: E402
+from servicedesk.models import CustomerAccount, Site, Tenant, User  # noqa: E402
 from servicedesk.tenancy import tenant_context  # noqa: E402
 from tests.factories.world import build_world  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
@@ -71,7 +73,7 @@ INCIDENT = {
 OPEN = "new,acknowledged,in_progress,waiting_for_customer"
 
 
-def ensure_desk(filler: int, accounts: int) -> None:
+def ensure_desk(filler: int, accounts: int, sites: int) -> None:
     build_world()
     northwind = Tenant.objects.get(slug="northwind")
     alice = User.objects.get(email="alice@acme.example")
@@ -93,6 +95,18 @@ def ensure_desk(filler: int, accounts: int) -> None:
         CustomerAccount.objects.bulk_create(
             [CustomerAccount(tenant=northwind, name=f"Filler account {n:04d}") for n in range(have, accounts)]
         )
+        fillers = list(CustomerAccount.objects.filter(name__startswith="Filler account ").order_by("name"))
+        have = Site.objects.filter(name__startswith="Filler site ").count()
+        if fillers and have < sites:
+            Site.objects.bulk_create(
+                [
+                    Site(
+                        tenant=northwind, account=fillers[n % len(fillers)], name=f"Filler site {n:04d}",
+                        country="DE", time_zone="Europe/Berlin",
+                    )
+                    for n in range(have, sites)
+                ]
+            )  # fmt: skip
         # The filler must not make an operation's plan differ from a long-lived desk's.
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -169,7 +183,8 @@ def measure(name: str, operation: Callable[[], Any], runs: int) -> None:
     p90 = times[int(len(times) * 0.9) - 1]
     print(
         f"{name:16} {len(statements):3d} statements  median {statistics.median(times):6.1f} ms  p90 {p90:6.1f} ms  "
-        f"CPU median {statistics.median(cpu):5.1f} ms  in the garbage collector {in_gc.seconds * 1000 / runs:5.2f} ms"
+        f"CPU median {statistics.median(cpu):5.1f} ms  in the garbage collector {in_gc.seconds * 1000 / runs:5.2f} ms  "
+        f"{len(response.content):7,d} bytes"
     )
 
 
@@ -209,6 +224,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--filler", type=int, default=500, help="tickets (with a reply each) besides the measured")
     parser.add_argument("--accounts", type=int, default=400, help="customer accounts besides the world's")
+    parser.add_argument("--sites", type=int, default=1000, help="sites of the filler accounts besides the world's")
     parser.add_argument("--profile", default="", help="an operation to profile instead of timing")
     parser.add_argument("--only", default="", help="comma-separated operations to time")
     parser.add_argument("--sql", default="", help="an operation whose statements to print")
@@ -219,7 +235,7 @@ def main() -> None:
     )
     parser.add_argument("--gc-threshold", type=int, default=0, help="with --gc: generation 0's threshold")
     args = parser.parse_args()
-    ensure_desk(args.filler, args.accounts)
+    ensure_desk(args.filler, args.accounts, args.sites)
     ops = operations()
     if args.gc:
         from config.gunicorn import tune_garbage_collector  # noqa: PLC0415

@@ -83,6 +83,7 @@ urlpatterns = [
     path("console/", console_queue.console_home, name="console-home"),
     path("console/tickets/", console_queue.queue, name="console-queue"),
     path("console/tickets/counts/", console_queue.queue_counts_fragment, name="console-queue-counts"),
+    path("console/tickets/filters/<str:name>/", console_queue.filter_options, name="console-queue-filter-options"),
     path("console/tickets/views/", console_queue.save_view, name="console-queue-save-view"),
     path("console/tickets/views/<int:view_id>/delete/", console_queue.delete_view, name="console-queue-delete-view"),
     path("console/tickets/bulk/", console_queue.bulk, name="console-queue-bulk"),

@@ -23,7 +23,7 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -67,11 +67,15 @@ def keyset_page(
     before: str | None = None,
     size: int,
     count_cap: int = COUNT_CAP,
-) -> KeysetPage[M]:
+    read: Callable[[QuerySet[M]], QuerySet[Any]] | None = None,
+) -> KeysetPage[Any]:
     """One page of ``queryset`` in ``ordering`` (field names, ``-`` for descending, ending in a
     unique one such as ``-id``; none may be NULL but an ascending first one), after the cursor ``after`` or before the
     cursor ``before`` (the first page when neither is given or the cursor is not one of this
-    list's)."""
+    list's). ``read`` turns the query that reads the page's rows (and only that one: the count
+    and the ids stay on the table alone) into another, e.g. its ``values()`` with what the
+    rows join: the page is then of dictionaries, which must hold the ordering's columns and
+    the primary key."""
     columns = _columns(queryset.model, ordering)
     count, capped = capped_count(queryset, count_cap)
     position, backwards = None, False
@@ -79,11 +83,14 @@ def keyset_page(
         position, backwards = _decode(before, columns), True
     if after and position is None:
         position, backwards = _decode(after, columns), False
-    page, more = _rows(queryset, columns, ordering, position, backwards=backwards and position is not None, size=size)
+    read = read or _as_is
+    page, more = _rows(
+        queryset, columns, ordering, position, backwards=backwards and position is not None, size=size, read=read
+    )
     if position is not None and ((backwards and not more) or not page):
         # Nothing before this page (or nothing left after it): the first page, shown in full.
         position = None
-        page, more = _rows(queryset, columns, ordering, None, backwards=False, size=size)
+        page, more = _rows(queryset, columns, ordering, None, backwards=False, size=size, read=read)
     if position is not None and backwards:
         next_cursor: str | None = _encode(page[-1], columns) if page else None
     else:
@@ -106,13 +113,14 @@ def _rows(
     *,
     backwards: bool,
     size: int,
-) -> tuple[list[M], bool]:
+    read: Callable[[QuerySet[M]], QuerySet[Any]],
+) -> tuple[list[Any], bool]:
     """Up to ``size`` rows beyond ``position`` in the page's order, and whether there are more."""
     if columns[0].field.null:
-        return _rows_nulls_last(queryset, columns, position, backwards=backwards, size=size)
+        return _rows_nulls_last(queryset, columns, position, backwards=backwards, size=size, read=read)
     rows = queryset if position is None else queryset.filter(_beyond(columns, position, backwards=backwards))
     order = [_reversed(name) for name in ordering] if backwards else list(ordering)
-    fetched = list(rows.order_by(*order)[: size + 1])
+    fetched = list(read(rows.order_by(*order))[: size + 1])
     page = fetched[:size]
     if backwards:
         page.reverse()
@@ -120,8 +128,14 @@ def _rows(
 
 
 def _rows_nulls_last(
-    queryset: QuerySet[M], columns: list[_Column], position: list[Any] | None, *, backwards: bool, size: int
-) -> tuple[list[M], bool]:
+    queryset: QuerySet[M],
+    columns: list[_Column],
+    position: list[Any] | None,
+    *,
+    backwards: bool,
+    size: int,
+    read: Callable[[QuerySet[M]], QuerySet[Any]],
+) -> tuple[list[Any], bool]:
     """``_rows`` for a nullable ascending first column: the rows with a value, then the NULLs
     (ordered by the other columns), read part by part, each from its own position (two
     queries a part: the page's ids, then their rows)."""
@@ -134,7 +148,7 @@ def _rows_nulls_last(
         parts = [(nulls, position[1:]), (valued, None)] if backwards else [(nulls, position[1:])]
     else:
         parts = [(valued, position)] if backwards else [(valued, position), (nulls, None)]
-    fetched: list[M] = []
+    fetched: list[Any] = []
     for (rows, part_columns), part_position in parts:
         if part_position is not None:
             rows = rows.filter(_beyond(part_columns, part_position, backwards=backwards))
@@ -143,7 +157,8 @@ def _rows_nulls_last(
         # joins the planner reads the ordering's index and stops after the page, however far
         # off its estimate of the rows in range (which, with joins, made it sort them all).
         ids = list(rows.order_by(*order).values_list("pk", flat=True)[: size + 1 - len(fetched)])
-        found = {row.pk: row for row in queryset.filter(pk__in=ids)} if ids else {}
+        pk = queryset.model._meta.pk.attname
+        found = {_value(row, pk): row for row in read(queryset.filter(pk__in=ids))} if ids else {}
         fetched += [found[pk] for pk in ids if pk in found]
         if len(fetched) > size:
             break
@@ -178,10 +193,19 @@ def _reversed(name: str) -> str:
     return name[1:] if name.startswith("-") else f"-{name}"
 
 
-def _encode(row: Model, columns: list[_Column]) -> str:
+def _as_is(queryset: QuerySet[M]) -> QuerySet[M]:
+    return queryset
+
+
+def _value(row: Any, name: str) -> Any:
+    """A column of a row: an instance's attribute, or a ``values()`` row's key."""
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+def _encode(row: Any, columns: list[_Column]) -> str:
     values = []
     for column in columns:
-        value = getattr(row, column.name)
+        value = _value(row, column.name)
         values.append(value.isoformat() if isinstance(value, dt.datetime) else value)
     return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
 

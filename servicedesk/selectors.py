@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from servicedesk.models import CustomerAccount, ProductArea, Site, Team, User
@@ -47,6 +49,46 @@ def site_choices(*, tenant_id: int) -> list[tuple[str, str]]:
         return [(str(pk), f"{name} ({account})") for pk, name, account in rows]
 
     return cached_reference_data(tenant_id, "site-choices", build)
+
+
+@dataclass(frozen=True)
+class StaffFilterChoices:
+    """What the agents' filters offer, read with one look at the tenant's cache version: teams,
+    accounts and product areas as ``(id, name)`` pairs by name; sites as ``(id, "site
+    (account)")`` by account and name, with each site's account (``site_accounts``) and each
+    label folded for matching (``site_keys``); each account's name folded (``account_keys``)."""
+
+    teams: list[tuple[str, str]]
+    accounts: list[tuple[str, str]]
+    account_keys: list[str]
+    sites: list[tuple[str, str]]
+    site_accounts: list[str]
+    site_keys: list[str]
+    product_areas: list[tuple[str, str]]
+
+
+def staff_filter_choices(*, tenant_id: int) -> StaffFilterChoices:
+    """The tenant's choices for staff's filters, from its cached reference data in one read
+    (each of ``team_choices``, ``account_choices``, ``site_choices`` and
+    ``product_area_choices`` reads the cache's version of its own)."""
+
+    def build() -> StaffFilterChoices:
+        accounts = [(str(pk), name) for pk, name in CustomerAccount.objects.order_by("name").values_list("pk", "name")]
+        rows = Site.objects.order_by("account__name", "name").values_list("pk", "name", "account_id", "account__name")
+        sites = [(str(pk), f"{name} ({account})", str(account_id)) for pk, name, account_id, account in rows]
+        return StaffFilterChoices(
+            teams=[(str(pk), name) for pk, name in Team.objects.order_by("name").values_list("pk", "name")],
+            accounts=accounts,
+            account_keys=[name.casefold() for _pk, name in accounts],
+            sites=[(pk, label) for pk, label, _account in sites],
+            site_accounts=[account for _pk, _label, account in sites],
+            site_keys=[label.casefold() for _pk, label, _account in sites],
+            product_areas=[
+                (str(pk), name) for pk, name in ProductArea.objects.order_by("name").values_list("pk", "name")
+            ],
+        )
+
+    return cached_reference_data(tenant_id, "staff-filter-choices", build)
 
 
 def product_area_choices(*, tenant_id: int) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.display import ACTION_LABELS
 from portal.forms.tickets import QueueForm, ServiceErrorsMixin
-from portal.forms.widgets import LongSelect
+from portal.forms.widgets import LongSelect, python_inputs
 from servicedesk.models import Team, User
 from servicedesk.selectors import staff_of_tenant
 from tickets.selectors import QUEUES, TicketFilters
@@ -41,6 +41,7 @@ class ConsoleQueueForm(QueueForm):
     sort = forms.ChoiceField(label=_("Order"), choices=SORT_CHOICES, required=False)
 
     field_order = QueueForm.field_order
+    default_renderer = python_inputs
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -64,6 +65,7 @@ class ConsoleQueueForm(QueueForm):
 
 
 class SavedViewForm(ServiceErrorsMixin, forms.Form):
+    default_renderer = python_inputs
     name = forms.CharField(label=_("Name of the view"), required=False, max_length=None)
     query = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -81,7 +83,7 @@ class BulkActionForm(ServiceErrorsMixin, forms.Form):
     """A bulk action and its details; the tickets come as ``NUMBER:VERSION`` values (what the
     agent saw when choosing them)."""
 
-    action = forms.ChoiceField(label=_("Action"), choices=BULK_ACTIONS)
+    action = forms.ChoiceField(label=_("Action"), choices=BULK_ACTIONS, widget=LongSelect)
     team = forms.ChoiceField(label=_("Team"), required=False, widget=LongSelect)
     assignee = forms.ChoiceField(label=_("Agent"), required=False, widget=LongSelect)
     transition = forms.ChoiceField(

@@ -14,33 +14,35 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.display import ACTION_LABELS
+from portal.forms.filter_choices import offered_accounts, offered_sites
 from portal.forms.queue import QUEUE_LABELS, BulkActionForm, ConsoleQueueForm, SavedViewForm
+from portal.forms.widgets import LongSelect
 from portal.views.access import role_required, signed_in_user, staff_required
 from portal.views.shared import refuse
 from servicedesk.errors import InvalidInput, PermissionRefused
 from servicedesk.keyset import keyset_page
 from servicedesk.models import TeamMembership, User
+from servicedesk.selectors import staff_filter_choices
 from tickets.models import Ticket
 from tickets.selectors import (
-    QUEUE_CLOCKS,
     QUEUES,
     TICKET_ORDERINGS,
+    as_queue_rows,
     filter_tickets,
-    for_page_list,
     get_saved_queue_view_for,
     narrow_to_queue,
     queue_counts,
     saved_queue_views_of,
-    with_counting_clocks,
 )
 from tickets.services.bulk import Change, apply_in_bulk, assign_change, note_change, transition_change
 from tickets.services.saved_views import delete_queue_view, save_queue_view
@@ -96,20 +98,20 @@ def _queue_page(
 ) -> HttpResponse:
     form = ConsoleQueueForm(query, actor=actor)
     filters = form.filters()
-    tickets = for_page_list(filter_tickets(actor=actor, filters=filters))
+    tickets = filter_tickets(actor=actor, filters=filters)
     if form.queue_name != "open":  # all open: the status filter (open by default) says which, "all" included
         tickets = narrow_to_queue(tickets, queue=form.queue_name, actor=actor, now=timezone.now())
     page = keyset_page(
-        with_counting_clocks(tickets),
+        tickets,
         ordering=TICKET_ORDERINGS[filters.sort],
         after=query.get("after"),
         before=query.get("before"),
         size=QUEUE_PAGE_SIZE,
+        read=as_queue_rows,
     )
-    rows = []
-    for ticket in page:
-        clocks = getattr(ticket, QUEUE_CLOCKS, [])
-        rows.append({"ticket": ticket, "target": TARGET_LABELS.get(clocks[0].target, "") if clocks else ""})
+    rows = page.object_list
+    for row in rows:
+        row["target"] = TARGET_LABELS.get(row["next_target"] or "", "")
     own_query = query.copy()
     for key in ("after", "before"):
         own_query.pop(key, None)
@@ -146,6 +148,37 @@ def queue_counts_fragment(request: HttpRequest) -> HttpResponse:
     current = request.GET.get("current", "")
     counts = queue_counts(actor=actor, now=timezone.now())
     return render(request, "console/partials/queue_tabs.html", {"tabs": _tabs(counts, current)})
+
+
+@staff_required
+@require_GET
+def filter_options(request: HttpRequest, name: str) -> HttpResponse:
+    """The options of the queue's site or account filter for what the form holds (``site_q``
+    and the account, or ``account_q``), as the page asks while the agent types or picks an
+    account: at most ``MATCHES_OFFERED`` of the agent's own tenant, and the line that says what
+    is offered (into its status element, out of band). An account or a site that is not the
+    tenant's: 404, as if it did not exist."""
+    actor = signed_in_user(request)
+    if name not in ("site", "account") or actor.tenant_id is None:
+        raise Http404
+    choices = staff_filter_choices(tenant_id=actor.tenant_id)
+    query = request.GET
+    account, site = query.get("account", "").strip(), query.get("site", "").strip()
+    if account and account not in dict(choices.accounts):
+        raise Http404
+    if site and site not in dict(choices.sites):
+        raise Http404
+    if name == "site":
+        if account and site and choices.site_accounts[[pk for pk, _label in choices.sites].index(site)] != account:
+            site = ""  # another account was picked: its sites, none of them chosen yet
+        offered = offered_sites(choices, account=account, query=query.get("site_q", "")[:100], chosen=site)
+        everything, chosen = _("All sites"), site
+    else:
+        offered = offered_accounts(choices, query=query.get("account_q", "")[:100], chosen=account)
+        everything, chosen = _("All accounts"), account
+    options = LongSelect(choices=[("", everything), *offered.choices]).options_html(chosen)
+    status = format_html('<span id="{}-matches" hx-swap-oob="innerHTML">{}</span>', name, offered.status)
+    return HttpResponse(options + status)
 
 
 # --- saved views ------------------------------------------------------------------------------

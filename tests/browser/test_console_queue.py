@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
-from servicedesk.models import Tenant, User
+from servicedesk.models import CustomerAccount, Site, Tenant, User
 from servicedesk.tenancy import tenant_context
 from tests.browser.conftest import PHONE_WIDTH, check_page, new_page, sign_in
 from tickets.models import Ticket
@@ -163,3 +163,60 @@ def test_at_phone_width_the_queue_is_cards_with_the_same_information(browser: Br
     page.get_by_role("button", name="Save this view").click()
     expect(page.get_by_text("Give the view a name.").first).to_be_visible()
     check_page(page, "console-queue-view-error-phone")
+
+
+def test_a_large_tenants_site_and_account_filters_by_keyboard(
+    browser: Browser, desk_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    """More sites and accounts than the page lists (the limit lowered): the agent finds the
+    account by typing part of its name, picks it in the list by keyboard, and the site filter
+    then offers that account's sites; a site found by name is chosen and shows as chosen, with
+    its name, on the page the filter leads to. The matches are announced in a status line."""
+    from portal.forms import filter_choices  # noqa: PLC0415
+
+    monkeypatch.setattr(filter_choices, "FULL_LIST_UP_TO", 0)
+    _open_incidents(1)
+    northwind = Tenant.objects.get(slug="northwind")
+    with tenant_context(northwind):
+        frankfurt = Site.objects.get(name="Frankfurt")
+        acme = CustomerAccount.objects.get(name="Acme Logistics GmbH")
+        acme_sites = Site.objects.filter(account=acme).count()
+    page = new_page(browser, desk_url)
+    sign_in(page, AGENT)
+    page.goto("/console/tickets/")
+    site, account = page.get_by_label("Site", exact=True), page.get_by_label("Customer account")
+    expect(site.locator("option")).to_have_count(1)  # "All sites": nothing else until asked
+    expect(page.locator("#site-matches")).to_have_text("Pick an account, or find a site by name.")
+    check_page(page, "console-queue-large-tenant")
+
+    page.get_by_role("searchbox", name="Find an account").focus()
+    page.keyboard.type("acme")
+    expect(account.locator("option")).to_have_count(2)
+    expect(page.locator("#account-matches")).to_have_text("1 match.")
+    page.keyboard.press("Tab")
+    expect(account).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(account).to_have_value(str(acme.pk))
+    expect(site.locator("option")).to_have_count(1 + acme_sites)  # the account's sites, asked for on change
+    expect(page.locator("#site-matches")).to_have_text(f"{acme_sites} sites of this account.")
+
+    page.get_by_role("searchbox", name="Find a site").focus()
+    page.keyboard.type("frank")
+    expect(site.locator("option")).to_have_count(2)
+    expect(page.locator("#site-matches")).to_have_text("1 match.")
+    page.keyboard.press("Tab")
+    expect(site).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(site).to_have_value(str(frankfurt.pk))
+    check_page(page, "console-queue-site-found")
+    page.get_by_role("button", name="Show tickets").press("Enter")
+    page.wait_for_url(re.compile(rf"site={frankfurt.pk}"))
+    expect(site).to_have_value(str(frankfurt.pk))
+    expect(site.locator("option:checked")).to_have_text("Frankfurt (Acme Logistics GmbH)")
+    expect(page.locator("[data-queue-row]")).to_have_count(1)
+
+    phone = new_page(browser, desk_url, width=PHONE_WIDTH)
+    sign_in(phone, AGENT)
+    phone.goto(f"/console/tickets/?site={frankfurt.pk}")
+    expect(phone.get_by_label("Site", exact=True)).to_have_value(str(frankfurt.pk))
+    check_page(phone, "console-queue-site-filter-phone")
