@@ -12,6 +12,11 @@ Cases: the dashboard page and ``GET /api/v1/reports/sla/``, each for last month 
 for this month so far, and last month filtered (product area and priority; one account and
 kind; one site). Target: under 500 ms server time each on 2 cores.
 
+The daily roll-ups (reports.rollup) answer for the whole-tenant and product-area/priority cases:
+``--roll-up`` first keeps them as the beat task does (the first time it rolls up the year, timed);
+``--direct`` measures as if there were none (every figure counted from the clocks and tickets).
+The run prints which days they cover.
+
 ``--explain`` prints the plan (EXPLAIN ANALYZE, buffers) of each report query for last month.
 ``--ensure-indexes`` first creates the report indexes of migrations tickets 0008 and
 escalation 0002 (CONCURRENTLY, IF NOT EXISTS, as the application's role, which owns the tables)
@@ -19,7 +24,7 @@ where the database was built by a checkout without them; it changes no row. ``--
 removes them again and exits: bench/load.py migrates ``bench_load`` with the measured checkout,
 and a migration cannot create an index that is already there.
 
-    .venv/bin/python bench/dashboard.py [--runs 30] [--warm 3] [--ensure-indexes] [--explain]
+    .venv/bin/python bench/dashboard.py [--runs 30] [--warm 3] [--roll-up] [--direct] [--ensure-indexes] [--explain]
     .venv/bin/python bench/dashboard.py --drop-indexes
 """
 
@@ -103,6 +108,27 @@ def drop_indexes() -> None:
             cur.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
             print(f"  index {name}: dropped")
     conn.close()
+
+
+def roll_ups(tenant: Tenant, *, keep: bool, direct: bool) -> None:
+    from django.utils import timezone  # noqa: PLC0415
+
+    from reports import rollup  # noqa: PLC0415
+    from reports.models import DailyFigures, RollupDirtyDay, RollupState  # noqa: PLC0415
+
+    with tenant_context(tenant):
+        if keep:
+            started = time.perf_counter()
+            done = rollup.roll_up(tenant, now=timezone.now(), budget_seconds=3600)
+            print(f"roll-ups kept in {time.perf_counter() - started:.1f} s: days rolled up {done}")
+        state = RollupState.objects.first()
+        covered = "none" if state is None or state.since is None else f"{state.since} to {state.through}"
+        print(
+            f"roll-ups: {covered}, {DailyFigures.objects.count():,} rows,"
+            f" {RollupDirtyDay.objects.count()} dirty days{'; not read (--direct)' if direct else ''}"
+        )
+    if direct:
+        rollup.coverage = lambda **kwargs: rollup.direct(kwargs["period"])  # type: ignore[assignment]
 
 
 def cpu_pressure() -> float | None:
@@ -193,6 +219,8 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--drop-indexes", action="store_true")
     parser.add_argument("--only", default="", help="page, api, or empty for both")
+    parser.add_argument("--roll-up", action="store_true", help="keep the daily roll-ups first (timed)")
+    parser.add_argument("--direct", action="store_true", help="count every figure directly (no roll-ups)")
     args = parser.parse_args()
     if args.drop_indexes:
         drop_indexes()
@@ -206,6 +234,7 @@ def main() -> None:
 
         tickets = Ticket.objects.count()
     print(f"bench_load: tenant {tenant.slug}, {tickets:,} tickets; uptime: {uptime()}")
+    roll_ups(tenant, keep=args.roll_up, direct=args.direct)
     if args.explain:
         explain(tenant, manager)
     client = Client()

@@ -439,20 +439,30 @@ def outage_downtime(
     restored = Coalesce("resolved_at", Value(now, output_field=DateTimeField()))
     origin = Value(period.start, output_field=DateTimeField())
     began = Greatest("began_at", origin)
-    outages = (
-        tickets_in_scope(actor=actor, filters=filters)
-        .filter(kind=Ticket.Kind.INCIDENT, impact="outage", service__isnull=False)
-        .filter(Q(resolved_at__gt=period.start) | Q(resolved_at__isnull=True, status__in=Ticket.OPEN_STATUSES))
-        .annotate(began_at=start_of_outage)
-        .filter(began_at__lt=end)
-        .annotate(
-            began=SecondsBetween(origin, began),
-            # Never before its start (a restoration recorded before the problem began).
-            ended=SecondsBetween(origin, Greatest(Least(restored, Value(end, output_field=DateTimeField())), began)),
+
+    def outages(still: Q) -> QuerySet[Any]:
+        return (
+            tickets_in_scope(actor=actor, filters=filters)
+            .filter(kind=Ticket.Kind.INCIDENT, impact="outage", service__isnull=False)
+            .filter(still)
+            .annotate(began_at=start_of_outage)
+            .filter(began_at__lt=end)
+            .annotate(
+                began=SecondsBetween(origin, began),
+                # Never before its start (a restoration recorded before the problem began).
+                ended=SecondsBetween(
+                    origin, Greatest(Least(restored, Value(end, output_field=DateTimeField())), began)
+                ),
+            )
+            .values("service_id", "began", "ended")
         )
-        .values("service_id", "began", "ended")
+
+    # Restored after the period began, or not restored yet: two range scans of the index (with
+    # OR, the whole tenant's outages were read and filtered).
+    overlapping = outages(Q(resolved_at__gt=period.start)).union(
+        outages(Q(resolved_at__isnull=True, status__in=Ticket.OPEN_STATUSES)), all=True
     )
-    inner, params = outages.query.sql_with_params()
+    inner, params = overlapping.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(UNION_OF_OUTAGES.format(outages=inner), params)
         rows = cursor.fetchall()

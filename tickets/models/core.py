@@ -271,12 +271,23 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
                 condition=models.Q(resolved_at__isnull=False),
             ),
             # Availability: outages restored after a period's start, or not yet, with what the
-            # downtime is computed from (reports.figures.outage_downtime).
+            # downtime is computed from and what the dashboard filters them by
+            # (reports.figures.outage_downtime): index-only, whatever the filter.
             models.Index(
                 fields=["tenant", "resolved_at"],
                 name="ticket_outage_restored_idx",
                 condition=models.Q(kind="incident", impact="outage", service__isnull=False),
-                include=["service", "problem_started_at", "created_at", "status", "account", "site"],
+                include=[
+                    "service",
+                    "problem_started_at",
+                    "created_at",
+                    "status",
+                    "account",
+                    "site",
+                    "product_area",
+                    "priority",
+                    "team",
+                ],
             ),
             # The agents' queues (portal.views.console_queue), each in its default order, the
             # next due instant first (NULLs last, as PostgreSQL sorts them ascending): all open
