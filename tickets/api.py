@@ -50,6 +50,7 @@ from tickets.selectors import (
     attachments_visible_to,
     comments_visible_to,
     filter_tickets,
+    for_api_list,
     get_attachment_for,
     get_merge_target_for,
     get_ticket_for,
@@ -434,7 +435,7 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
 
     @extend_schema(parameters=_LIST_FILTERS)
     def list(self, request: Request) -> Response:
-        tickets = with_clocks(filter_tickets(actor=actor_of(request), filters=self._filters()))
+        tickets = with_clocks(for_api_list(filter_tickets(actor=actor_of(request), filters=self._filters())))
         page = self.paginate_queryset(tickets) or []
         share_actor_tenant(page, actor_of(request))
         return self.get_paginated_response(TicketSerializer(page, many=True, context={"request": request}).data)
