@@ -176,9 +176,7 @@ def test_managers_and_administrators_ask_for_their_own_tenants_matches(demo, man
         }
         for query in ("", "a", "e", "o"):  # nothing of Bluepeak's, whatever is typed
             assert not set(_options(client.get(SITES, {"site_q": query}))) & _ids(Site, demo.bluepeak)
-            assert not set(_options(client.get(ACCOUNTS, {"account_q": query}))) & _ids(
-                CustomerAccount, demo.bluepeak
-            )
+            assert not set(_options(client.get(ACCOUNTS, {"account_q": query}))) & _ids(CustomerAccount, demo.bluepeak)
     assert set(_options(outsider.get(SITES, {"site_q": "common"}))) == {"", str(theirs.pk)}
     assert set(_options(outsider.get(ACCOUNTS, {"account_q": "common"}))) == {"", str(their_account.pk)}
 
@@ -200,9 +198,7 @@ def test_customers_may_not_ask(demo, who):
 
 
 @pytest.mark.parametrize("size", ["small", "large"])
-def test_another_tenants_account_or_site_in_the_url_is_an_error_next_to_its_field(
-    demo, outsider, monkeypatch, size
-):
+def test_another_tenants_account_or_site_in_the_url_is_an_error_next_to_its_field(demo, outsider, monkeypatch, size):
     if size == "large":
         monkeypatch.setattr(filter_choices, "FULL_LIST_UP_TO", 0)
     response = outsider.get(DASHBOARD, {"account": demo.acme.pk, "site": demo.frankfurt.pk})
