@@ -175,7 +175,7 @@ def offer_accounts_and_sites(form: forms.Form, choices: StaffFilterChoices) -> N
     offered_account = offered_accounts(choices, query=raw("account_q"), chosen=account)
     offered_site = offered_sites(choices, account=account, query=raw("site_q"), chosen=site)
     site_options = reverse("portal:console-queue-filter-options", args=["site"])
-    fields["account"].widget._choices = [("", _("All accounts")), *offered_account.choices]  # type: ignore[attr-defined]
+    fields["account"].widget._choices = [("", _("All accounts")), *offered_account.choices]
     # Another account offers its own sites: asked for when the account changes.
     fields["account"].widget.attrs.update(_asks(site_options, "#id_site", "change"))
     if offered_account.searched:
@@ -186,7 +186,7 @@ def offer_accounts_and_sites(form: forms.Form, choices: StaffFilterChoices) -> N
         )
     else:
         del fields["account_q"]
-    fields["site"].widget._choices = [("", _("All sites")), *offered_site.choices]  # type: ignore[attr-defined]
+    fields["site"].widget._choices = [("", _("All sites")), *offered_site.choices]
     fields["site"].help_text = _status("site-matches", offered_site.status)
     if offered_site.searched:
         fields["site_q"].widget.attrs.update(_asks(site_options, "#id_site", SEARCHING), **{"aria-controls": "id_site"})
