@@ -3,7 +3,8 @@
 Drives the API through Django's test client in this process (no HTTP server, no network):
 open a ticket, add a reply, read a ticket, list the customer's open tickets (a page of 50),
 ``GET /api/v1/me/`` (the fixed cost every request pays: middleware, token authentication, the
-tenant, DRF, rendering), and the agent's queue page (HTML, 50 rows, signed in by session). Each is
+tenant, DRF, rendering), the agent's queue page (HTML, 50 rows, signed in by session) and the
+manager's dashboard (HTML, this month, no filter). Each is
 repeated; the figures are the median and the 90th percentile of the wall time, and the
 statements of one request (``CaptureQueriesContext``).
 
@@ -148,9 +149,15 @@ def operations() -> dict[str, Callable[[], Any]]:
     def queue() -> Any:
         return page.get("/console/tickets/")
 
+    manager = Client()
+    manager.force_login(User.objects.get(email="manager@northwind.example"))
+
+    def dashboard() -> Any:
+        return manager.get("/dashboard/")
+
     return {
         "create": create, "comment": comment, "detail": detail, "detail (agent)": detail_agent, "me": me,
-        "list (customer)": list_customer, "queue page": queue,
+        "list (customer)": list_customer, "queue page": queue, "dashboard page": dashboard,
     }  # fmt: skip
 
 

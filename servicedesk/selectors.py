@@ -30,27 +30,6 @@ def account_choices(*, actor: User) -> list[tuple[str, str]]:
     return build()
 
 
-def team_choices(*, tenant_id: int) -> list[tuple[str, str]]:
-    """The tenant's teams as ``(id, name)`` choices, by name, from its cached reference data."""
-
-    def build() -> list[tuple[str, str]]:
-        return [(str(pk), name) for pk, name in Team.objects.order_by("name").values_list("pk", "name")]
-
-    return cached_reference_data(tenant_id, "team-choices", build)
-
-
-def site_choices(*, tenant_id: int) -> list[tuple[str, str]]:
-    """Every site of the tenant as ``(id, "site (account)")`` choices, by account and name, from
-    its cached reference data (a large tenant has a thousand sites, offered on every queue and
-    dashboard page; sites and accounts are reference data). For staff: a customer user sees fewer."""
-
-    def build() -> list[tuple[str, str]]:
-        rows = Site.objects.order_by("account__name", "name").values_list("pk", "name", "account__name")
-        return [(str(pk), f"{name} ({account})") for pk, name, account in rows]
-
-    return cached_reference_data(tenant_id, "site-choices", build)
-
-
 @dataclass(frozen=True)
 class StaffFilterChoices:
     """What the agents' filters offer, read with one look at the tenant's cache version: teams,
@@ -68,9 +47,8 @@ class StaffFilterChoices:
 
 
 def staff_filter_choices(*, tenant_id: int) -> StaffFilterChoices:
-    """The tenant's choices for staff's filters, from its cached reference data in one read
-    (each of ``team_choices``, ``account_choices``, ``site_choices`` and
-    ``product_area_choices`` reads the cache's version of its own)."""
+    """The tenant's choices for staff's filters (the queue's and the dashboard's), from its
+    cached reference data in one read."""
 
     def build() -> StaffFilterChoices:
         accounts = [(str(pk), name) for pk, name in CustomerAccount.objects.order_by("name").values_list("pk", "name")]
@@ -89,15 +67,6 @@ def staff_filter_choices(*, tenant_id: int) -> StaffFilterChoices:
         )
 
     return cached_reference_data(tenant_id, "staff-filter-choices", build)
-
-
-def product_area_choices(*, tenant_id: int) -> list[tuple[str, str]]:
-    """The tenant's product areas as ``(id, name)`` choices, by name, from its cached reference data."""
-
-    def build() -> list[tuple[str, str]]:
-        return [(str(pk), name) for pk, name in ProductArea.objects.order_by("name").values_list("pk", "name")]
-
-    return cached_reference_data(tenant_id, "product-area-choices", build)
 
 
 def sites_visible_to(*, actor: User) -> QuerySet[Site]:

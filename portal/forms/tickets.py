@@ -16,13 +16,11 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from escalation.models import EscalationEvent
-from portal.forms.filter_choices import offered_accounts, offered_sites
+from portal.forms.filter_choices import offer_accounts_and_sites, search_field
 from portal.forms.widgets import LongSelect, set_flat_choices
 from portal.templatetags.report_tags import age_label
 from reports.behind import EVENTS, TARGET_EVENTS, tickets_behind
@@ -141,35 +139,6 @@ class CustomerTicketListForm(TicketListForm):
         return super().is_filtered or any(self.value(name) for name in ("priority", "site", "service"))
 
 
-#: As the agent types: after a pause, or at once when the search field is emptied.
-SEARCHING = "input changed delay:300ms, search"
-
-
-class SearchInput(forms.TextInput):
-    input_type = "search"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__({"autocomplete": "off", **(attrs or {})})
-
-
-def _asks(url: str, target: str, trigger: str) -> dict[str, str]:
-    """htmx attributes: on ``trigger``, GET ``url`` with the form's values and put the options
-    it answers into ``target`` (a select)."""
-    return {
-        "hx-get": url,
-        "hx-trigger": trigger,
-        "hx-target": target,
-        "hx-swap": "innerHTML",
-        "hx-include": "closest form",
-        "hx-sync": "this:replace",
-    }
-
-
-def _status(element_id: str, text: str) -> str:
-    """The line under a list that says what it offers, announced when the matches change."""
-    return format_html('<span id="{}" role="status">{}</span>', element_id, text)
-
-
 class QueueForm(TicketListForm):
     """The agents' queue: the customer's filters and more, choices from the actor's tenant."""
 
@@ -186,8 +155,8 @@ class QueueForm(TicketListForm):
     account = forms.ChoiceField(label=_("Customer account"), required=False, widget=LongSelect)
     site = forms.ChoiceField(label=_("Site"), required=False, widget=LongSelect)
     # Searches among the accounts and sites of a large tenant (only the matches are offered).
-    account_q = forms.CharField(label=_("Find an account"), required=False, max_length=None, widget=SearchInput)
-    site_q = forms.CharField(label=_("Find a site"), required=False, max_length=None, widget=SearchInput)
+    account_q = search_field(_("Find an account"))
+    site_q = search_field(_("Find a site"))
     product_area = forms.ChoiceField(label=_("Product area"), required=False)
     dates = forms.ChoiceField(
         label=_("Dates of"),
@@ -269,40 +238,12 @@ class QueueForm(TicketListForm):
         """Every account and site of the tenant is a valid value (a saved view or a link names
         any); the page offers a few of a large tenant's (``portal.forms.filter_choices``), the
         chosen ones with their names, and asks for more as the agent types or picks an account."""
-        accounts, sites = (choices.accounts, choices.sites) if choices else ([], [])
-        set_flat_choices(self.fields["account"], [("", _("All accounts")), *accounts])
-        set_flat_choices(self.fields["site"], [("", _("All sites")), *sites])
         if choices is None:
+            set_flat_choices(self.fields["account"], [("", _("All accounts"))])
+            set_flat_choices(self.fields["site"], [("", _("All sites"))])
             del self.fields["account_q"], self.fields["site_q"]
             return
-
-        def raw(name: str) -> str:
-            return str(self.data.get(name) or "").strip()[:100]
-
-        account, site = raw("account"), raw("site")
-        account = account if account.isdigit() and account in dict(accounts) else ""
-        offered_account = offered_accounts(choices, query=raw("account_q"), chosen=account)
-        offered_site = offered_sites(choices, account=account, query=raw("site_q"), chosen=site)
-        site_options = reverse("portal:console-queue-filter-options", args=["site"])
-        self.fields["account"].widget._choices = [("", _("All accounts")), *offered_account.choices]
-        # Another account offers its own sites: asked for when the account changes.
-        self.fields["account"].widget.attrs.update(_asks(site_options, "#id_site", "change"))
-        if offered_account.searched:
-            self.fields["account"].help_text = _status("account-matches", offered_account.status)
-            self.fields["account_q"].widget.attrs.update(
-                _asks(reverse("portal:console-queue-filter-options", args=["account"]), "#id_account", SEARCHING),
-                **{"aria-controls": "id_account"},
-            )
-        else:
-            del self.fields["account_q"]
-        self.fields["site"].widget._choices = [("", _("All sites")), *offered_site.choices]
-        self.fields["site"].help_text = _status("site-matches", offered_site.status)
-        if offered_site.searched:
-            self.fields["site_q"].widget.attrs.update(
-                _asks(site_options, "#id_site", SEARCHING), **{"aria-controls": "id_site"}
-            )
-        else:
-            del self.fields["site_q"]
+        offer_accounts_and_sites(self, choices)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -153,11 +153,12 @@ def queue_counts_fragment(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_GET
 def filter_options(request: HttpRequest, name: str) -> HttpResponse:
-    """The options of the queue's site or account filter for what the form holds (``site_q``
-    and the account, or ``account_q``), as the page asks while the agent types or picks an
-    account: at most ``MATCHES_OFFERED`` of the agent's own tenant, and the line that says what
-    is offered (into its status element, out of band). An account or a site that is not the
-    tenant's: 404, as if it did not exist."""
+    """The options of the queue's (and the managers' dashboard's) site or account filter for
+    what the form holds (``site_q`` and the account, or ``account_q``), as the page asks while
+    the user types or picks an account: at most ``MATCHES_OFFERED`` of the user's own tenant,
+    and the line that says what is offered (into its status element, out of band). Agents,
+    managers and tenant administrators; an account or a site that is not the tenant's: 404, as
+    if it did not exist."""
     actor = signed_in_user(request)
     if name not in ("site", "account") or actor.tenant_id is None:
         raise Http404

@@ -269,7 +269,7 @@ def test_the_inputs_written_in_python_are_djangos_markup(widget, value):
     from django.forms.renderers import DjangoTemplates  # noqa: PLC0415
     from django.utils.safestring import mark_safe  # noqa: PLC0415
 
-    from portal.forms.tickets import SearchInput  # noqa: PLC0415
+    from portal.forms.filter_choices import SearchInput  # noqa: PLC0415
     from portal.forms.widgets import python_inputs  # noqa: PLC0415
 
     kind = SearchInput if widget == "SearchInput" else getattr(forms, widget)
