@@ -264,9 +264,9 @@ def _load(cur: Any, now: dt.datetime, log: Log) -> tuple[list[int], int, int]:
         cur,
         "servicedesk_tenant",
         "id, slug, name, country, time_zone, default_language, is_active, created_at, reopen_window_days, "
-        "business_calendar_id, breaching_soon_minutes, desk_address, accent_colour",
+        "business_calendar_id, breaching_soon_minutes, desk_address, accent_colour, logo",
         (
-            f"{tenant0 + i},{slugs[i]},Bench tenant {i + 1},DE,{TIME_ZONE},en,t,{created},7,{calendar0 + i},60,,\n"
+            f"{tenant0 + i},{slugs[i]},Bench tenant {i + 1},DE,{TIME_ZONE},en,t,{created},7,{calendar0 + i},60,,,\n"
             for i in range(n)
         ),
     )
@@ -308,10 +308,10 @@ def _load(cur: Any, now: dt.datetime, log: Log) -> tuple[list[int], int, int]:
         "tickets_slapolicy",
         "id, tenant_id, name, contract_tier, ticket_kind, calendar_id, respond_minutes, callback_minutes, "
         "restore_minutes_p1, restore_minutes_p2, restore_minutes_p3, restore_minutes_p4, warning_percent, "
-        "defer_outside_hours",
+        "defer_outside_hours, is_active",
         (
             f"{policy0 + i},{tenant0 + i},Standard,,,{calendar0 + i},{RESPOND_MINUTES},{CALLBACK_MINUTES},"
-            f"{r['P1']},{r['P2']},{r['P3']},{r['P4']},{WARNING_PERCENT},t\n"
+            f"{r['P1']},{r['P2']},{r['P3']},{r['P4']},{WARNING_PERCENT},t,t\n"
             for i in range(n)
         ),
     )
