@@ -223,7 +223,7 @@ def profile(operation: Callable[[], Any], runs: int) -> None:
     for _ in range(runs):
         operation()
     profiler.disable()
-    pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(60)
+    pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "60")))
 
 
 def main() -> None:
