@@ -37,6 +37,7 @@ from django.db.models import Q, QuerySet
 from reports.models import DailyFigures, RollupDirtyDay, RollupState
 from reports.periods import Period, today_in
 from reports.triggers import LOCK_KEY
+from servicedesk.db.features import has_triggers_and_arrays
 from servicedesk.models import Tenant, User
 from servicedesk.tenancy import create_kwargs
 
@@ -89,7 +90,7 @@ GROUP BY day, target, priority, kind, area, team
 
 
 def supported() -> bool:
-    return connection.vendor == "postgresql"
+    return has_triggers_and_arrays()
 
 
 # --- reading -------------------------------------------------------------------------------------
