@@ -83,6 +83,26 @@ def _version(tenant_id: int) -> str:
     return str(token)
 
 
+def current_version(tenant_id: int) -> str:
+    """The tenant's token (for a reader that keeps something of its own under it)."""
+    return _version(tenant_id)
+
+
+def version_with(tenant_id: int, key: str) -> tuple[str, Any]:
+    """The tenant's token and the cache's value of ``key``, in one round trip when the token
+    was not read yet in this request."""
+    versions = _request_versions()
+    if versions is not None and tenant_id in versions:
+        return versions[tenant_id], cache.get(key)
+    found = cache.get_many([_version_key(tenant_id), key])
+    token = found.get(_version_key(tenant_id))
+    if token is None:
+        return _version(tenant_id), found.get(key)
+    if versions is not None:
+        versions[tenant_id] = str(token)
+    return str(token), found.get(key)
+
+
 def _changed_in_this_transaction(tenant_id: int) -> bool:
     if not connection.in_atomic_block:
         return False

@@ -20,7 +20,10 @@ from tickets.services.intake import TicketDraft, open_ticket
 # Inside a test's transaction a use case's transaction is a savepoint: SAVEPOINT and RELEASE
 # stand where BEGIN and COMMIT stand in production.
 CREATE_STATEMENTS = [
-    "token",  # the API token and its user (with the tenant)
+    # The API token and its user (with the tenant). A process keeps a token's look-up once it
+    # has read it twice (tests/servicedesk/test_api_token_cache.py); here it is read every time,
+    # as the token was issued in the test's transaction, which has not committed.
+    "token",
     "SAVEPOINT",
     # (the customer wall's site restrictions come from the tenant's cached reference data)
     "service",  # the service inside the wall, with its type, site, account and product area
