@@ -104,11 +104,12 @@ def site_restrictions_of(actor: Actor) -> tuple[tuple[int, int], ...]:
     cached reference data (``SiteRestriction`` is reference data: a restriction saved or
     removed gives the tenant's cache a new version, so it holds from the next request on)
     instead of one statement per request."""
-    from servicedesk.models import SiteRestriction  # noqa: PLC0415 - the models import this module
 
     def build() -> dict[int, tuple[tuple[int, int], ...]]:
         by_user: dict[int, list[tuple[int, int]]] = {}
-        rows = SiteRestriction.objects.values_list("user_id", "site_id", "site__account_id")
+        # The restrictions' model by the relation (the models import this module, not back).
+        restriction = actor.site_restrictions.model
+        rows = restriction.objects.values_list("user_id", "site_id", "site__account_id")
         for user_id, site_id, account_id in rows.order_by("user_id", "site_id"):
             by_user.setdefault(user_id, []).append((site_id, account_id))
         return {user_id: tuple(sites) for user_id, sites in by_user.items()}

@@ -37,9 +37,8 @@ CREATE_STATEMENTS = [
 ]
 COMMENT_STATEMENTS = [
     "token",
-    "ticket inside the wall",  # id and status only
     "SAVEPOINT",
-    "ticket locked",
+    "ticket inside the wall, locked",  # found and locked in one statement
     "comment",
     "timeline",
     "ticket version",
