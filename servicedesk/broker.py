@@ -20,9 +20,9 @@ class Channel(redis.Channel):
 
     def _create_client(self, asynchronous: bool = False) -> Any:
         if asynchronous:
-            return super()._create_client(asynchronous=True)
+            return super()._create_client(asynchronous=True)  # type: ignore[misc]  # (not in the stubs)
         if self._kept_client is None:
-            self._kept_client = super()._create_client()
+            self._kept_client = super()._create_client()  # type: ignore[misc]
         return self._kept_client
 
 
