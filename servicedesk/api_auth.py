@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from redis.exceptions import RedisError
 from rest_framework.request import Request
 
 from servicedesk import identity_stamps
@@ -95,12 +96,16 @@ def _look_up(digest: str) -> ApiToken | None:
     kept under the stamp the change left: a token seen for the first time is read from the
     database at its first two uses (the first learns whose stamp to read)."""
     known = _known.get(digest)
-    if known is not None and _still_valid(known):
-        return _instances(known)
     stamp = tenant_version = None
-    if known is not None:
-        stamp = identity_stamps.new_stamp_if_missing(known.user_id)
-        tenant_version = current_version(known.tenant_id) if known.tenant_id is not None else None
+    try:
+        if known is not None and _still_valid(known):
+            return _instances(known)
+        if known is not None:
+            stamp = identity_stamps.new_stamp_if_missing(known.user_id)
+            tenant_version = current_version(known.tenant_id) if known.tenant_id is not None else None
+    except (RedisError, OSError):
+        # The cache out of reach: the database answers, as before the look-ups were kept.
+        known, stamp = None, None
     # The digest is unique: one row or none, nothing to order.
     found = list(ApiToken.objects.select_related("user", "user__tenant").filter(digest=digest)[:1])
     if not found:

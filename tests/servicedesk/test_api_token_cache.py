@@ -6,8 +6,10 @@ customer account deactivated. Transactional: the changes commit, as they do in p
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.test import APIClient
 
 from servicedesk.api_auth import issue_token
@@ -105,3 +107,15 @@ def test_a_token_is_never_answered_for_another_user():
     _warm(bob)
     assert alice.get("/api/v1/me/").json()["email"] == "alice@acme.example"
     assert bob.get("/api/v1/me/").json()["email"] == "bob@globex.example"
+
+
+def test_with_the_cache_out_of_reach_the_database_answers(monkeypatch):
+    client, _ = _client("agent@northwind.example")
+    _warm(client)
+
+    def out_of_reach(*args, **kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    for method in ("get", "get_many", "add", "set"):
+        monkeypatch.setattr(cache, method, out_of_reach)
+    assert _reads_the_token(client) == (200, True)
