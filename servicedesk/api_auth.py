@@ -12,9 +12,9 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from redis.exceptions import RedisError
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from redis.exceptions import RedisError
 from rest_framework.request import Request
 
 from servicedesk import identity_stamps
