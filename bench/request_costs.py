@@ -1,12 +1,15 @@
 """Where one request's time goes: SQL statements and in-process milliseconds per operation.
 
 Drives the API through Django's test client in this process (no HTTP server, no network):
-open a ticket, add a reply, read a ticket, list the customer's open tickets (a page of 50),
+open a ticket, add a reply (the customer's; the agent's, whose public reply also queues the
+notification task after commit: give ``CELERY_BROKER_URL`` a Redis database to count that
+round trip, the default is an in-process queue), read a ticket, list the customer's open tickets (a page of 50),
 ``GET /api/v1/me/`` (the fixed cost every request pays: middleware, token authentication, the
 tenant, DRF, rendering), the agent's queue page (HTML, 50 rows, signed in by session) and the
 manager's dashboard (HTML, this month, no filter). Each is
 repeated; the figures are the median and the 90th percentile of the wall time, and the
-statements of one request (``CaptureQueriesContext``).
+statements of one request (``CaptureQueriesContext``), and the mean CPU of the database
+session per request (its backend's /proc figures, when PostgreSQL runs on this machine).
 
 The desk is the tests' world (tests/factories/world.py: two tenants, their staff, accounts,
 sites, inventory, SLA policies, questionnaires and escalation matrices) plus filler
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import itertools
 import os
 import pstats
 import statistics
@@ -124,12 +128,22 @@ def operations() -> dict[str, Callable[[], Any]]:
     alice = client_for("alice@acme.example")
     agent = client_for("agent@northwind.example")
     number = alice.post("/api/v1/tickets/", INCIDENT, format="json").json()["number"]
+    # Replies go round a few tickets opened for them, as a desk's replies spread over its open
+    # tickets: each reply appends to its ticket's search document, so a single ticket taking
+    # every reply would make each reply (and each read of that ticket) dearer than the last.
+    conversations = itertools.cycle(
+        [alice.post("/api/v1/tickets/", INCIDENT, format="json").json()["number"] for _ in range(40)]
+    )
 
     def create() -> Any:
         return alice.post("/api/v1/tickets/", INCIDENT, format="json")
 
     def comment() -> Any:
-        return alice.post(f"/api/v1/tickets/{number}/comments/", {"body": "Still down."}, format="json")
+        return alice.post(f"/api/v1/tickets/{next(conversations)}/comments/", {"body": "Still down."}, format="json")
+
+    def reply_agent() -> Any:
+        url = f"/api/v1/tickets/{next(conversations)}/comments/"
+        return agent.post(url, {"body": "We are on it."}, format="json")
 
     def detail() -> Any:
         return alice.get(f"/api/v1/tickets/{number}/")
@@ -156,7 +170,7 @@ def operations() -> dict[str, Callable[[], Any]]:
         return manager.get("/dashboard/")
 
     return {
-        "create": create, "comment": comment, "detail": detail, "detail (agent)": detail_agent, "me": me,
+        "create": create, "comment": comment, "reply (agent)": reply_agent, "detail": detail, "detail (agent)": detail_agent, "me": me,
         "list (customer)": list_customer, "queue page": queue, "dashboard page": dashboard,
     }  # fmt: skip
 
@@ -180,19 +194,41 @@ def measure(name: str, operation: Callable[[], Any], runs: int) -> None:
     assert response.status_code in (200, 201), (name, response.status_code, response.content[:300])
     times, cpu = [], []
     in_gc = _GcClock()
+    database_before = _database_cpu()
     with in_gc:
         for _ in range(runs):
             started, started_cpu = time.perf_counter(), time.process_time()
             operation()
             cpu.append((time.process_time() - started_cpu) * 1000)
             times.append((time.perf_counter() - started) * 1000)
+    database_after = _database_cpu()
+    database = (
+        f"  database CPU {(database_after - database_before) * 1000 / runs:4.1f} ms"
+        if database_before is not None and database_after is not None
+        else ""
+    )
     times.sort()
     p90 = times[int(len(times) * 0.9) - 1]
     print(
         f"{name:16} {len(statements):3d} statements  median {statistics.median(times):6.1f} ms  p90 {p90:6.1f} ms  "
         f"CPU median {statistics.median(cpu):5.1f} ms  in the garbage collector {in_gc.seconds * 1000 / runs:5.2f} ms  "
-        f"{len(response.content):7,d} bytes"
+        f"{len(response.content):7,d} bytes{database}"
     )
+
+
+def _database_cpu() -> float | None:
+    """CPU seconds so far of this connection's PostgreSQL backend (and of the system
+    connection's, which the requests do not use), from /proc when the server runs on this
+    machine and /proc is readable; None otherwise. Per request it is the mean (clock ticks of
+    10 ms: take it over many requests)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class _GcClock:
@@ -223,7 +259,9 @@ def profile(operation: Callable[[], Any], runs: int) -> None:
     for _ in range(runs):
         operation()
     profiler.disable()
-    pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "60")))
+    pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(
+        int(os.environ.get("PROFILE_LINES", "60"))
+    )
 
 
 def main() -> None:

@@ -339,8 +339,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_superuser and self.tenant_id is None
 
 
-class SiteRestriction(TenantOwned):
-    """Limits a customer user to some of the account's sites; a user with none sees them all."""
+class SiteRestriction(ReferenceData, TenantOwned):
+    """Limits a customer user to some of the account's sites; a user with none sees them all.
+    Reference data: the walls read a tenant's restrictions from its cache
+    (``walls.site_restrictions_of``)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="site_restrictions", db_index=False)
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)

@@ -12,15 +12,24 @@ reads the database and shares nothing (its rows may still roll back).
 
 Changes that bypass ``save``/``delete`` (``QuerySet.update``, ``bulk_create``) must call
 ``reference_data_changed`` themselves.
+
+Within one request a tenant's token is read once (the first reader asks the cache, later
+readers of the same request reuse it; a change the request itself makes replaces it): a
+customer's request reads the deactivated accounts, the site restrictions and the intake's data,
+one Redis round trip instead of three. A change another process makes while a request runs is
+what that process's next request sees, as it was for a request that read once. Outside a
+request (tasks, commands) every reader asks the cache.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 
 T = TypeVar("T")
@@ -28,6 +37,24 @@ T = TypeVar("T")
 # A day: the token changes on every change anyway; this only bounds what an idle tenant keeps.
 _TIMEOUT = 24 * 60 * 60
 _local: dict[tuple[int, str], tuple[str, Any]] = {}
+# The tokens read during the current request (None outside a request), per thread.
+_request = threading.local()
+
+
+def _request_began(**kwargs: Any) -> None:
+    _request.versions = {}
+
+
+def _request_ended(**kwargs: Any) -> None:
+    _request.versions = None
+
+
+request_started.connect(_request_began, dispatch_uid="reference-data-request-began")
+request_finished.connect(_request_ended, dispatch_uid="reference-data-request-ended")
+
+
+def _request_versions() -> dict[int, str] | None:
+    return getattr(_request, "versions", None)
 
 
 def _version_key(tenant_id: int) -> str:
@@ -35,16 +62,45 @@ def _version_key(tenant_id: int) -> str:
 
 
 def _new_version(tenant_id: int) -> None:
-    cache.set(_version_key(tenant_id), uuid.uuid4().hex, None)
+    token = uuid.uuid4().hex
+    cache.set(_version_key(tenant_id), token, None)
+    versions = _request_versions()
+    if versions is not None:
+        versions[tenant_id] = token
 
 
 def _version(tenant_id: int) -> str:
+    versions = _request_versions()
+    if versions is not None and tenant_id in versions:
+        return versions[tenant_id]
     key = _version_key(tenant_id)
     token = cache.get(key)
     if token is None:
         cache.add(key, uuid.uuid4().hex, None)
         token = cache.get(key)
+    if versions is not None:
+        versions[tenant_id] = str(token)
     return str(token)
+
+
+def current_version(tenant_id: int) -> str:
+    """The tenant's token (for a reader that keeps something of its own under it)."""
+    return _version(tenant_id)
+
+
+def version_with(tenant_id: int, key: str) -> tuple[str, Any]:
+    """The tenant's token and the cache's value of ``key``, in one round trip when the token
+    was not read yet in this request."""
+    versions = _request_versions()
+    if versions is not None and tenant_id in versions:
+        return versions[tenant_id], cache.get(key)
+    found = cache.get_many([_version_key(tenant_id), key])
+    token = found.get(_version_key(tenant_id))
+    if token is None:
+        return _version(tenant_id), found.get(key)
+    if versions is not None:
+        versions[tenant_id] = str(token)
+    return str(token), found.get(key)
 
 
 def _changed_in_this_transaction(tenant_id: int) -> bool:

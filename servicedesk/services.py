@@ -19,6 +19,7 @@ from servicedesk.errors import InvalidInput
 from servicedesk.mailing import public_url, send_notification
 from servicedesk.models import AuditEntry, Site, SiteRestriction, Team, TeamMembership, User
 from servicedesk.notifications import mail_kinds_for
+from servicedesk.reference_data import reference_data_changed
 from servicedesk.tenancy import require_tenant_id
 from servicedesk.validators import validate_time_zone
 
@@ -164,6 +165,8 @@ def set_site_restrictions(*, user: User, sites: Iterable[Site], actor: User) -> 
             [SiteRestriction(tenant_id=require_tenant_id(), user=user, site=site) for pk, site in wanted.items()
              if pk not in current]
         )  # fmt: skip
+        # Neither the delete nor bulk_create calls save/delete: the walls' cached copy is told here.
+        reference_data_changed(require_tenant_id())
         after = ", ".join(sorted(site.name for site in wanted.values()))
         audit.record(
             actor=actor,

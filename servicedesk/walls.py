@@ -29,7 +29,8 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from servicedesk.tenancy import TenantManager
+from servicedesk.reference_data import cached_reference_data
+from servicedesk.tenancy import TenantManager, require_tenant_id
 
 M = TypeVar("M", bound=models.Model)
 
@@ -40,6 +41,9 @@ class Actor(Protocol):
 
     @property
     def pk(self) -> Any: ...
+
+    @property
+    def tenant_id(self) -> int | None: ...
 
     @property
     def is_desk_staff(self) -> bool: ...
@@ -83,7 +87,7 @@ def wall_condition(wall: CustomerWall, actor: Actor) -> Q | None:
         condition |= Q(**{f"{wall.account}__isnull": True})
     if wall.site is None:
         return condition
-    restrictions = list(actor.site_restrictions.values_list("site_id", "site__account_id"))
+    restrictions = site_restrictions_of(actor)
     if not restrictions:
         return condition
     # The user is restricted; a restriction to another account's site opens nothing.
@@ -92,6 +96,26 @@ def wall_condition(wall: CustomerWall, actor: Actor) -> Q | None:
     if wall.opener is not None:
         reachable |= Q(**{wall.opener: actor.pk})
     return condition & reachable
+
+
+def site_restrictions_of(actor: Actor) -> tuple[tuple[int, int], ...]:
+    """The sites the actor is restricted to, each with its account: ``(site id, account id)``;
+    none if they see every site of their account. Read inside the current tenant from its
+    cached reference data (``SiteRestriction`` is reference data: a restriction saved or
+    removed gives the tenant's cache a new version, so it holds from the next request on)
+    instead of one statement per request."""
+
+    def build() -> dict[int, tuple[tuple[int, int], ...]]:
+        by_user: dict[int, list[tuple[int, int]]] = {}
+        # The restrictions' model by the relation (the models import this module, not back).
+        restriction = actor.site_restrictions.model
+        rows = restriction.objects.values_list("user_id", "site_id", "site__account_id")
+        for user_id, site_id, account_id in rows.order_by("user_id", "site_id"):
+            by_user.setdefault(user_id, []).append((site_id, account_id))
+        return {user_id: tuple(sites) for user_id, sites in by_user.items()}
+
+    tenant_id = require_tenant_id()
+    return cached_reference_data(tenant_id, "site-restrictions", build).get(actor.pk, ())
 
 
 class CustomerOwnedQuerySet(models.QuerySet[M]):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -61,7 +62,7 @@ from tickets.selectors import (
     with_clocks,
 )
 from tickets.services.attachments import add_attachment
-from tickets.services.conversation import add_comment, log_callback
+from tickets.services.conversation import comment_on_locked, log_callback
 from tickets.services.intake import TicketDraft, draft_errors, open_ticket
 from tickets.services.lifecycle import ACTIONS, available_actions, transition_ticket
 from tickets.services.merging import merge_ticket
@@ -507,13 +508,15 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
         """Public replies (and, for staff, internal notes)."""
         actor = actor_of(request)
         if request.method == "POST":
-            ticket = get_ticket_to_write(actor=actor, number=number)
-            serializer = CommentSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            comment = add_comment(
-                ticket=ticket, actor=actor, body=serializer.validated_data["body"],
-                internal=serializer.validated_data.get("internal", False),
-            )  # fmt: skip
+            # One transaction: the ticket found inside the walls and locked in one statement.
+            with transaction.atomic():
+                ticket = get_ticket_to_write(actor=actor, number=number, lock=True)
+                serializer = CommentSerializer(data=request.data)
+                serializer.is_valid(raise_exception=True)
+                comment = comment_on_locked(
+                    ticket=ticket, actor=actor, body=serializer.validated_data["body"],
+                    internal=serializer.validated_data.get("internal", False),
+                )  # fmt: skip
             return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
         ticket = self._ticket()
         comments = comments_visible_to(actor=actor, ticket=ticket)

@@ -259,11 +259,14 @@ def rfo_of(*, actor: User, ticket: Ticket) -> Rfo:
     return get_visible_or_404(Rfo.objects.select_related("problem"), ticket=ticket)
 
 
-def get_ticket_to_write(*, actor: User, number: str) -> Ticket:
+def get_ticket_to_write(*, actor: User, number: str, lock: bool = False) -> Ticket:
     """The ticket a write (a reply) is about, inside the actor's walls like ``get_ticket_for``
     (404 otherwise), without what only reading it needs (related rows, SLA clocks): the use
     case locks the row and reads it again. (The lifecycle's mixin reads the status as the
-    row loads: it comes with the id.)"""
+    row loads: it comes with the id.) With ``lock`` (inside the use case's transaction): the
+    whole row, locked, for a use case that takes it as read (``comment_on_locked``)."""
+    if lock:
+        return get_visible_or_404(Ticket.objects.visible_to(actor), number=number, for_update=True)
     return get_visible_or_404(
         Ticket.objects.visible_to(actor).only("id", "tenant_id", "number", "status"), number=number
     )

@@ -132,7 +132,9 @@ def _resolve_scope(
     account's object is reported as not existing."""
     service = site = account = None
     if draft.service_id:
-        service = services_visible_to(actor=actor).filter(service_id=draft.service_id).first()
+        # The service ID is unique in the tenant: one row or none, nothing to order.
+        found = list(services_visible_to(actor=actor).filter(service_id=draft.service_id).order_by()[:1])
+        service = found[0] if found else None
         if service is None:
             errors["service"] = [_("There is no service %(id)s.") % {"id": draft.service_id}]
     if draft.site_id is not None:
