@@ -11,7 +11,8 @@ import threading
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from reports import figures, rollup
 from reports.models import DailyFigures, RollupDirtyDay, RollupState
@@ -279,3 +280,36 @@ def test_a_change_made_while_the_range_grows_is_not_lost(demo, time_machine):
         rolled = _figures(manager, ReportFilters(), november, cover)
         assert rolled == _figures(manager, ReportFilters(), november, rollup.direct(november))
         assert rolled["report"]["targets"]["respond"] == {"met": 0, "breached": 1, "attainment": 0.0}
+
+
+def test_the_rolled_up_page_costs_the_same_number_of_queries_with_more_tickets(client, demo, time_machine):
+    client.force_login(demo.user(MANAGER))
+    with tenant_context(demo.northwind):
+        area = ProductArea.objects.order_by("pk").first()
+    assert area is not None
+    week = {"period": "custom", "start": "2026-10-25", "end": "2026-10-31"}
+
+    def queries(**params: str) -> tuple[int, int]:
+        counts = []
+        for path, query in (
+            ("/dashboard/", {**week, **params}),
+            ("/api/v1/reports/sla/", {"from": "2026-10-25", "to": "2026-10-31", **params}),
+        ):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(path, query).status_code == 200
+            counts.append(len(captured))
+        return counts[0], counts[1]
+
+    build_history(demo, time_machine)
+    time_machine.move_to(NOW, tick=False)
+    _roll_up(demo.northwind)
+    queries()  # the filters' choices come from the tenant's cached reference data: filled here
+    some, narrowed = queries(), queries(product_area=str(area.pk), priority="P1")
+    build_history(demo, time_machine)  # the same history again: twice the tickets and clocks
+    time_machine.move_to(NOW, tick=False)
+    _roll_up(demo.northwind)
+    with tenant_context(demo.northwind):
+        cover = rollup.coverage(actor=demo.user(MANAGER), filters=ReportFilters(), period=OCTOBER_END)
+    assert cover == rollup.Coverage(((OCTOBER_END.first, OCTOBER_END.last),), ())
+    assert queries() == some
+    assert queries(product_area=str(area.pk), priority="P1") == narrowed
