@@ -165,11 +165,16 @@ def rolled_rows(cover: Coverage, filters: Any) -> QuerySet[DailyFigures]:
     days = Q()
     for first, last in cover.rolled:
         days |= Q(day__gte=first, day__lte=last)
-    rows = DailyFigures.objects.filter(days).order_by()
+    return by_dimensions(DailyFigures.objects.filter(days).order_by(), filters, area="product_area", team="team")
+
+
+def by_dimensions(rows: QuerySet[Any], filters: Any, *, area: str, team: str) -> QuerySet[Any]:
+    """``rows`` (tickets, or roll-up rows) narrowed to the filters' product area, team,
+    priorities and kinds; ``area`` and ``team`` name the two columns on ``rows``."""
     if filters.product_area_id is not None:
-        rows = rows.filter(product_area=filters.product_area_id)
+        rows = rows.filter(**{area: filters.product_area_id})
     if filters.team_id is not None:
-        rows = rows.filter(team=filters.team_id)
+        rows = rows.filter(**{team: filters.team_id})
     if filters.priorities:
         rows = rows.filter(priority__in=filters.priorities)
     if filters.kinds:

@@ -64,15 +64,7 @@ def tickets_in_scope(*, actor: User, filters: ReportFilters) -> QuerySet[Ticket]
         tickets = tickets.filter(account_id=filters.account_id)
     if filters.site_id is not None:
         tickets = tickets.filter(site_id=filters.site_id)
-    if filters.product_area_id is not None:
-        tickets = tickets.filter(product_area_id=filters.product_area_id)
-    if filters.team_id is not None:
-        tickets = tickets.filter(team_id=filters.team_id)
-    if filters.priorities:
-        tickets = tickets.filter(priority__in=filters.priorities)
-    if filters.kinds:
-        tickets = tickets.filter(kind__in=filters.kinds)
-    return tickets
+    return rollup.by_dimensions(tickets, filters, area="product_area_id", team="team_id")
 
 
 def whole_tenant(*, actor: User, filters: ReportFilters) -> bool:
