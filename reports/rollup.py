@@ -40,6 +40,7 @@ from reports.triggers import LOCK_KEY
 from servicedesk.db.features import has_triggers_and_arrays
 from servicedesk.models import Tenant, User
 from servicedesk.tenancy import create_kwargs
+from tickets.models import Ticket
 
 #: Days rolled up in one transaction.
 CHUNK_DAYS = 7
@@ -111,7 +112,8 @@ def direct(period: Period) -> Coverage:
 
 
 def applies(actor: User, filters: Any) -> bool:
-    """Whether the roll-ups can count for ``actor`` with ``filters`` (a ``ReportFilters``)."""
+    """Whether the roll-ups can count for ``actor`` with ``filters`` (a ``ReportFilters``: typed
+    loosely, as reports.selectors imports this module)."""
     return supported() and actor.is_desk_staff and filters.account_id is None and filters.site_id is None
 
 
@@ -209,8 +211,6 @@ def _state_for_update() -> RollupState | None:
 
 def _first_day(zone: ZoneInfo) -> dt.date | None:
     """The day (in ``zone``) of the tenant's first ticket: nothing is counted before it."""
-    from tickets.models import Ticket  # noqa: PLC0415 - reports reads tickets, not the other way round
-
     first = Ticket.objects.order_by("created_at").values_list("created_at", flat=True).first()
     return None if first is None else first.astimezone(zone).date()
 

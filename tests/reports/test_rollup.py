@@ -222,6 +222,9 @@ def test_another_tenants_roll_ups_stay_behind_its_wall(client, demo, history):
 
 def test_the_dashboard_reads_the_roll_ups_and_shows_the_hand_computed_figures(client, demo, history):
     roll_up_reports_task()
+    with tenant_context(demo.northwind):
+        cover = rollup.coverage(actor=demo.user(MANAGER), filters=ReportFilters(), period=OCTOBER_END)
+    assert cover == rollup.Coverage(((OCTOBER_END.first, OCTOBER_END.last),), ())  # every day from the roll-ups
     client.force_login(demo.user(MANAGER))
     response = client.get("/api/v1/reports/sla/", {"from": "2026-10-25", "to": "2026-10-31"})
     assert response.json()["targets"] == {
@@ -232,6 +235,8 @@ def test_the_dashboard_reads_the_roll_ups_and_shows_the_hand_computed_figures(cl
     }
     page = client.get("/dashboard/", {"period": "custom", "start": "2026-10-25", "end": "2026-10-31"})
     assert page.status_code == 200
+    assert page.context["dashboard"].report.opened == 5
+    assert page.context["dashboard"].durations["restore"].business_median == 12600.0
 
 
 @pytest.mark.django_db(transaction=True)
