@@ -227,3 +227,22 @@ def test_a_subject_a_spreadsheet_would_run_is_exported_as_text(manager, demo, ti
     time_machine.move_to("2026-11-02T09:00:00Z", tick=False)
     rows = _csv(manager, "breaches")
     assert rows[0][1] == '\'=HYPERLINK("http://example.com","x")'
+
+
+def test_the_page_lists_the_services_with_most_downtime_and_says_how_many_more(client, demo, history, monkeypatch):
+    """A large desk has thousands of services with an outage in a month: the page lists the
+    worst (here the one with most downtime of the October history's three), the CSV every one."""
+    monkeypatch.setattr("portal.views.dashboard.AVAILABILITY_ON_PAGE", 1)
+    manager = demo.user(MANAGER)
+    manager.language = "de"
+    manager.save(update_fields=["language"])
+    client.force_login(manager)
+    page = client.get("/dashboard/", OCTOBER_END).content.decode()
+    assert "Und 2 weitere Dienste mit Ausfall: die CSV-Datei enthält alle." in page
+    # The CSV holds all three, most downtime first; the page only the first.
+    rows = _csv(client, "availability")
+    assert [row[0] for row in rows] == ["NW-INET-3001", "NW-MPLS-1001", "NW-MPLS-2001"]
+    availability = page[page.index('id="availability"') :]
+    assert "NW-INET-3001" in availability
+    assert "NW-MPLS-1001" not in availability
+    assert "NW-MPLS-2001" not in availability
