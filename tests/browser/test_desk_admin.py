@@ -259,7 +259,13 @@ def test_the_logo_is_uploaded_refused_as_svg_and_shown_in_the_header(browser: Br
     expect(page.get_by_role("status")).to_contain_text("Logo saved")
     header_logo = page.locator("header .brand-logo")
     expect(header_logo).to_have_attribute("alt", "Northwind Networks")
-    assert header_logo.evaluate("img => img.complete && img.naturalWidth") == 240
+    # The image arrives after the page: wait until it has loaded and has the uploaded width
+    # (a broken image completes with a natural width of 0, and the wait times out).
+    page.wait_for_function(
+        "() => { const img = document.querySelector('header .brand-logo');"
+        " return img !== null && img.complete && img.naturalWidth === 240; }",
+        timeout=10_000,
+    )
     check_page(page, "desk-admin-logo")
 
 
