@@ -11,7 +11,7 @@ returning every tenant's rows. On PostgreSQL the database enforces the same wall
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any, TypeVar
@@ -66,6 +66,18 @@ class TenantManager(models.Manager[M]):
 
     def get_queryset(self) -> models.QuerySet[M]:
         return super().get_queryset().filter(tenant_id=require_tenant_id())
+
+    # An insert reads nothing: the tenant's filter would be built for every row written and
+    # never used (its compilation was a tenth of a reply's ORM time). A current tenant is still
+    # required, as for any query, and row-level security checks the rows' tenant.
+
+    def create(self, **kwargs: Any) -> M:
+        require_tenant_id()
+        return super().get_queryset().create(**kwargs)
+
+    def bulk_create(self, objs: Iterable[M], *args: Any, **kwargs: Any) -> list[M]:
+        require_tenant_id()
+        return super().get_queryset().bulk_create(objs, *args, **kwargs)
 
 
 def create_kwargs(**kwargs: Any) -> dict[str, Any]:

@@ -25,6 +25,21 @@ def test_counting_or_getting_without_a_tenant_raises_too():
         CustomerAccount.objects.get(pk=1)
 
 
+@pytest.mark.django_db
+def test_writing_without_a_tenant_raises_and_writes_nothing():
+    tenant = TenantFactory()
+    with pytest.raises(TenantNotSet):
+        CustomerAccount.objects.create(tenant=tenant, name="Nowhere")
+    with pytest.raises(TenantNotSet):
+        CustomerAccount.objects.bulk_create([CustomerAccount(tenant=tenant, name="Nowhere")])
+    with tenant_context(tenant):
+        assert not CustomerAccount.objects.filter(name="Nowhere").exists()
+        # Inside the tenant both write, and the rows are read back through the tenant's filter.
+        CustomerAccount.objects.create(tenant=tenant, name="Somewhere")
+        CustomerAccount.objects.bulk_create([CustomerAccount(tenant=tenant, name="Elsewhere")])
+        assert set(CustomerAccount.objects.values_list("name", flat=True)) >= {"Somewhere", "Elsewhere"}
+
+
 def test_every_tenant_owned_model_uses_the_tenant_manager():
     models = tenant_owned_models()
     assert {m.__name__ for m in models} >= {
