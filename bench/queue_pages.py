@@ -14,12 +14,16 @@ It prints the machine's load and the share of the run in which some task waited 
 
     .venv/bin/python bench/load.py --build-only   # the desk, once (≈ 12 min on 2 free cores)
     .venv/bin/python bench/queue_pages.py [--runs 200] [--explain]
+
+``--explain`` ends with the plans of the default queue page's statements on the tickets, taken
+from what one request sent.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -52,7 +56,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connections  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 
@@ -77,11 +81,17 @@ URLS = [
 def count_statements(client: Client, address: str) -> tuple[int, HttpResponse]:
     """The SQL statements of one request, on every connection (the request closes and reopens
     its connection, so each wrapper's log is read rather than a context around one)."""
+    statements, response = capture_statements(client, address)
+    return len(statements), response
+
+
+def capture_statements(client: Client, address: str) -> tuple[list[str], HttpResponse]:
+    """The SQL of each statement one request sent, as sent (parameters in place)."""
     for alias in connections:
         connections[alias].force_debug_cursor = True
         connections[alias].queries_log.clear()
     response = client.get(address)
-    statements = sum(len(connections[alias].queries) for alias in connections)
+    statements = [query["sql"] for alias in connections for query in connections[alias].queries]
     for alias in connections:
         connections[alias].force_debug_cursor = False
     return statements, response
@@ -160,27 +170,25 @@ def main() -> None:
     if waited_before is not None and waited_after is not None:
         print(f"Some task waited for a core during {100 * (waited_after - waited_before) / seconds:.0f} % of the run")
     if args.explain:
-        explain(agent)
+        explain(client)
 
 
-def explain(agent: User) -> None:
-    from django.utils import timezone  # noqa: PLC0415
-
-    from tickets.selectors import (  # noqa: PLC0415
-        TICKET_ORDERINGS,
-        TicketFilters,
-        filter_tickets,
-        for_page_list,
-        narrow_to_queue,
-    )
-
-    with tenant_context(agent.tenant_id):
-        filters = TicketFilters(statuses=tuple(Ticket.OPEN_STATUSES), sort="due")
-        tickets = narrow_to_queue(
-            for_page_list(filter_tickets(actor=agent, filters=filters)), queue="open", actor=agent, now=timezone.now()
-        )
-        rows = tickets.filter(next_due_at__isnull=False).order_by(*TICKET_ORDERINGS["due"])[:51]
-        print(rows.explain(analyze=True, buffers=True))
+def explain(client: Client) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of each statement on the tickets that the default queue page
+    sends, as the page sends it (so the plans follow the code, not a copy of its query)."""
+    statements, _ = capture_statements(client, "/console/tickets/")
+    prefix = re.compile(r"^SELECT set_config\('app\.tenant_id', '(\d*)', true\); ", re.DOTALL)
+    for sql in statements:
+        found = prefix.match(sql)
+        query = sql[found.end() :] if found else sql
+        if not query.lstrip().upper().startswith(("SELECT", "WITH")) or "tickets_ticket" not in query:
+            continue
+        print(f"\n{query[:300]}{' …' if len(query) > 300 else ''}")
+        # In the tenant the statement ran for: the connection sets it for row-level security.
+        tenant_id = int(found.group(1)) if found and found.group(1) else None
+        with tenant_context(tenant_id), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query}")
+            print("\n".join(row[0] for row in cursor.fetchall()))
 
 
 if __name__ == "__main__":
