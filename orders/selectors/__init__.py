@@ -24,6 +24,7 @@ from orders.selectors.inventory import (
     entitlement_of,
     filter_inventory,
     get_service_for,
+    service_named_by_ticket,
     services_visible_to,
     site_today,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "month_bounds",
     "order_timeline",
     "orders_visible_to",
+    "service_named_by_ticket",
     "services_visible_to",
     "site_today",
     "ssr_billing_report",

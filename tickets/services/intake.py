@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.models import Service
-from orders.selectors import entitlement_of, services_visible_to
+from orders.selectors import entitlement_of, service_named_by_ticket
 from servicedesk.db.names import Table
 from servicedesk.errors import InvalidInput
 from servicedesk.models import CustomerAccount, Site, User
@@ -132,9 +132,7 @@ def _resolve_scope(
     account's object is reported as not existing."""
     service = site = account = None
     if draft.service_id:
-        # The service ID is unique in the tenant: one row or none, nothing to order.
-        found = list(services_visible_to(actor=actor).filter(service_id=draft.service_id).order_by()[:1])
-        service = found[0] if found else None
+        service = service_named_by_ticket(actor=actor, service_id=draft.service_id)
         if service is None:
             errors["service"] = [_("There is no service %(id)s.") % {"id": draft.service_id}]
     if draft.site_id is not None:
