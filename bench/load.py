@@ -44,6 +44,7 @@ database 9; the run empties that database first).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
 import http.cookiejar
 import json
@@ -677,6 +678,10 @@ def build_phases(
 def create_bodies(services: list[tuple[str, str]]) -> list[str]:
     """Valid incidents on the customer's services, with the answers their questionnaire asks."""
     common = {"power_at_site": "yes", "devices_connected": "yes", "equipment_restarted": "no", "backup_line": "no"}
+    # The outage began an hour before the run, not on a fixed day: the incidents the phase opens
+    # stay open, and a fixed day in the past would add thousands of outages to that month's
+    # figures (the dashboard's availability) for every later run.
+    started = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).replace(microsecond=0).isoformat()
     bodies = []
     for n, (service_id, code) in enumerate(services * (1 + 12 // max(1, len(services)))):
         if code in ("mpls", "internet", "satellite", "vpn"):
@@ -695,7 +700,7 @@ def create_bodies(services: list[tuple[str, str]]) -> list[str]:
             "description": "Since 08:10 the site cannot reach the data centre; ping to 10.20.1.1 shows 30 % loss.\n\n"
                            "The router was restarted at 08:30 without effect. Please call back on +49 69 5550 1234.",
             "impact": ("outage", "degradation")[n % 2], "urgency": ("high", "medium", "low")[n % 3],
-            "problem_started_at": "2026-11-20T08:10:00Z", "answers": answers,
+            "problem_started_at": started, "answers": answers,
         }  # fmt: skip
         bodies.append(json.dumps(body))
     return bodies
