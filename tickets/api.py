@@ -48,6 +48,7 @@ from tickets.models import Attachment, Comment, Impact, QuestionnaireField, Tick
 from tickets.questionnaires import describe
 from tickets.selectors import (
     TicketFilters,
+    attach_clock_summaries,
     attachments_visible_to,
     comments_visible_to,
     filter_tickets,
@@ -59,7 +60,6 @@ from tickets.selectors import (
     share_actor_tenant,
     tickets_visible_to,
     timeline_for,
-    with_clocks,
 )
 from tickets.services.attachments import add_attachment
 from tickets.services.conversation import comment_on_locked, log_callback
@@ -436,8 +436,9 @@ class TicketViewSet(viewsets.GenericViewSet[Ticket]):
 
     @extend_schema(parameters=_LIST_FILTERS)
     def list(self, request: Request) -> Response:
-        tickets = with_clocks(for_api_list(filter_tickets(actor=actor_of(request), filters=self._filters())))
+        tickets = for_api_list(filter_tickets(actor=actor_of(request), filters=self._filters()))
         page = self.paginate_queryset(tickets) or []
+        attach_clock_summaries(page)
         share_actor_tenant(page, actor_of(request))
         return self.get_paginated_response(TicketSerializer(page, many=True, context={"request": request}).data)
 

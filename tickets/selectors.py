@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
@@ -170,6 +170,31 @@ def with_clocks(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     (``PREFETCHED_CLOCKS``): a prefetch into the related manager builds a filtered queryset per
     ticket, about a third of a 50-ticket API page's time."""
     return tickets.prefetch_related(Prefetch("sla_clocks", queryset=SlaClock.objects.all(), to_attr=PREFETCHED_CLOCKS))
+
+
+class ClockSummary(NamedTuple):
+    """What the API's ``sla`` object shows of a clock (``tickets.services.sla.summary``)."""
+
+    target: str
+    due_at: dt.datetime
+    met_at: dt.datetime | None
+    state: str
+
+
+def attach_clock_summaries(tickets: Sequence[Ticket]) -> None:
+    """Give each ticket of an API list's page its clocks' summaries (``PREFETCHED_CLOCKS``), in
+    the clocks' order, from one query of their rows: a prefetch built a model instance per clock,
+    about 150 per page of 50, which the ``sla`` object never needed."""
+    by_ticket: dict[int, list[ClockSummary]] = {ticket.pk: [] for ticket in tickets}
+    if by_ticket:
+        # By due instant, the clocks' own ordering (the prefetch's), then by id.
+        rows = SlaClock.objects.filter(ticket_id__in=list(by_ticket)).order_by("due_at", "id")
+        for ticket_id, target, due_at, met_at, state in rows.values_list(
+            "ticket_id", "target", "due_at", "met_at", "state"
+        ):
+            by_ticket[ticket_id].append(ClockSummary(target, due_at, met_at, state))
+    for ticket in tickets:
+        setattr(ticket, PREFETCHED_CLOCKS, by_ticket[ticket.pk])
 
 
 def share_actor_tenant(tickets: Iterable[Ticket], actor: User) -> None:

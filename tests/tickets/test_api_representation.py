@@ -13,7 +13,8 @@ from servicedesk.tenancy import tenant_context
 from tests.tickets.conftest import INCIDENT
 from tickets.api import TicketSerializer
 from tickets.models import Ticket
-from tickets.selectors import with_clocks
+from tickets.selectors import attach_clock_summaries, with_clocks
+from tickets.services import sla
 
 
 def _tickets(desk) -> list[str]:
@@ -50,3 +51,21 @@ def test_each_ticket_is_written_as_drf_writes_it(desk, email, zone):
     assert written[0]["assignee"] is not None or written[1]["assignee"] is not None
     assert {item["resolved_at"] is None for item in written} == {True, False}
     assert any(item["created_at"].endswith("Z") for item in written) == (zone == "UTC")
+
+
+@pytest.mark.django_db
+def test_a_list_page_shows_the_service_levels_its_clocks_have(desk):
+    numbers = _tickets(desk)
+    with tenant_context(desk.northwind):
+        prefetched = list(with_clocks(Ticket.objects.filter(number__in=numbers)).order_by("number"))
+        page = list(Ticket.objects.filter(number__in=numbers).order_by("number"))
+        attach_clock_summaries(page)
+        expected = [sla.summary(ticket) for ticket in prefetched]
+        shown = [sla.summary(ticket) for ticket in page]
+    assert shown == expected
+    assert [list(levels) for levels in shown] == [list(levels) for levels in expected]  # in the same order
+    # Both tickets have clocks (the incident three), met and running ones among them.
+    assert sorted(len(levels) for levels in shown) == [1, 3]
+    states = {level["state"] for levels in shown for level in levels.values()}
+    assert "met" in states
+    assert len(states) > 1
