@@ -1,5 +1,6 @@
 """A tenant's reference data, cached: what every intake reads and almost nothing writes (the
-priority matrix, the questionnaires, SLA policies and their calendars, teams).
+priority matrix, the questionnaires, SLA policies and their calendars, teams, the inventory's
+services and contracts).
 
 Each tenant has a version in the cache (a random token). Cached values are stored under
 their tenant's current token, in the shared cache (Redis in production) and in the process
@@ -139,6 +140,22 @@ def cached_reference_data(tenant_id: int, name: str, build: Callable[[], T]) -> 
         value = build()
         cache.set(key, value, _TIMEOUT)
     _local[(tenant_id, name)] = (token, value)
+    return value
+
+
+def shared_reference_data(tenant_id: int, name: str, build: Callable[[], T | None]) -> T | None:
+    """``build()``'s value for the tenant from the shared cache only, while the tenant's reference
+    data is unchanged: for values of which a tenant has many (one per service), which the process
+    does not keep (its memory would grow with them); each caller gets a copy of its own. A value of
+    None (nothing found) is not kept. Call inside the tenant."""
+    if _changed_in_this_transaction(tenant_id):
+        return build()
+    key = f"reference-data:{tenant_id}:{name}:{_version(tenant_id)}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        if value is not None:
+            cache.set(key, value, _TIMEOUT)
     return value
 
 

@@ -1,5 +1,7 @@
 """The inventory: services at customer sites, their types, and the contracts that entitle
-support. Delivered orders create and change it (``orders.services.delivery.hand_over``)."""
+support. Delivered orders create and change it (``orders.services.delivery.hand_over``).
+All three are the tenant's reference data (``servicedesk.reference_data``): opening a ticket
+reads its service from the cache."""
 
 from __future__ import annotations
 
@@ -11,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.models import CustomerAccount, CustomerOwned, ProductArea, Site, TenantOwned
+from servicedesk.reference_data import ReferenceData
 from servicedesk.walls import CustomerWall
 
 
-class ServiceType(TenantOwned):
+class ServiceType(ReferenceData, TenantOwned):
     """A kind of service (MPLS, Internet, Voice, Satellite, …); each has its intake questionnaire."""
 
     code = models.SlugField(_("code"), max_length=40, db_index=False)
@@ -30,7 +33,7 @@ class ServiceType(TenantOwned):
         return self.name
 
 
-class Service(CustomerOwned):
+class Service(ReferenceData, CustomerOwned):
     """A service delivered to a customer site: an access line, a VPN, a voice trunk, a CPE…"""
 
     class Status(models.TextChoices):
@@ -72,7 +75,7 @@ class Service(CustomerOwned):
         return f"{self.service_id} ({self.product})"
 
 
-class Contract(TenantOwned):
+class Contract(ReferenceData, TenantOwned):
     """A maintenance contract or warranty on a service; only a current one entitles support."""
 
     class Kind(models.TextChoices):

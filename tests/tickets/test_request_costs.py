@@ -2,12 +2,17 @@
 number of statements, whatever the desk holds; the tenant's reference data comes from the
 cache, and a change to it is what the next intake uses."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
+from orders.models import Contract, Service
 from servicedesk.api_auth import issue_token
+from servicedesk.errors import InvalidInput
 from servicedesk.models import Site, SiteRestriction, Tenant, User
 from servicedesk.services import set_site_restrictions
 from servicedesk.tenancy import tenant_context
@@ -25,9 +30,8 @@ CREATE_STATEMENTS = [
     # as the token was issued in the test's transaction, which has not committed.
     "token",
     "SAVEPOINT",
-    # (the customer wall's site restrictions come from the tenant's cached reference data)
-    "service",  # the service inside the wall, with its type, site, account and product area
-    "contracts",  # the service's contracts: entitlement and the contract tier
+    # (the customer wall's site restrictions and the service inside the wall, with its type,
+    # site, account and contracts, come from the tenant's cached reference data)
     "number",  # INSERT … ON CONFLICT DO UPDATE … RETURNING: the next number
     "ticket",  # INSERT
     "clocks",  # INSERT of the SLA clocks
@@ -236,3 +240,59 @@ def test_site_restrictions_come_from_the_cache_and_a_change_holds_from_the_next_
     with tenant_context(northwind), transaction.atomic():
         restriction.delete()
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_named_service_comes_from_the_cache_only_inside_each_actors_wall():
+    northwind, alice = _committed_world()
+    bob = User.objects.get(email="bob@globex.example")  # another account of the tenant
+    dave = User.objects.get(email="dave@acme.example")  # alice's account, restricted to Madrid
+    agent = User.objects.get(email="agent@northwind.example")
+
+    def open_and_capture(actor):
+        draft = _incident(alice)
+        with tenant_context(northwind), translation.override("en"), CaptureQueriesContext(connection) as captured:
+            try:
+                ticket = open_ticket(actor=actor, draft=draft)
+            except InvalidInput as refused:
+                ticket = refused.errors
+        return ticket, any('FROM "orders_service"' in q["sql"] for q in captured)
+
+    open_and_capture(alice)  # fills the cache for alice's wall
+    ticket, read = open_and_capture(alice)
+    assert (ticket.service.service_id, read) == ("NW-MPLS-1001", False)  # from the cache
+    # The same service ID under another wall is another entry: read inside that wall, refused.
+    for outsider in (bob, dave, bob, dave):
+        errors, _read = open_and_capture(outsider)
+        assert errors["service"] == ["There is no service NW-MPLS-1001."], outsider
+    ticket, read = open_and_capture(agent)
+    assert (ticket.service.service_id, read) == ("NW-MPLS-1001", True)  # the desk's own entry
+    _ticket, read = open_and_capture(agent)
+    assert read is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_to_the_service_or_its_contracts_is_what_the_next_intake_reads():
+    northwind, alice = _committed_world()
+    with tenant_context(northwind), translation.override("en"):
+        assert open_ticket(actor=alice, draft=_incident(alice)).is_entitled  # cached
+        service = Service.objects.get(service_id="NW-MPLS-1001")
+        yesterday = timezone.localdate() - dt.timedelta(days=2)
+        for contract in service.contracts.all():  # every contract ends: no entitlement
+            contract.valid_from = min(contract.valid_from, yesterday)
+            contract.valid_until = yesterday
+            contract.save()
+        assert not open_ticket(actor=alice, draft=_incident(alice)).is_entitled
+        Contract.objects.create(tenant=northwind, service=service, valid_from=yesterday, tier="basic")
+        assert open_ticket(actor=alice, draft=_incident(alice)).is_entitled
+        service.status = Service.Status.CEASED
+        service.product = "MPLS IP-VPN (ceased)"
+        service.save()
+        assert open_ticket(actor=alice, draft=_incident(alice)).product_name == "MPLS IP-VPN (ceased)"
+        # Moved to another account's site: outside alice's wall from the next intake on.
+        service.site = Site.objects.get(name="London")
+        service.account = service.site.account
+        service.save()
+        with pytest.raises(InvalidInput) as refused:
+            open_ticket(actor=alice, draft=_incident(alice))
+    assert refused.value.errors["service"] == ["There is no service NW-MPLS-1001."]
