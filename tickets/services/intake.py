@@ -290,7 +290,6 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
     impact = draft.impact or Impact.NONE
     ticket = Ticket(
         tenant_id=account.tenant_id,
-        number=next_ticket_number(prefix=Ticket.NUMBER_PREFIX[Ticket.Kind(draft.kind)]),
         kind=draft.kind,
         channel=draft.channel,
         account=account,
@@ -323,6 +322,10 @@ def open_ticket(*, actor: User, draft: TicketDraft, now: dt.datetime | None = No
         search_document=f"{cleaned['subject']}\n{cleaned['description']}",
     )
     clocks = sla.plan_clocks(ticket, reference)
+    # Numbered last, right before the insert: the counter's row stays locked from here until the
+    # transaction ends, and another intake of the tenant waits for it (the Markdown, the
+    # entitlement and the clocks' plan above no longer run under the lock).
+    ticket.number = next_ticket_number(prefix=Ticket.NUMBER_PREFIX[Ticket.Kind(draft.kind)])
     ticket.save()
     clocks = sla.start_clocks(clocks)
     # What the caller shows next (the API's 201) needs no second read.
