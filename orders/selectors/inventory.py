@@ -36,8 +36,8 @@ def service_named_by_ticket(*, actor: User, service_id: str) -> Service | None:
     types, sites and accounts are reference data: a change gives the tenant a new version),
     under the service ID and the wall's condition for this actor (staff; a customer's account
     and the sites they are restricted to): the same query answers for everyone with the same
-    condition, and nobody else reads its answer. Two statements and 1.4 ms of CPU per new
-    ticket, on the desk's hottest write."""
+    condition, and nobody else reads its answer. A hit saves two statements and about 1.2 ms
+    of CPU per new ticket (``bench/request_costs.py``), on the desk's hottest write."""
     condition = wall_condition(Service.wall, actor)
     if condition is None:
         return None
