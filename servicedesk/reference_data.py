@@ -125,6 +125,18 @@ def reference_data_changed(tenant_id: int | None) -> None:
         transaction.on_commit(on_commit)
 
 
+def _from_shared_cache(tenant_id: int, name: str, token: str, build: Callable[[], T]) -> T:
+    """The shared cache's value of ``name`` under the tenant's token, or ``build()``'s, kept
+    there unless it is None (nothing found: the next reader looks again)."""
+    key = f"reference-data:{tenant_id}:{name}:{token}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        if value is not None:
+            cache.set(key, value, _TIMEOUT)
+    return value
+
+
 def cached_reference_data(tenant_id: int, name: str, build: Callable[[], T]) -> T:
     """``build()``'s value for the tenant, from the process or the shared cache while the
     tenant's reference data is unchanged. Call inside the tenant."""
@@ -134,29 +146,18 @@ def cached_reference_data(tenant_id: int, name: str, build: Callable[[], T]) -> 
     held = _local.get((tenant_id, name))
     if held is not None and held[0] == token:
         return held[1]
-    key = f"reference-data:{tenant_id}:{name}:{token}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, _TIMEOUT)
+    value = _from_shared_cache(tenant_id, name, token, build)
     _local[(tenant_id, name)] = (token, value)
     return value
 
 
 def shared_reference_data(tenant_id: int, name: str, build: Callable[[], T | None]) -> T | None:
-    """``build()``'s value for the tenant from the shared cache only, while the tenant's reference
-    data is unchanged: for values of which a tenant has many (one per service), which the process
-    does not keep (its memory would grow with them); each caller gets a copy of its own. A value of
-    None (nothing found) is not kept. Call inside the tenant."""
+    """``cached_reference_data`` from the shared cache only: for values of which a tenant has
+    many (one per service), which the process does not keep (its memory would grow with them);
+    each caller gets a copy of its own. Call inside the tenant."""
     if _changed_in_this_transaction(tenant_id):
         return build()
-    key = f"reference-data:{tenant_id}:{name}:{_version(tenant_id)}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        if value is not None:
-            cache.set(key, value, _TIMEOUT)
-    return value
+    return _from_shared_cache(tenant_id, name, _version(tenant_id), build)
 
 
 class ReferenceData:
