@@ -278,6 +278,15 @@ class TicketEscalation(TenantOwned):
             models.Index(
                 fields=["next_check_at"], condition=Q(next_check_at__isnull=False), name="ticketesc_next_check_idx"
             ),
+            # The agents' escalated queue and its count (tickets.selectors.narrow_to_queue): the
+            # tickets escalated while open. Here rather than on the tickets table, where an index
+            # reading the level would make each escalation a non-HOT update of the ticket; a
+            # timer's update is never HOT anyway (its next_check_at moves).
+            models.Index(
+                fields=["tenant", "ticket"],
+                condition=Q(level__gt=0, closed_at__isnull=True),
+                name="ticketesc_escalated_idx",
+            ),
         ]
 
     def __str__(self) -> str:

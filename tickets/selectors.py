@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -355,10 +355,26 @@ def merged_into_number(*, actor: User, ticket: Ticket) -> str | None:
 #: The agents' queues, by name, in the order the console shows them.
 QUEUES = ("mine", "team", "unassigned", "breaching", "breached", "escalated", "waiting", "open")
 
+#: Where the escalated queue finds its tickets: a function giving the current tenant's tickets
+#: at a level above 0 whose escalation runs, as a query of their ids (the escalation app's
+#: timers, registered in its ``AppConfig.ready()``; the timer's level is the ticket's, written
+#: in the same transaction). Not ``Ticket.escalation_level`` through an index of the tickets
+#: table: an index whose key or condition reads the level makes every change of it a non-HOT
+#: update, which writes a new entry into each of the table's indexes, the full-text one
+#: included (``record_escalation_levels``).
+_escalated_tickets: Callable[[], QuerySet[Any]] | None = None
+
+
+def serve_escalated_queue_from(source: Callable[[], QuerySet[Any]]) -> None:
+    global _escalated_tickets  # noqa: PLW0603 - set once, when the apps are ready
+    _escalated_tickets = source
+
 
 def narrow_to_queue(tickets: QuerySet[Ticket], *, queue: str, actor: User, now: dt.datetime) -> QuerySet[Ticket]:
     """``tickets`` narrowed to one of the agents' ``QUEUES`` (an unknown name: all open). Each
-    queue in the next-due order is served by one of the partial indexes of ``Ticket.Meta``:
+    queue in the next-due order is served by one of the partial indexes of ``Ticket.Meta``
+    (the escalated one by the escalation timers' ``ticketesc_escalated_idx``, see
+    ``serve_escalated_queue_from``):
     "breaching soon" (nothing overdue, and warned or due within the tenant's window) and
     "breached" (something overdue) are ranges of the open tickets' next due instants (the
     first one bounded by ``_breaching_range``)."""
@@ -379,7 +395,9 @@ def narrow_to_queue(tickets: QuerySet[Ticket], *, queue: str, actor: User, now: 
     if queue == "breached":
         return tickets.filter(next_due_at__lte=now)
     if queue == "escalated":
-        return tickets.filter(escalation_level__gt=0)
+        if _escalated_tickets is None:  # a desk without the escalation app: read every open ticket
+            return tickets.filter(escalation_level__gt=0)
+        return tickets.filter(pk__in=_escalated_tickets())
     return tickets
 
 

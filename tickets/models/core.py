@@ -292,7 +292,8 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
             # The agents' queues (portal.views.console_queue), each in its default order, the
             # next due instant first (NULLs last, as PostgreSQL sorts them ascending): all open
             # (also "breaching soon" and "breached", a range of next_due_at), mine, my team's,
-            # unassigned, escalated, waiting for the customer.
+            # unassigned, waiting for the customer. No index reads escalation_level (the escalated
+            # queue starts from the escalation timers: tickets.selectors.serve_escalated_queue_from).
             models.Index(fields=["tenant", "next_due_at", "id"], name="ticket_open_due_idx", condition=_OPEN),
             models.Index(
                 fields=["tenant", "assignee", "next_due_at", "id"], name="ticket_assignee_due_idx", condition=_OPEN
@@ -303,11 +304,6 @@ class Ticket(ConcurrentTransitionMixin, CustomerOwned):
                 fields=["tenant", "next_due_at", "id"],
                 name="ticket_unassigned_due_idx",
                 condition=_OPEN & models.Q(assignee__isnull=True),
-            ),
-            models.Index(
-                fields=["tenant", "next_due_at", "id"],
-                name="ticket_escalated_due_idx",
-                condition=_OPEN & models.Q(escalation_level__gt=0),
             ),
             models.Index(
                 fields=["tenant", "next_due_at", "id"],
