@@ -36,10 +36,10 @@ def _start_timer(ticket: Ticket, now: dt.datetime) -> None:
 
 def _escalated_tickets() -> QuerySet[Any]:
     """The current tenant's tickets at a level above 0 whose timer runs (their ticket is open,
-    or closed a moment ago: the queue reads the ticket's status too), by ticket id."""
+    or closed a moment ago: the queue reads the ticket's status too)."""
     from escalation.models import TicketEscalation  # noqa: PLC0415
 
-    return TicketEscalation.objects.filter(level__gt=0, closed_at__isnull=True).values("ticket_id")
+    return TicketEscalation.objects.filter(level__gt=0, closed_at__isnull=True)
 
 
 def _look_again(ticket: Ticket) -> None:

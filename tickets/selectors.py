@@ -355,13 +355,13 @@ def merged_into_number(*, actor: User, ticket: Ticket) -> str | None:
 #: The agents' queues, by name, in the order the console shows them.
 QUEUES = ("mine", "team", "unassigned", "breaching", "breached", "escalated", "waiting", "open")
 
-#: Where the escalated queue finds its tickets: a function giving the current tenant's tickets
-#: at a level above 0 whose escalation runs, as a query of their ids (the escalation app's
-#: timers, registered in its ``AppConfig.ready()``; the timer's level is the ticket's, written
-#: in the same transaction). Not ``Ticket.escalation_level`` through an index of the tickets
-#: table: an index whose key or condition reads the level makes every change of it a non-HOT
-#: update, which writes a new entry into each of the table's indexes, the full-text one
-#: included (``record_escalation_levels``).
+#: Where the escalated queue finds its tickets: a function giving the current tenant's rows,
+#: one per ticket at a level above 0 whose escalation runs, each with its ``ticket_id`` (the
+#: escalation app's timers, registered in its ``AppConfig.ready()``; the timer's level is the
+#: ticket's, written in the same transaction). Not ``Ticket.escalation_level`` through an index
+#: of the tickets table: an index whose key or condition reads the level makes every change of
+#: it a non-HOT update, which writes a new entry into each of the table's indexes, the
+#: full-text one included (``record_escalation_levels``).
 _escalated_tickets: Callable[[], QuerySet[Any]] | None = None
 
 
@@ -397,7 +397,7 @@ def narrow_to_queue(tickets: QuerySet[Ticket], *, queue: str, actor: User, now: 
     if queue == "escalated":
         if _escalated_tickets is None:  # a desk without the escalation app: read every open ticket
             return tickets.filter(escalation_level__gt=0)
-        return tickets.filter(pk__in=_escalated_tickets())
+        return tickets.filter(pk__in=_escalated_tickets().values("ticket_id"))
     return tickets
 
 
@@ -427,9 +427,23 @@ def _breaching_range(*, actor: User, now: dt.datetime) -> dict[str, dt.datetime]
 
 def queue_counts(*, actor: User, now: dt.datetime) -> dict[str, tuple[int, bool]]:
     """Each queue's size, counted up to ``COUNT_CAP`` (and whether it holds more): one short
-    index scan per queue, whatever the desk's size."""
+    index scan per queue, whatever the desk's size (the escalated one: ``_escalated_count``)."""
     visible = Ticket.objects.visible_to(actor)
-    return {queue: capped_count(narrow_to_queue(visible, queue=queue, actor=actor, now=now)) for queue in QUEUES}
+    return {
+        queue: _escalated_count(visible, _escalated_tickets())
+        if queue == "escalated" and _escalated_tickets is not None
+        else capped_count(narrow_to_queue(visible, queue=queue, actor=actor, now=now))
+        for queue in QUEUES
+    }
+
+
+def _escalated_count(visible: QuerySet[Ticket], escalated: QuerySet[Any]) -> tuple[int, bool]:
+    """The escalated queue's size: its timers' index entries in turn, each ticket looked up by
+    its key (still open, inside the walls), until ``COUNT_CAP`` are found. As a join, the
+    planner would hash every open ticket once escalations are common (10-17 ms at 100,000 open
+    tickets, half of them or all escalated, against 2.5-4.5 ms this way)."""
+    ticket = visible.filter(pk=OuterRef("ticket_id"), status__in=Ticket.OPEN_STATUSES).order_by().values("pk")[:1]
+    return capped_count(escalated.annotate(open_ticket=Subquery(ticket)).filter(open_ticket__isnull=False))
 
 
 #: What a queue's row says of its ticket's clocks: the counting ones (the next target).

@@ -84,6 +84,14 @@ def test_the_escalated_queue_holds_the_open_tickets_above_level_0_as_they_move(
         act(desk, _fresh(c), "reopen", who="alice@acme.example", reason="Down again.")
     assert _queue(desk) == _open_and_escalated(desk) == {a.number, c.number, quiet.number}
 
+    # The queue and its count read the ticket's status: a ticket resolved a moment ago leaves
+    # both though its timer is still open (it closes once the change has committed).
+    act(desk, _fresh(a), "start_work")
+    act(desk, _fresh(a), "resolve", reason="Fixed.")
+    with tenant_context(desk.northwind):
+        assert TicketEscalation.objects.get(ticket=a).closed_at is None
+    assert _queue(desk) == _open_and_escalated(desk) == {c.number, quiet.number}
+
 
 @pytest.mark.django_db
 def test_the_escalated_queue_shows_no_other_tenants_ticket(desk, time_machine):
