@@ -220,3 +220,45 @@ def test_a_large_tenants_site_and_account_filters_by_keyboard(
     phone.goto(f"/console/tickets/?site={frankfurt.pk}")
     expect(phone.get_by_label("Site", exact=True)).to_have_value(str(frankfurt.pk))
     check_page(phone, "console-queue-site-filter-phone")
+
+
+def test_the_escalated_queue_counts_and_shows_the_escalated_ticket_in_english_and_in_german_on_a_phone(
+    browser: Browser, desk_url: str
+):
+    from escalation.services.manual import escalate_ticket  # noqa: PLC0415
+
+    numbers = _open_incidents(2)
+    northwind = Tenant.objects.get(slug="northwind")
+    with tenant_context(northwind):
+        escalate_ticket(
+            ticket=Ticket.objects.get(number=numbers[1]), by=User.objects.get(email="alice@acme.example"),
+            reason="progress", comment="Nobody has called back.",
+        )  # fmt: skip
+    page = new_page(browser, desk_url)
+    sign_in(page, AGENT)
+    page.goto("/console/")
+    escalated = page.get_by_role("navigation", name="Your queues").get_by_role("link", name="Escalated 1")
+    expect(escalated).to_be_visible()
+    escalated.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ticket queue: Escalated")
+    rows = page.locator("[data-queue-row]")
+    expect(rows).to_have_count(1)
+    expect(rows.first.get_by_role("link", name=numbers[1])).to_be_visible()
+    expect(rows.first).to_contain_text("Level 1")
+    tabs = page.get_by_role("navigation", name="Queues")
+    expect(tabs.get_by_role("link", name="Escalated 1")).to_have_attribute("aria-current", "page")  # by htmx
+    check_page(page, "console-queue-escalated")
+
+    agent = User.objects.get(email=AGENT)
+    agent.language = "de"
+    agent.save(update_fields=["language"])
+    phone = new_page(browser, desk_url, locale="de-DE", width=PHONE_WIDTH)
+    sign_in(phone, AGENT)
+    phone.goto("/console/tickets/?queue=escalated")
+    expect(
+        phone.get_by_role("navigation", name="Warteschlangen").get_by_role("link", name="Eskaliert 1")
+    ).to_have_attribute("aria-current", "page")
+    expect(phone.locator("[data-queue-row]")).to_have_count(1)
+    expect(phone.locator("[data-queue-row]").first).to_contain_text("Stufe 1")
+    check_page(phone, "console-queue-escalated-de-phone")
