@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from servicedesk.db.keys import keyed_among
 from servicedesk.db.search import full_text_match
 from servicedesk.keyset import capped_count
 from servicedesk.models import TeamMembership, User
@@ -397,8 +398,20 @@ def narrow_to_queue(tickets: QuerySet[Ticket], *, queue: str, actor: User, now: 
     if queue == "escalated":
         if _escalated_tickets is None:  # a desk without the escalation app: read every open ticket
             return tickets.filter(escalation_level__gt=0)
-        return tickets.filter(pk__in=_escalated_tickets().values("ticket_id"))
+        return _escalated_among(tickets, _escalated_tickets())
     return tickets
+
+
+def _escalated_among(tickets: QuerySet[Ticket], escalated: QuerySet[Any]) -> QuerySet[Ticket]:
+    """``tickets`` narrowed to the escalated ones, read by key: the escalated tickets' keys are
+    gathered first (one array, before the query, from the timers' index) and each ticket is
+    read by its key; a page sorts the few it read, a count stops at its cap. Its cost grows
+    with the tenant's escalated tickets, not with its open ones (README, "Load").
+
+    As one join (``pk IN (subquery)``), the planner hashed every open ticket of the queue's
+    index against the timers: 130-160 ms at 143,000 open tickets, 0.1-10 % of them escalated,
+    while recent inserts had left the index's pages unmarked in the visibility map."""
+    return keyed_among(tickets, escalated.order_by().values("ticket_id"))
 
 
 def _breaching_window(actor: User) -> dt.timedelta:

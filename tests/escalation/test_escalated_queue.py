@@ -6,8 +6,11 @@ the tickets table reads the level, so the sweep's level changes can stay HOT upd
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from escalation.models import TicketEscalation
@@ -22,14 +25,23 @@ AGENT = "agent@northwind.example"
 
 
 def _queue(desk) -> set[str]:
+    """The escalated queue's tickets as the selector, the tabs' count and the page have them."""
     agent = desk.user(AGENT)
     with tenant_context(desk.northwind):
         visible = Ticket.objects.visible_to(agent)
         tickets = narrow_to_queue(visible, queue="escalated", actor=agent, now=timezone.now())
         assert "escalation_ticketescalation" in str(tickets.query)  # from the timers, as registered
+        assert "ANY(ARRAY(" in str(tickets.query)  # read by key
         numbers = set(tickets.values_list("number", flat=True))
         assert queue_counts(actor=agent, now=timezone.now())["escalated"] == (len(numbers), False)
-        return numbers
+        every = set(Ticket.objects.values_list("number", flat=True))
+    client = Client()
+    client.force_login(agent)
+    page = client.get("/console/tickets/", {"queue": "escalated"}).content.decode()
+    listed = set(re.findall(r'href="/console/tickets/([A-Z]+-\d+)/"', page)) & every
+    assert listed == numbers
+    assert (f"{len(numbers)} ticket" in page) == bool(numbers)  # the page's own count
+    return numbers
 
 
 def _open_and_escalated(desk) -> set[str]:
