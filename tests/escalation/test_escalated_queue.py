@@ -16,6 +16,7 @@ from django.utils import timezone
 from escalation.models import TicketEscalation
 from escalation.services.manual import deescalate_ticket, escalate_ticket
 from escalation.services.sweep import sweep_escalations
+from orders.models import Service
 from servicedesk.tenancy import tenant_context
 from tests.escalation.conftest import act, at, incident
 from tickets.models import Ticket
@@ -121,8 +122,6 @@ def test_the_escalated_queue_shows_no_other_tenants_ticket(desk, time_machine):
 
 
 def _a_service_of(user) -> str:
-    from orders.models import Service  # noqa: PLC0415
-
     return Service.objects.filter(account_id=user.customer_account_id).values_list("service_id", flat=True).first()
 
 
