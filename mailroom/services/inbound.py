@@ -84,11 +84,12 @@ class Received:
 
 
 def dedup_key(raw: bytes) -> tuple[str, str]:
-    """(the duplicate guard, the Message-ID or ""): the Message-ID's hash, or the bytes'."""
+    """(the duplicate guard, the Message-ID or ""): the Message-ID's hash, or the bytes'. A
+    Message-ID holding a control character is none (PostgreSQL's text takes no NUL)."""
     message_id = ""
     try:
         headers = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
-        found = re.search(r"<[^<>\s]{1,490}>", str(headers.get("Message-ID") or ""))
+        found = re.search(r"<[^<>\s\x00-\x1f\x7f]{1,490}>", str(headers.get("Message-ID") or ""))
         message_id = found.group(0) if found else ""
     except Exception:  # noqa: BLE001 - any odd header: the bytes' hash is the key then
         message_id = ""

@@ -65,3 +65,14 @@ def test_arbitrary_mail_is_dealt_with_or_kept_never_half_written(demo, deliver, 
         assert after[0] == before[0]
     else:
         assert after == before
+
+
+def test_a_message_id_with_a_nul_is_no_message_id_and_the_mail_is_dealt_with(demo, deliver):
+    # Found by the test above: a NUL inside the angle brackets reached PostgreSQL, which refused it.
+    raw = KNOWN + b"Message-ID: <\x00odd-0001@mail.acme.example>\r\nSubject: Link down\r\n\r\nDown since 08:55.\r\n"
+    received = deliver(raw)
+
+    assert not received.duplicate
+    assert received.message.message_id == ""  # the bytes' hash guards against duplicates instead
+    assert received.message.status == InboundMessage.Status.PROCESSED, received.message.error
+    assert deliver(raw).duplicate
